@@ -1,0 +1,19 @@
+// tfjax: JAX for JavaScript on TensorFlow.js.
+import "./jaxpr/print.js";
+import * as numpy from "./numpy/index.js";
+import * as lax from "./lax/lax.js";
+import * as tree from "./tree.js";
+
+export { numpy, numpy as jnp, lax, tree };
+export { Array } from "./array/base.js";
+export { ArrayImpl, scope } from "./array/array.js";
+export { jit, makeJaxpr, type JitOptions } from "./tracer/jit.js";
+export { evalJaxpr } from "./tracer/eval_jaxpr.js";
+export { Tracer } from "./tracer/core.js";
+export { ClosedJaxpr, Jaxpr, JaxprEqn, Var, Literal } from "./jaxpr/jaxpr.js";
+export { ShapedArray } from "./jaxpr/aval.js";
+export { checkJaxpr, JaxprTypeError } from "./jaxpr/typecheck.js";
+export { config } from "./config.js";
+export { ConcretizationTypeError, UnexpectedTracerError } from "./errors.js";
+export type { DType } from "./dtypes.js";
+export { primitives } from "./lax/primitive.js";

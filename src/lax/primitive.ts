@@ -1,0 +1,103 @@
+// Defining primitives: one record per primitive, collected in a registry that the generic
+// test harness walks (a primitive without a rule fails a test rather than a user).
+import * as tf from "@tensorflow/tfjs-core";
+import { type DType, isFloat, isInteger, isSignedInt, isUnsigned } from "../dtypes.js";
+import { ShapedArray, pyShape } from "../jaxpr/aval.js";
+import type { Params, Primitive } from "../jaxpr/jaxpr.js";
+import { tensorFrom } from "../array/array.js";
+
+export const primitives = new Map<string, Primitive>();
+
+export function definePrimitive<P extends Params>(p: Primitive<P>): Primitive<P> {
+  if (primitives.has(p.name)) throw new Error(`primitive ${p.name} defined twice`);
+  primitives.set(p.name, p as Primitive);
+  return p;
+}
+
+// Dtype classes, named as lax's error messages name them.
+export type DtypeClass = "floating" | "integer" | "signedinteger" | "unsignedinteger" | "bool_" | "number";
+const inClass = (d: DType, c: DtypeClass): boolean =>
+  c === "floating" ? isFloat(d)
+  : c === "integer" ? isInteger(d)
+  : c === "signedinteger" ? isSignedInt(d)
+  : c === "unsignedinteger" ? isUnsigned(d)
+  : c === "bool_" ? d === "bool"
+  : d !== "bool";
+
+const CLASS_NAMES: Record<DtypeClass, string[]> = {
+  floating: ["floating"],
+  integer: ["integer"],
+  signedinteger: ["signedinteger"],
+  unsignedinteger: ["unsignedinteger"],
+  bool_: ["bool_"],
+  number: ["integer", "floating"],
+};
+
+/** lax's naryop dtype check: `exp does not accept dtype int32 at position 0. ...` */
+export function checkDtypes(name: string, avals: ShapedArray[], accepted: DtypeClass[][]): void {
+  avals.forEach((a, i) => {
+    const acc = accepted[Math.min(i, accepted.length - 1)];
+    if (!acc.some((c) => inClass(a.dtype, c))) {
+      const names = [...new Set(acc.flatMap((c) => CLASS_NAMES[c]))].join(", ");
+      throw new TypeError(`${name} does not accept dtype ${a.dtype} at position ${i}. Accepted dtypes at position ${i} are subtypes of ${names}.`);
+    }
+  });
+}
+
+/** `lax.add requires arguments to have the same dtypes, got float32, int32.` */
+export function checkSameDtypes(name: string, avals: ShapedArray[], jnpName?: string): void {
+  if (avals.every((a) => a.dtype === avals[0].dtype)) return;
+  let msg = `lax.${name} requires arguments to have the same dtypes, got ${avals.map((a) => a.dtype).join(", ")}.`;
+  if (jnpName) msg += ` (Tip: jnp.${jnpName} is a similar function that does automatic type promotion on inputs).`;
+  throw new TypeError(msg);
+}
+
+/** lax's broadcasting rule: rank-0 operands broadcast; others need equal rank and sizes (or 1). */
+export function broadcastingShape(name: string, avals: ShapedArray[]): number[] {
+  const shapes = avals.map((a) => a.shape).filter((s) => s.length > 0);
+  if (shapes.length === 0) return [];
+  const ranks = new Set(shapes.map((s) => s.length));
+  if (ranks.size !== 1) throw new TypeError(`${name}: arrays must have the same number of dimensions, got {${[...ranks].sort().join(", ")}}`);
+  return shapes[0].map((_, i) => {
+    const ds = shapes.map((s) => s[i]);
+    const non1 = ds.filter((d) => d !== 1);
+    if (non1.length === 0) return 1;
+    if (non1.every((d) => d === non1[0])) return non1[0];
+    throw new TypeError(`${name} got incompatible shapes for broadcasting: ${shapes.map(pyShape).join(", ")}.`);
+  });
+}
+
+/** Typed views of a tensor's data with JAX's meaning (uint32 from its int32 bits). */
+export function hostData(t: tf.Tensor, dtype: DType): Float32Array | Int32Array | Uint32Array | Uint8Array {
+  const v = t.dataSync() as Float32Array | Int32Array | Uint8Array;
+  return dtype === "uint32" ? new Uint32Array(v.buffer, v.byteOffset, v.length) : v;
+}
+
+/**
+ * An elementwise kernel computed on the host, for what tfjs lacks (uint32 logic, shifts,
+ * integer division, exact conversions). Operands are broadcast to `shape` first.
+ */
+export function hostElementwise(
+  args: tf.Tensor[],
+  dtypes: DType[],
+  shape: readonly number[],
+  outDtype: DType,
+  fn: (...xs: number[]) => number,
+): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const datas = args.map((t, i) => {
+    const b = t.shape.length === shape.length && t.shape.every((d, j) => d === shape[j]) ? t : tf.broadcastTo(t, shape as number[]);
+    const d = hostData(b, dtypes[i]);
+    if (b !== t) b.dispose();
+    return d;
+  });
+  const out = new Float64Array(n);
+  const xs = new Array<number>(args.length);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < datas.length; k++) xs[k] = datas[k].length === 1 ? datas[k][0] : datas[k][i];
+    out[i] = fn(...xs);
+  }
+  return tensorFrom(out, shape, outDtype);
+}
+
+export const sameAval = (a: ShapedArray): ShapedArray[] => [a];

@@ -1,0 +1,133 @@
+// Array creation: jnp.array, zeros, ones, full, arange, linspace, eye.
+import * as tf from "@tensorflow/tfjs-core";
+import { Array as JaxArray } from "../array/base.js";
+import { ArrayImpl, tensorFrom, wrap } from "../array/array.js";
+import { type DType, checkDtype, isInteger } from "../dtypes.js";
+import { ShapedArray } from "../jaxpr/aval.js";
+import { ensureBackend } from "../backends/backend.js";
+import * as lax from "../lax/lax.js";
+import type { ArrayLike as ArrayLikeValue } from "../lax/lax.js";
+import { convertTo } from "./promote.js";
+
+export interface DtypeOpt {
+  dtype?: DType;
+}
+
+type Nested = number | boolean | JaxArray | Nested[] | ArrayLikeValue[] | Float32Array | Int32Array | Uint32Array | Uint8Array;
+
+function inferDtype(x: unknown): DType {
+  if (x instanceof Int32Array) return "int32";
+  if (x instanceof Uint32Array) return "uint32";
+  if (x instanceof Uint8Array) return "bool";
+  if (x instanceof Float32Array) return "float32";
+  if (typeof x === "boolean") return "bool";
+  if (Array.isArray(x) && x.length > 0) {
+    const ds = x.map(inferDtype);
+    return ds.every((d) => d === "bool") ? "bool" : ds.includes("float32") ? "float32" : ds.find((d) => d !== "bool") ?? "float32";
+  }
+  if (x instanceof JaxArray) return x.dtype;
+  return "float32";
+}
+
+function shapeOf(x: unknown, where: string): number[] {
+  if (ArrayBuffer.isView(x)) return [(x as Float32Array).length];
+  if (x instanceof JaxArray) return [...x.shape];
+  if (!Array.isArray(x)) return [];
+  if (x.length === 0) return [0];
+  const inner = shapeOf(x[0], where);
+  for (const y of x)
+    if (shapeOf(y, where).join() !== inner.join())
+      throw new TypeError(`${where}: setting an array element with a sequence. The requested array has an inhomogeneous shape after 1 dimensions.`);
+  return [x.length, ...inner];
+}
+
+const containsArray = (x: unknown): boolean => x instanceof JaxArray || (Array.isArray(x) && x.some(containsArray));
+
+/**
+ * An array from nested JS arrays, typed arrays, numbers or booleans (copied, never shared).
+ * Numbers make float32 (as in tfjs); `Int32Array`/`Uint32Array` or `{ dtype }` make integers.
+ * `jnp.array([[1, 2], [3, 4]], { dtype: "int32" })`
+ */
+export function array(values: Nested, opts: DtypeOpt = {}): JaxArray {
+  const dtype = opts.dtype ? checkDtype(opts.dtype, "array") : inferDtype(values);
+  if (values instanceof JaxArray) return values.dtype === dtype && !values.weakType ? copy(values) : convertTo(values, dtype, false);
+  if (containsArray(values)) {
+    // Traced or concrete arrays inside a list: stack them.
+    const items = (values as ArrayLikeValue[]).map((v) => array(v as Nested, { dtype }));
+    return lax.concatenate(
+      items.map((v) => lax.broadcast(v, [1])),
+      0,
+    );
+  }
+  const shape = shapeOf(values, "array");
+  const flat = ArrayBuffer.isView(values) ? (values as unknown as ArrayLike<number>) : (values as unknown[]).flat?.(Infinity) ?? [values];
+  ensureBackend();
+  return new ArrayImpl(tf.keep(tensorFrom(flat as ArrayLike<number>, shape, dtype)), new ShapedArray(shape, dtype, false));
+}
+
+function copy(x: JaxArray): JaxArray {
+  return x instanceof ArrayImpl ? wrap(tf.clone(x.tensor), x.dtype, false) : x;
+}
+
+/** Converts without copying where possible; a tf.Tensor is wrapped (as its own clone). */
+export function asarray(values: Nested | tf.Tensor, opts: DtypeOpt = {}): JaxArray {
+  if (values instanceof tf.Tensor) {
+    const dt = values.dtype === "float32" || values.dtype === "int32" || values.dtype === "bool" ? values.dtype : undefined;
+    if (!dt) throw new TypeError(`asarray: tf.Tensor of dtype ${values.dtype} is not supported`);
+    ensureBackend();
+    const a = wrap(tf.clone(values), dt);
+    return opts.dtype && opts.dtype !== dt ? convertTo(a, opts.dtype, false) : a;
+  }
+  if (values instanceof JaxArray && (!opts.dtype || opts.dtype === values.dtype)) return values;
+  return array(values as Nested, opts);
+}
+
+const checkShape = (shape: number | readonly number[], where: string): number[] => {
+  const s = typeof shape === "number" ? [shape] : [...shape];
+  for (const d of s) if (!Number.isInteger(d) || d < 0) throw new TypeError(`${where}: shape must be non-negative integers, got ${JSON.stringify(shape)}`);
+  return s;
+};
+
+/** An array of `shape` filled with `fillValue` (a broadcast literal, as in JAX). */
+export function full(shape: number | readonly number[], fillValue: ArrayLikeValue, opts: DtypeOpt = {}): JaxArray {
+  const s = checkShape(shape, "full");
+  const dtype = opts.dtype ?? (fillValue instanceof JaxArray ? fillValue.dtype : typeof fillValue === "boolean" ? "bool" : "float32");
+  const v = fillValue instanceof JaxArray ? convertTo(fillValue, dtype, false) : lax.asArray(fillValue, dtype, false);
+  return lax.broadcastInDim(v, s, v.shape.map((_, i) => s.length - v.ndim + i));
+}
+export const zeros = (shape: number | readonly number[], opts: DtypeOpt = {}): JaxArray => full(shape, 0, opts);
+export const ones = (shape: number | readonly number[], opts: DtypeOpt = {}): JaxArray => full(shape, 1, opts);
+export const zerosLike = (x: JaxArray, opts: DtypeOpt = {}): JaxArray => full(x.shape, 0, { dtype: opts.dtype ?? x.dtype });
+export const onesLike = (x: JaxArray, opts: DtypeOpt = {}): JaxArray => full(x.shape, 1, { dtype: opts.dtype ?? x.dtype });
+export const fullLike = (x: JaxArray, v: ArrayLikeValue, opts: DtypeOpt = {}): JaxArray => full(x.shape, v, { dtype: opts.dtype ?? x.dtype });
+
+/**
+ * `arange(stop)`, `arange(start, stop, step)`: float32 unless `{ dtype }` says otherwise
+ * (JS numbers are floats). Values are computed now, as JAX does for static bounds.
+ */
+export function arange(start: number, stop?: number, step = 1, opts: DtypeOpt = {}): JaxArray {
+  if (stop === undefined) [start, stop] = [0, start];
+  for (const v of [start, stop, step]) if (typeof v !== "number") throw new TypeError("arange: start, stop and step must be JS numbers (static values)");
+  if (step === 0) throw new RangeError("arange: step must not be zero");
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const dtype = opts.dtype ?? "float32";
+  // Integer arange from 0 by 1 is an iota, as in JAX.
+  if (start === 0 && step === 1 && isInteger(dtype)) return lax.iota(dtype, n);
+  return array(Float64Array.from({ length: n }, (_, i) => start + i * step) as unknown as number[], { dtype });
+}
+
+/** `num` evenly spaced values from start to stop (inclusive unless `endpoint: false`). */
+export function linspace(start: number, stop: number, num = 50, opts: DtypeOpt & { endpoint?: boolean } = {}): JaxArray {
+  if (!Number.isInteger(num) || num < 0) throw new RangeError(`Number of samples, ${num}, must be non-negative.`);
+  const endpoint = opts.endpoint ?? true;
+  const div = endpoint ? num - 1 : num;
+  const step = div > 0 ? (stop - start) / div : 0;
+  const vals = Array.from({ length: num }, (_, i) => (endpoint && i === num - 1 && num > 1 ? stop : start + i * step));
+  return array(vals, { dtype: opts.dtype ?? "float32" });
+}
+
+/** The identity matrix (or an `n x m` one with ones on diagonal `k`). */
+export function eye(n: number, m: number = n, k = 0, opts: DtypeOpt = {}): JaxArray {
+  const rows = Array.from({ length: n }, (_, i) => Array.from({ length: m }, (_, j) => (j === i + k ? 1 : 0)));
+  return array(rows, { dtype: opts.dtype ?? "float32" });
+}

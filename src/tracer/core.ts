@@ -1,0 +1,112 @@
+// Traces, tracers and bind: every operation goes through `bind`, and the current trace decides
+// what it means (evaluate it now, record it in a jaxpr, ...). "Stackless" as in current JAX:
+// the current trace is a dynamic variable, and each trace knows its parent.
+import { Array as JaxArray } from "../array/base.js";
+import { ArrayImpl, wrap } from "../array/array.js";
+import type { ShapedArray } from "../jaxpr/aval.js";
+import type { Params, Primitive } from "../jaxpr/jaxpr.js";
+import { ensureBackend } from "../backends/backend.js";
+import { ConcretizationTypeError, UnexpectedTracerError } from "../errors.js";
+
+export abstract class Trace {
+  /** False once the transformation that owns this trace has returned. */
+  alive = true;
+  constructor(
+    readonly parent: Trace | null,
+    /** What is being traced, for error messages: `f for jit`. */
+    readonly description: string,
+  ) {}
+  abstract processPrimitive(prim: Primitive, args: JaxArray[], params: Params): JaxArray[];
+}
+
+export abstract class Tracer extends JaxArray {
+  abstract readonly trace: Trace;
+
+  private concretizationError(what: string): never {
+    throw new ConcretizationTypeError(
+      `Abstract tracer value encountered where concrete value is expected: traced array with shape ${this.aval.dtype}[${this.aval.shape.join(",")}]\n` +
+        `The problem arose with ${what}. A traced value has no concrete value during tracing; ` +
+        `use jnp.where or lax.cond for data-dependent choices, or mark the argument static (staticArgnums).\n` +
+        `The error occurred while tracing the function ${this.trace.description}.`,
+    );
+  }
+  item(): never {
+    this.concretizationError("`item()`");
+  }
+  dataSync(): never {
+    this.concretizationError("`dataSync()`");
+  }
+  tolist(): never {
+    this.concretizationError("`tolist()`");
+  }
+  [Symbol.toPrimitive](hint: string): never {
+    this.concretizationError(
+      hint === "string" ? "a string conversion (`String(x)` or a template literal)" : "a JS number or boolean conversion (`Number(x)`, `x > 0`, `if (x)`)",
+    );
+  }
+  valueOf(): never {
+    this.concretizationError("`valueOf()`");
+  }
+  toString(): string {
+    return `Traced<${this.aval.strShort()}>with<${this.trace.constructor.name}>`;
+  }
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
+/** Evaluates primitives now, on tfjs kernels. The bottom of every trace stack. */
+export class EvalTrace extends Trace {
+  processPrimitive(prim: Primitive, args: JaxArray[], params: Params): JaxArray[] {
+    ensureBackend();
+    const inAvals = args.map((a) => checkConcrete(a, prim).aval);
+    const outAvals = prim.abstractEval(inAvals, params);
+    const outs = prim.impl(
+      args.map((a) => (a as ArrayImpl).tensor),
+      params,
+      { inAvals, outAvals },
+    );
+    return outs.map((t, i) => wrap(t, outAvals[i].dtype, outAvals[i].weakType));
+  }
+}
+
+function checkConcrete(a: JaxArray, prim: Primitive): ArrayImpl {
+  if (a instanceof ArrayImpl) return a;
+  if (a instanceof Tracer) throw escapedTracer(a);
+  throw new TypeError(`${prim.name}: argument ${String(a)} is not an array`);
+}
+
+export function escapedTracer(t: Tracer): UnexpectedTracerError {
+  return new UnexpectedTracerError(
+    `Encountered an unexpected tracer. A function transformed by JAX had a side effect, allowing for a reference to an ` +
+      `intermediate value with type ${t.aval.strShort()} wrapped in a ${t.trace.constructor.name}Tracer to escape the scope of the transformation.\n` +
+      `JAX transformations require that functions explicitly return their outputs, and disallow saving intermediate values to global state.\n` +
+      `The function being traced when the value leaked was ${t.trace.description}.`,
+  );
+}
+
+export const evalTrace: Trace = new EvalTrace(null, "eager");
+let current: Trace = evalTrace;
+
+export const currentTrace = (): Trace => current;
+
+/** Runs `fn` with `trace` as the current trace. */
+export function withTrace<T>(trace: Trace, fn: () => T): T {
+  const prev = current;
+  current = trace;
+  try {
+    return fn();
+  } finally {
+    current = prev;
+  }
+}
+
+/** Applies a primitive to arrays under the current trace. */
+export function bind(prim: Primitive, args: JaxArray[], params: Params): JaxArray[] {
+  return current.processPrimitive(prim, args, params);
+}
+
+/** `bind` for single-output primitives. */
+export function bind1(prim: Primitive, args: JaxArray[], params: Params = {}): JaxArray {
+  return current.processPrimitive(prim, args, params)[0];
+}

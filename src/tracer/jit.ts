@@ -1,0 +1,231 @@
+// jit and makeJaxpr. Two caches, as in JAX: traces keyed on (function, abstract signature), and
+// compiled executables keyed on the jaxpr. A global read while tracing freezes into the jaxpr.
+import { Array as JaxArray } from "../array/base.js";
+import { ArrayImpl, scalar, wrap } from "../array/array.js";
+import { ShapedArray } from "../jaxpr/aval.js";
+import { ClosedJaxpr, Jaxpr, type Params } from "../jaxpr/jaxpr.js";
+import { definePrimitive } from "../lax/primitive.js";
+import { Executable, compile } from "../backends/compile.js";
+import { ensureBackend } from "../backends/backend.js";
+import { config } from "../config.js";
+import * as tree from "../tree.js";
+import { Tracer, bind, currentTrace, evalTrace } from "./core.js";
+import { convertConstvars, traceToJaxpr } from "./jaxpr_trace.js";
+import { logCompile, explainMiss, type CacheKeyParts } from "./log_compiles.js";
+
+// ---- the jit primitive ----------------------------------------------------------------------
+
+interface JitParams extends Params {
+  jaxpr: ClosedJaxpr;
+  name: string;
+}
+
+const executables = new WeakMap<Jaxpr, Executable>();
+
+function executableFor(j: Jaxpr): Executable {
+  let e = executables.get(j);
+  if (e === undefined) {
+    e = compile(j);
+    executables.set(j, e);
+  }
+  return e;
+}
+
+/** `jit[name=f jaxpr={...}]`: a call of a jaxpr, printed as JAX prints pjit equations. */
+export const jit_p = definePrimitive<JitParams>({
+  name: "jit",
+  abstractEval(avals, p) {
+    const want = p.jaxpr.inAvals;
+    if (avals.length !== want.length || avals.some((a, i) => a.dtype !== want[i].dtype || a.shape.join() !== want[i].shape.join()))
+      throw new TypeError(`jit ${p.name}: argument types ${avals.map((a) => a.strShort()).join(", ")} do not match the jaxpr's ${want.map((a) => a.strShort()).join(", ")}`);
+    return p.jaxpr.outAvals;
+  },
+  impl: (args, p) => executableFor(p.jaxpr.jaxpr).run(args),
+  printParams: (p) => [
+    ["name", p.name],
+    ["jaxpr", p.jaxpr],
+  ],
+});
+
+// ---- tracing user functions -----------------------------------------------------------------
+
+export const functionName = (f: Function): string => (f.name ? f.name.replace(/^bound /, "") : "<lambda>");
+
+/** A pytree leaf as an abstract value: JS numbers are weak float32 scalars. */
+function leafAval(x: unknown, fname: string, path: string): ShapedArray {
+  if (x instanceof JaxArray) return x.aval;
+  if (typeof x === "number") return new ShapedArray([], "float32", true);
+  if (typeof x === "boolean") return new ShapedArray([], "bool", false);
+  throw new TypeError(
+    `Error interpreting argument to ${fname} as an abstract array. The problematic value is of type ${typeName(x)} and was passed to the function at path ${path}.\n` +
+      `This typically means that a jit-wrapped function was called with a non-array argument, and this argument was not marked as static using the staticArgnums or staticArgnames options of jit.`,
+  );
+}
+
+const typeName = (x: unknown): string => (x === null ? "null" : typeof x === "object" ? (x.constructor?.name ?? "object") : typeof x);
+
+/** A leaf as an array (numbers become weak float32 scalars, booleans bool scalars). */
+export function leafValue(x: unknown): JaxArray {
+  if (x instanceof JaxArray) return x;
+  if (typeof x === "number") return scalar(x, "float32", true);
+  if (typeof x === "boolean") return scalar(x, "bool", false);
+  throw new TypeError(`Value ${String(x)} of type ${typeName(x)} is not a valid JAX type`);
+}
+
+/** An output leaf: arrays and JS scalars are allowed. */
+function outputValue(x: unknown, fname: string, path: string): JaxArray {
+  if (x instanceof JaxArray || typeof x === "number" || typeof x === "boolean") return leafValue(x);
+  throw new TypeError(`${fname} returned a value of type ${typeName(x)} at output path ${path || "()"}, which is not a valid JAX type`);
+}
+
+interface Traced {
+  closed: ClosedJaxpr; // constvars converted to leading invars
+  consts: JaxArray[];
+  outTree: tree.TreeDef;
+}
+
+interface StaticInfo {
+  staticArgnums: number[];
+}
+
+/** Splits call arguments into static ones (part of the cache key) and dynamic pytree leaves. */
+function splitArgs(args: unknown[], fname: string, st: StaticInfo) {
+  const dyn: unknown[] = [];
+  const statics: string[] = [];
+  args.forEach((a, i) => {
+    if (st.staticArgnums.includes(i)) statics.push(`${i}=${staticKey(a, fname, i)}`);
+    else dyn.push(a);
+  });
+  for (const n of st.staticArgnums)
+    if (n >= args.length)
+      throw new TypeError(`jitted function ${fname} has staticArgnums=(${st.staticArgnums.join(", ")}${st.staticArgnums.length === 1 ? "," : ""}) but was called with only ${args.length} positional argument${args.length === 1 ? "" : "s"}.`);
+  const [leaves, inTree] = tree.flatten(dyn);
+  return { leaves, inTree, statics };
+}
+
+// Identity keys for objects and functions passed as static args (hashable by identity, as in Python).
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 0;
+
+function staticKey(v: unknown, fname: string, i: number): string {
+  if (v === null || v === undefined || typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return `${typeof v}:${String(v)}`;
+  if (typeof v === "string") return JSON.stringify(v);
+  if (v instanceof JaxArray || ArrayBuffer.isView(v))
+    throw new TypeError(
+      `Non-hashable static arguments are not supported. An error occurred while trying to hash an object of type ${typeName(v)}, ${v instanceof Tracer ? v.toString() : "an array"}, passed as static argument ${i} of ${fname}. Arrays cannot be static; pass them as ordinary (traced) arguments.`,
+    );
+  if (Array.isArray(v)) return `(${v.map((x) => staticKey(x, fname, i)).join(",")})`;
+  if (typeof v === "object" || typeof v === "function") {
+    let id = objectIds.get(v as object);
+    if (id === undefined) objectIds.set(v as object, (id = nextObjectId++));
+    return `#${id}`;
+  }
+  throw new TypeError(`static argument ${i} of ${fname} has unsupported type ${typeName(v)}`);
+}
+
+/** Traces `f` at the given abstract leaves into a jaxpr whose constvars are leading invars. */
+function traceFlat(f: Function, args: unknown[], st: StaticInfo, inTree: tree.TreeDef, inAvals: ShapedArray[], fname: string, purpose: string): Traced & { rawJaxpr: Jaxpr } {
+  let outTree: tree.TreeDef | undefined;
+  const { jaxpr, consts } = traceToJaxpr(
+    (...tracers) => {
+      const dynArgs = tree.unflatten(inTree, tracers) as unknown[];
+      let k = 0;
+      const callArgs = args.map((a, i) => (st.staticArgnums.includes(i) ? a : dynArgs[k++]));
+      const out = f(...callArgs);
+      const [outLeaves, def] = tree.flatten(out);
+      outTree = def;
+      const paths = tree.leafPaths(def);
+      return outLeaves.map((l, i) => outputValue(l, fname, paths[i]));
+    },
+    inAvals,
+    `${fname} for ${purpose}`,
+  );
+  return { closed: new ClosedJaxpr(convertConstvars(jaxpr), []), consts, outTree: outTree!, rawJaxpr: jaxpr };
+}
+
+// ---- jit ------------------------------------------------------------------------------------
+
+export interface JitOptions {
+  /** Positions of arguments that are compile-time constants (part of the cache key). */
+  staticArgnums?: number | number[];
+}
+
+// The trace cache, keyed on the function itself so `jit(f)(4)` and a later `jit(f)(5)` share it.
+const traceCache = new WeakMap<Function, Map<string, Traced>>();
+const seenKeys = new WeakMap<Function, CacheKeyParts[]>();
+
+/**
+ * Compiles `f` with tracing: traced once per argument structure, shapes, dtypes and static
+ * values, then run as tfjs kernels. `const g = jit((x) => x.mul(2).sin()); g(x)`.
+ */
+export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = {}): F {
+  if (typeof f !== "function") throw new TypeError(`jit: expected a function as the first argument, got ${typeName(f)}`);
+  const st: StaticInfo = { staticArgnums: normalizeArgnums(opts.staticArgnums) };
+  const fname = functionName(f);
+
+  const lookup = (args: unknown[]) => {
+    const { leaves, inTree, statics } = splitArgs(args, fname, st);
+    const paths = tree.leafPaths(inTree, "args");
+    const avals = leaves.map((l, i) => leafAval(l, fname, paths[i]));
+    const key = `${inTree}|${avals.map((a) => a.key()).join(";")}|${statics.join(";")}`;
+    let fcache = traceCache.get(f);
+    if (fcache === undefined) traceCache.set(f, (fcache = new Map()));
+    let traced = fcache.get(key);
+    if (traced === undefined) {
+      if (config.read("jax_explain_cache_misses")) {
+        const parts: CacheKeyParts = { tree: String(inTree), avals: avals.map((a) => a.strShort() + (a.weakType ? "{weak_type=True}" : "")), paths, statics };
+        const prev = seenKeys.get(f) ?? [];
+        explainMiss(fname, parts, prev);
+        seenKeys.set(f, [...prev, parts]);
+      }
+      const t0 = performance.now();
+      traced = traceFlat(f, args, st, inTree, avals, fname, "jit");
+      if (config.read("jax_log_compiles")) logCompile(fname, avals, performance.now() - t0);
+      // A trace that closed over tracers of an enclosing trace is only valid inside it.
+      if (!traced.consts.some((c) => c instanceof Tracer)) fcache.set(key, traced);
+    }
+    return { leaves, traced };
+  };
+
+  const wrapped = function (this: unknown, ...args: unknown[]) {
+    const { leaves, traced } = lookup(args);
+    const inputs = [...traced.consts, ...leaves.map(leafValue)];
+    let outs: JaxArray[];
+    if (currentTrace() === evalTrace) {
+      ensureBackend();
+      const exe = executableFor(traced.closed.jaxpr);
+      const tensors = exe.run(inputs.map((x) => (x as ArrayImpl).tensor));
+      outs = tensors.map((t, i) => wrap(t, exe.outAvals[i].dtype, exe.outAvals[i].weakType));
+    } else {
+      outs = bind(jit_p, inputs, { jaxpr: traced.closed, name: fname });
+    }
+    return tree.unflatten(traced.outTree, outs);
+  };
+  Object.defineProperty(wrapped, "name", { value: fname });
+  return wrapped as unknown as F;
+}
+
+function normalizeArgnums(n: number | number[] | undefined): number[] {
+  const xs = n === undefined ? [] : Array.isArray(n) ? n : [n];
+  for (const x of xs) if (!Number.isInteger(x) || x < 0) throw new TypeError(`jit: staticArgnums must be non-negative integers, got ${JSON.stringify(n)}`);
+  return xs;
+}
+
+// ---- makeJaxpr ------------------------------------------------------------------------------
+
+/**
+ * Returns the jaxpr of `f` at the given arguments. `String(makeJaxpr(f)(3.0))` is what JAX's
+ * `str(jax.make_jaxpr(f)(3.0))` prints.
+ */
+export function makeJaxpr(f: (...args: any[]) => any, opts: JitOptions = {}): (...args: unknown[]) => ClosedJaxpr {
+  if (typeof f !== "function") throw new TypeError(`makeJaxpr: expected a function as the first argument, got ${typeName(f)}`);
+  const st: StaticInfo = { staticArgnums: normalizeArgnums(opts.staticArgnums) };
+  const fname = functionName(f);
+  return (...args: unknown[]) => {
+    const { leaves, inTree } = splitArgs(args, fname, st);
+    const paths = tree.leafPaths(inTree, "args");
+    const avals = leaves.map((l, i) => leafAval(l, fname, paths[i]));
+    const { rawJaxpr, consts } = traceFlat(f, args, st, inTree, avals, fname, "make_jaxpr");
+    return new ClosedJaxpr(rawJaxpr, consts);
+  };
+}
