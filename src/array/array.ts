@@ -5,6 +5,7 @@ import { ShapedArray } from "../jaxpr/aval.js";
 import type { DType } from "../dtypes.js";
 import { formatRepr, formatStr } from "./format.js";
 import { storageDtype } from "../backends/storage.js";
+import { ensureBackend } from "../backends/backend.js";
 
 // Arrays the user holds are freed when collected; explicit dispose() unregisters first.
 // This is a safety net: tfjax frees its own intermediates deterministically.
@@ -106,6 +107,7 @@ export function wrap(t: tf.Tensor, dtype: DType, weakType = false): ArrayImpl {
 
 /** A host value as a tensor of the storage dtype. */
 export function tensorFrom(values: ArrayLike<number> | ArrayLike<boolean>, shape: readonly number[], dtype: DType): tf.Tensor {
+  ensureBackend();
   const sd = storageDtype(dtype);
   if (dtype === "uint32") {
     const u = Uint32Array.from(values as ArrayLike<number>, (x) => x >>> 0);
