@@ -33,8 +33,12 @@ export class TreeDef {
     return this.kind === "leaf" ? 1 : this.children.reduce((n, c) => n + c.numLeaves, 0);
   }
 
+  #str: string | undefined;
   /** A string equal for equal structures: cache keys and error messages use it. */
   toString(): string {
+    return (this.#str ??= this.describe());
+  }
+  private describe(): string {
     switch (this.kind) {
       case "leaf":
         return "*";

@@ -52,12 +52,15 @@ export const jit_p = definePrimitive<JitParams>({
 export const functionName = (f: Function): string => (f.name ? f.name.replace(/^bound /, "") : "<lambda>");
 
 /** A pytree leaf as an abstract value: JS numbers are weak float32 scalars. */
-function leafAval(x: unknown, fname: string, path: string): ShapedArray {
+const WEAK_F32 = new ShapedArray([], "float32", true);
+const BOOL = new ShapedArray([], "bool", false);
+
+function leafAval(x: unknown, fname: string, path: () => string): ShapedArray {
   if (x instanceof JaxArray) return x.aval;
-  if (typeof x === "number") return new ShapedArray([], "float32", true);
-  if (typeof x === "boolean") return new ShapedArray([], "bool", false);
+  if (typeof x === "number") return WEAK_F32;
+  if (typeof x === "boolean") return BOOL;
   throw new TypeError(
-    `Error interpreting argument to ${fname} as an abstract array. The problematic value is of type ${typeName(x)} and was passed to the function at path ${path}.\n` +
+    `Error interpreting argument to ${fname} as an abstract array. The problematic value is of type ${typeName(x)} and was passed to the function at path ${path()}.\n` +
       `This typically means that a jit-wrapped function was called with a non-array argument, and this argument was not marked as static using the staticArgnums or staticArgnames options of jit.`,
   );
 }
@@ -165,15 +168,15 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
 
   const lookup = (args: unknown[]) => {
     const { leaves, inTree, statics } = splitArgs(args, fname, st);
-    const paths = tree.leafPaths(inTree, "args");
-    const avals = leaves.map((l, i) => leafAval(l, fname, paths[i]));
+    const paths = () => tree.leafPaths(inTree, "args");
+    const avals = leaves.map((l, i) => leafAval(l, fname, () => paths()[i]));
     const key = `${inTree}|${avals.map((a) => a.key()).join(";")}|${statics.join(";")}`;
     let fcache = traceCache.get(f);
     if (fcache === undefined) traceCache.set(f, (fcache = new Map()));
     let traced = fcache.get(key);
     if (traced === undefined) {
       if (config.read("jax_explain_cache_misses")) {
-        const parts: CacheKeyParts = { tree: String(inTree), avals: avals.map((a) => a.strShort() + (a.weakType ? "{weak_type=True}" : "")), paths, statics };
+        const parts: CacheKeyParts = { tree: String(inTree), avals: avals.map((a) => a.strShort() + (a.weakType ? "{weak_type=True}" : "")), paths: paths(), statics };
         const prev = seenKeys.get(f) ?? [];
         explainMiss(fname, parts, prev);
         seenKeys.set(f, [...prev, parts]);
@@ -223,8 +226,7 @@ export function makeJaxpr(f: (...args: any[]) => any, opts: JitOptions = {}): (.
   const fname = functionName(f);
   return (...args: unknown[]) => {
     const { leaves, inTree } = splitArgs(args, fname, st);
-    const paths = tree.leafPaths(inTree, "args");
-    const avals = leaves.map((l, i) => leafAval(l, fname, paths[i]));
+    const avals = leaves.map((l, i) => leafAval(l, fname, () => tree.leafPaths(inTree, "args")[i]));
     const { rawJaxpr, consts } = traceFlat(f, args, st, inTree, avals, fname, "make_jaxpr");
     return new ClosedJaxpr(rawJaxpr, consts);
   };
