@@ -19,15 +19,18 @@ const scopes: Set<ArrayImpl>[] = [];
 export class ArrayImpl extends JaxArray {
   #tensor: tf.Tensor | null;
   readonly aval: ShapedArray;
-  /** For scalars made from JS numbers: the value, so tracing can inline it as a literal. */
+  /** For scalars made from JS values: the value, so tracing inlines it as a literal (as JAX does numpy scalars). */
   readonly literal: number | boolean | undefined;
+  /** Owned by the intern table of JS scalars: never disposed by users. */
+  private readonly interned: boolean;
 
-  constructor(tensor: tf.Tensor, aval: ShapedArray, literal?: number | boolean) {
+  constructor(tensor: tf.Tensor, aval: ShapedArray, literal?: number | boolean, interned = false) {
     super();
     this.#tensor = tensor;
     this.aval = aval;
     this.literal = literal;
-    if (literal === undefined) {
+    this.interned = interned;
+    if (!interned) {
       registry.register(this, tensor, this);
       if (scopes.length) scopes[scopes.length - 1].add(this);
     }
@@ -45,7 +48,7 @@ export class ArrayImpl extends JaxArray {
 
   /** Frees the tensor now rather than at garbage collection. Idempotent. */
   dispose(): void {
-    if (this.#tensor === null || this.literal !== undefined) return;
+    if (this.#tensor === null || this.interned) return;
     registry.unregister(this);
     this.#tensor.dispose();
     this.#tensor = null;
@@ -131,7 +134,7 @@ export function scalar(v: number | boolean, dtype: DType, weakType: boolean): Ar
       for (const x of interned.values()) x.tensor.dispose();
       interned.clear();
     }
-    a = new ArrayImpl(tf.keep(tensorFrom([v as number], [], dtype)), new ShapedArray([], dtype, weakType), v);
+    a = new ArrayImpl(tf.keep(tensorFrom([v as number], [], dtype)), new ShapedArray([], dtype, weakType), v, true);
     interned.set(key, a);
   }
   return a;

@@ -3,14 +3,12 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type DType, isFloat, isUnsigned } from "../dtypes.js";
 import { ShapedArray } from "../jaxpr/aval.js";
 import type { LowerCtx, Primitive } from "../jaxpr/jaxpr.js";
-import { type DtypeClass, broadcastingShape, checkDtypes, checkSameDtypes, definePrimitive, hostElementwise } from "./primitive.js";
+import {
+  ABS, ANY, BI, type DtypeSet, F, FC, I, IF, NUM, ORD,
+  broadcastingShape, checkDtypes, checkSameDtypes, checkUnaryDtype, definePrimitive, hostElementwise,
+} from "./primitive.js";
 import { erf32, erfInv32 } from "./special.js";
 
-const FLOAT: DtypeClass[] = ["floating"];
-const NUM: DtypeClass[] = ["number"];
-const INT: DtypeClass[] = ["integer"];
-const BOOL_INT: DtypeClass[] = ["bool_", "integer"];
-const ANY: DtypeClass[] = ["number", "bool_"];
 
 const f32 = Math.fround;
 /** The unary ops whose `accuracy=None` param JAX hides when printing. */
@@ -20,11 +18,11 @@ const hideAccuracy = (p: { accuracy?: unknown }): [string, unknown][] => (p.accu
 
 type Unary = (x: tf.Tensor, ctx: LowerCtx) => tf.Tensor;
 
-function unary(name: string, accepted: DtypeClass[], impl: Unary, opts: { accuracy?: boolean; params?: () => object } = {}): Primitive {
+function unary(name: string, accepted: DtypeSet | null, impl: Unary, opts: { accuracy?: boolean } = {}): Primitive {
   return definePrimitive({
     name,
     abstractEval([x]) {
-      checkDtypes(name, [x], [accepted]);
+      if (accepted) checkUnaryDtype(name, x, accepted);
       return [x];
     },
     impl: ([x], _p, ctx) => [impl(x, ctx)],
@@ -45,12 +43,12 @@ const intOr =
 
 export const neg_p = unary("neg", NUM, intOr((x) => tf.neg(x), (v) => -v | 0));
 export const sign_p = unary("sign", NUM, intOr((x) => tf.sign(x), (v) => Math.sign(v)));
-export const floor_p = unary("floor", FLOAT, (x) => tf.floor(x));
-export const ceil_p = unary("ceil", FLOAT, (x) => tf.ceil(x));
+export const floor_p = unary("floor", F, (x) => tf.floor(x));
+export const ceil_p = unary("ceil", F, (x) => tf.ceil(x));
 export const is_finite_p = definePrimitive({
   name: "is_finite",
   abstractEval([x]) {
-    checkDtypes("is_finite", [x], [FLOAT]);
+    checkUnaryDtype("is_finite", x, F);
     return [new ShapedArray(x.shape, "bool")];
   },
   impl: ([x]) => [tf.isFinite(x)],
@@ -59,38 +57,38 @@ export const is_finite_p = definePrimitive({
 export const round_p = definePrimitive({
   name: "round",
   abstractEval([x]) {
-    checkDtypes("round", [x], [FLOAT]);
+    checkUnaryDtype("round", x, F);
     return [x];
   },
   impl: ([x], p: { rounding_method: number }, ctx) =>
     [p.rounding_method === 1 ? tf.round(x) : hostUnary((v) => Math.sign(v) * Math.floor(Math.abs(v) + 0.5) || v * 0)(x, ctx)],
 });
-export const abs_p = unary("abs", ["signedinteger", "floating"], intOr((x) => tf.abs(x), (v) => Math.abs(v) | 0));
-export const exp_p = unary("exp", FLOAT, (x) => tf.exp(x), { accuracy: true });
-export const exp2_p = unary("exp2", FLOAT, hostUnary((v) => 2 ** v), { accuracy: true });
-export const log_p = unary("log", FLOAT, (x) => tf.log(x), { accuracy: true });
-export const log1p_p = unary("log1p", FLOAT, hostUnary(Math.log1p), { accuracy: true });
-export const expm1_p = unary("expm1", FLOAT, hostUnary(Math.expm1), { accuracy: true });
-export const sin_p = unary("sin", FLOAT, (x) => tf.sin(x), { accuracy: true });
-export const cos_p = unary("cos", FLOAT, (x) => tf.cos(x), { accuracy: true });
-export const tan_p = unary("tan", FLOAT, (x) => tf.tan(x), { accuracy: true });
-export const tanh_p = unary("tanh", FLOAT, (x) => tf.tanh(x), { accuracy: true });
-export const logistic_p = unary("logistic", FLOAT, (x) => tf.sigmoid(x), { accuracy: true });
-export const sqrt_p = unary("sqrt", FLOAT, (x) => tf.sqrt(x), { accuracy: true });
-export const rsqrt_p = unary("rsqrt", FLOAT, hostUnary((v) => 1 / Math.sqrt(v)), { accuracy: true });
-export const cbrt_p = unary("cbrt", FLOAT, hostUnary(Math.cbrt), { accuracy: true });
-export const erf_p = unary("erf", FLOAT, hostUnary(erf32));
-export const erf_inv_p = unary("erf_inv", FLOAT, (x, ctx) => hostElementwise([x], ["float32"], x.shape, ctx.outAvals[0].dtype, erfInv32));
-export const not_p = unary("not", BOOL_INT, (x, ctx) =>
+export const abs_p = unary("abs", ABS, intOr((x) => tf.abs(x), (v) => Math.abs(v) | 0));
+export const exp_p = unary("exp", FC, (x) => tf.exp(x), { accuracy: true });
+export const exp2_p = unary("exp2", FC, hostUnary((v) => 2 ** v), { accuracy: true });
+export const log_p = unary("log", FC, (x) => tf.log(x), { accuracy: true });
+export const log1p_p = unary("log1p", FC, hostUnary(Math.log1p), { accuracy: true });
+export const expm1_p = unary("expm1", FC, hostUnary(Math.expm1), { accuracy: true });
+export const sin_p = unary("sin", FC, (x) => tf.sin(x), { accuracy: true });
+export const cos_p = unary("cos", FC, (x) => tf.cos(x), { accuracy: true });
+export const tan_p = unary("tan", FC, (x) => tf.tan(x), { accuracy: true });
+export const tanh_p = unary("tanh", FC, (x) => tf.tanh(x), { accuracy: true });
+export const logistic_p = unary("logistic", FC, (x) => tf.sigmoid(x), { accuracy: true });
+export const sqrt_p = unary("sqrt", FC, (x) => tf.sqrt(x), { accuracy: true });
+export const rsqrt_p = unary("rsqrt", FC, hostUnary((v) => 1 / Math.sqrt(v)), { accuracy: true });
+export const cbrt_p = unary("cbrt", FC, hostUnary(Math.cbrt), { accuracy: true });
+export const erf_p = unary("erf", F, hostUnary(erf32));
+export const erf_inv_p = unary("erf_inv", F, (x, ctx) => hostElementwise([x], ["float32"], x.shape, ctx.outAvals[0].dtype, erfInv32));
+export const not_p = unary("not", BI, (x, ctx) =>
   ctx.inAvals[0].dtype === "bool" ? tf.logicalNot(x) : hostElementwise([x], [ctx.inAvals[0].dtype], x.shape, ctx.inAvals[0].dtype, (v) => ~v),
 );
-export const stop_gradient_p = unary("stop_gradient", ANY, (x) => tf.clone(x));
-export const copy_p = unary("copy", ANY, (x) => tf.clone(x));
+export const stop_gradient_p = unary("stop_gradient", null, (x) => tf.clone(x));
+export const copy_p = unary("copy", null, (x) => tf.clone(x));
 
 export const integer_pow_p = definePrimitive({
   name: "integer_pow",
   abstractEval([x], _p: { y: number }) {
-    checkDtypes("integer_pow", [x], [NUM]);
+    checkUnaryDtype("integer_pow", x, NUM);
     return [x];
   },
   // Binary exponentiation with a rounding per multiply, as XLA lowers integer_pow.
@@ -123,6 +121,8 @@ export const integer_pow_p = definePrimitive({
   },
 });
 
+export const square_p = unary("square", NUM, (x, ctx) => binaryImpls.mul(x, x, ctx));
+
 // ---- binary -------------------------------------------------------------------------------
 
 type Binary = (a: tf.Tensor, b: tf.Tensor, ctx: LowerCtx) => tf.Tensor;
@@ -146,7 +146,6 @@ const binaryImpls: Record<string, Binary> = {
   mul: (a, b, c) => (isInt(c) ? hostBinary(Math.imul)(a, b, c) : tf.mul(a, b)),
   div: (a, b, c) => (isInt(c) ? hostBinary(idiv)(a, b, c) : tf.div(a, b)),
   rem: (a, b, c) => (isInt(c) ? hostBinary(irem)(a, b, c) : floatRem(a, b, c)),
-  pow: (a, b) => tf.pow(a, b),
   max: (a, b, c) => (unsigned(c) ? hostBinary(Math.max)(a, b, c) : isFloat(c.inAvals[0].dtype) ? nanMax(a, b) : tf.maximum(a, b)),
   min: (a, b, c) => (unsigned(c) ? hostBinary(Math.min)(a, b, c) : isFloat(c.inAvals[0].dtype) ? nanMin(a, b) : tf.minimum(a, b)),
   atan2: (a, b) => tf.atan2(a, b),
@@ -177,49 +176,65 @@ function nextAfter32(a: number, b: number): number {
   return buf[0];
 }
 
-function binary(name: string, accepted: DtypeClass[], jnpName?: string): Primitive {
+function binary(name: string, accepted: DtypeSet[], jnpName?: string): Primitive {
   const impl = binaryImpls[name];
   return definePrimitive({
     name,
+    // Shape rule first, then dtypes, as lax's standard_abstract_eval orders them.
     abstractEval(avals) {
-      checkDtypes(name, avals, [accepted]);
-      checkSameDtypes(name, avals, jnpName);
       const shape = broadcastingShape(name, avals);
+      checkDtypes(name, avals, accepted);
+      checkSameDtypes(name, avals, jnpName);
       return [new ShapedArray(shape, avals[0].dtype, avals.every((a) => a.weakType))];
     },
     impl: ([a, b], _p, ctx) => [impl(a, b, ctx)],
   });
 }
 
-export const add_p = binary("add", NUM, "add");
-export const sub_p = binary("sub", NUM, "subtract");
-export const mul_p = binary("mul", NUM, "multiply");
-export const div_p = binary("div", NUM, "divide");
-export const rem_p = binary("rem", NUM, "remainder");
-export const pow_p = binary("pow", FLOAT, "power");
-export const max_p = binary("max", ANY, "maximum");
-export const min_p = binary("min", ANY, "minimum");
-export const atan2_p = binary("atan2", FLOAT, "arctan2");
-export const nextafter_p = binary("nextafter", FLOAT, "nextafter");
-export const and_p = binary("and", BOOL_INT, "bitwise_and");
-export const or_p = binary("or", BOOL_INT, "bitwise_or");
-export const xor_p = binary("xor", BOOL_INT, "bitwise_xor");
-export const shift_left_p = binary("shift_left", INT, "left_shift");
-export const shift_right_logical_p = binary("shift_right_logical", INT);
-export const shift_right_arithmetic_p = binary("shift_right_arithmetic", INT, "right_shift");
+export const add_p = binary("add", [NUM, NUM], "add");
+export const sub_p = binary("sub", [NUM, NUM], "subtract");
+export const mul_p = binary("mul", [NUM, NUM], "multiply");
+export const div_p = binary("div", [NUM, NUM], "divide");
+export const rem_p = binary("rem", [IF, IF]);
+export const max_p = binary("max", [ANY, ANY], "maximum");
+export const min_p = binary("min", [ANY, ANY], "minimum");
+export const atan2_p = binary("atan2", [F, F], "arctan2");
+export const nextafter_p = binary("nextafter", [F, F], "nextafter");
+export const and_p = binary("and", [BI, BI]);
+export const or_p = binary("or", [BI, BI]);
+export const xor_p = binary("xor", [BI, BI]);
+export const shift_left_p = binary("shift_left", [I, I], "left_shift");
+export const shift_right_logical_p = binary("shift_right_logical", [I, I], "right_shift");
+export const shift_right_arithmetic_p = binary("shift_right_arithmetic", [I, I], "right_shift");
+
+// pow takes a float base and a float or integer exponent (JAX's _pow_dtype_rule).
+export const pow_p = definePrimitive({
+  name: "pow",
+  abstractEval([x, y]) {
+    const shape = broadcastingShape("pow", [x, y]);
+    checkDtypes("pow", [x, y], [FC, NUM]);
+    if (isFloat(y.dtype) && y.dtype !== x.dtype)
+      throw new TypeError(
+        `the first argument to pow must have an inexact dtype (float or complex), and the second argument must have an inexact or integer dtype, and two inexact dtypes must match, but got ${x.dtype} and ${y.dtype} respectively.`,
+      );
+    return [new ShapedArray(shape, x.dtype, x.weakType && y.weakType)];
+  },
+  impl: ([a, b], _p, ctx) => [tf.pow(a, isFloat(ctx.inAvals[1].dtype) ? b : tf.cast(b, "float32"))],
+});
 
 // ---- comparisons --------------------------------------------------------------------------
 
 /** uint32 compares as signed int32 once its sign bit is flipped (exact, no host copy). */
 const flip = (t: tf.Tensor) => tf.add(t, tf.scalar(-2147483648, "int32"));
 
-function comparison(name: string, op: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, accepted: DtypeClass[]): Primitive {
+function comparison(name: string, op: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, accepted: DtypeSet, jnpName?: string): Primitive {
   return definePrimitive({
     name,
     abstractEval(avals) {
+      const shape = broadcastingShape(name, avals);
       checkDtypes(name, avals, [accepted]);
-      checkSameDtypes(name, avals);
-      return [new ShapedArray(broadcastingShape(name, avals), "bool")];
+      checkSameDtypes(name, avals, jnpName);
+      return [new ShapedArray(shape, "bool")];
     },
     impl([a, b], _p, ctx) {
       if (!unsigned(ctx)) return [op(a, b)];
@@ -228,12 +243,12 @@ function comparison(name: string, op: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor,
   });
 }
 
-export const eq_p = comparison("eq", tf.equal, ANY);
-export const ne_p = comparison("ne", tf.notEqual, ANY);
-export const lt_p = comparison("lt", tf.less, ANY);
-export const le_p = comparison("le", tf.lessEqual, ANY);
-export const gt_p = comparison("gt", tf.greater, ANY);
-export const ge_p = comparison("ge", tf.greaterEqual, ANY);
+export const eq_p = comparison("eq", tf.equal, ANY, "equal");
+export const ne_p = comparison("ne", tf.notEqual, ANY, "not_equal");
+export const lt_p = comparison("lt", tf.less, ORD);
+export const le_p = comparison("le", tf.lessEqual, ORD);
+export const gt_p = comparison("gt", tf.greater, ORD);
+export const ge_p = comparison("ge", tf.greaterEqual, ORD);
 
 // ---- select and conversion ----------------------------------------------------------------
 
@@ -243,7 +258,7 @@ export const select_n_p = definePrimitive({
     if (cases.length === 0) throw new TypeError("select_n must have at least one case");
     if (which.dtype !== "bool" && which.dtype !== "int32")
       throw new TypeError(`select_n \`which\` must be boolean or int32 type, got ${which.dtype}.`);
-    if (which.dtype === "bool" && cases.length > 2) throw new TypeError("select_n with boolean `which` cannot have more than 2 cases");
+    if (which.dtype === "bool" && cases.length > 2) throw new TypeError("select with boolean `which` cannot have > 2 cases.");
     checkSameDtypes("select_n", cases);
     for (const c of cases)
       if (c.shape.join() !== cases[0].shape.join()) throw new TypeError(`select_n cases must have the same shapes, got [${cases.map((a) => `(${a.shape.join(", ")})`).join(", ")}].`);
@@ -273,6 +288,11 @@ export const convert_element_type_p = definePrimitive({
   impl([x], { new_dtype }, ctx) {
     return [convert(x, ctx.inAvals[0].dtype, new_dtype)];
   },
+  // JAX's pp rule for convert_element_type always hides `sharding`.
+  printParams: (p) => [
+    ["new_dtype", p.new_dtype],
+    ["weak_type", p.weak_type],
+  ],
 });
 
 /** Converts between dtypes with XLA's semantics: float->int truncates and saturates, NaN -> 0. */

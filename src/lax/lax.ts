@@ -10,17 +10,24 @@ import * as r from "./reductions.js";
 
 export type ArrayLike = JaxArray | number | boolean;
 
-/** A JS scalar as a weakly-typed literal of `dtype`; an array as itself. */
+/**
+ * A JS scalar as a literal of `dtype`; an array as itself. A weak literal keeps the JS value
+ * (JAX prints `0.1:f32[]`); a strong one is rounded to the dtype, as when jnp folds a Python
+ * scalar into an array's dtype (`0.10000000149011612:f32[]`).
+ */
 export function asArray(x: ArrayLike, dtype: DType = "float32", weakType = true): JaxArray {
-  if (typeof x === "number" || typeof x === "boolean") return scalar(castScalar(x, dtype), dtype, dtype !== "bool" && weakType);
+  if (typeof x === "number" || typeof x === "boolean") {
+    const weak = dtype !== "bool" && weakType;
+    return scalar(castScalar(x, dtype, weak), dtype, weak);
+  }
   return x;
 }
 
 /** A JS scalar converted to `dtype`'s value set (JAX raises OverflowError out of range). */
-export function castScalar(v: number | boolean, dtype: DType): number | boolean {
+export function castScalar(v: number | boolean, dtype: DType, keepDouble = false): number | boolean {
   if (dtype === "bool") return Boolean(v);
   const n = Number(v);
-  if (isFloat(dtype)) return Math.fround(n);
+  if (isFloat(dtype)) return keepDouble ? n : Math.fround(n);
   if (!Number.isFinite(n)) throw new TypeError(`Cannot convert ${n} to ${dtype}`);
   const [lo, hi] = isUnsigned(dtype) ? [0, 2 ** (dtype === "uint32" ? 32 : dtype === "uint16" ? 16 : 8) - 1] : [-(2 ** 31), 2 ** 31 - 1];
   if (Number.isInteger(n) && (n < lo || n > hi)) throw new RangeError(`Python int ${n} too large to convert to ${dtype}`);
@@ -87,6 +94,8 @@ export const erf = unary(e.erf_p);
 export const erfInv = unary(e.erf_inv_p);
 export const bitwiseNot = unary(e.not_p);
 export const stopGradient = unary(e.stop_gradient_p);
+export const copy = unary(e.copy_p);
+export const square = unary(e.square_p);
 
 /** Rounds half away from zero (`0`, lax's default) or half to even (`1`). */
 export const round = (x: ArrayLike, roundingMethod: 0 | 1 = 0): JaxArray => bind1(e.round_p, [asArray(x)], { rounding_method: roundingMethod });
@@ -94,7 +103,6 @@ export const integerPow = (x: ArrayLike, y: number): JaxArray => {
   if (!Number.isInteger(y)) throw new TypeError(`integer_pow: y must be an integer, got ${y}`);
   return bind1(e.integer_pow_p, [asArray(x)], { y });
 };
-export const square = (x: ArrayLike): JaxArray => integerPow(x, 2);
 
 /** Converts to `newDtype` (strongly typed unless `weakType`). */
 export function convertElementType(x: ArrayLike, newDtype: DType, weakType = false): JaxArray {
@@ -118,8 +126,18 @@ export const broadcast = (x: ArrayLike, sizes: readonly number[]): JaxArray => {
   const a = asArray(x);
   return broadcastInDim(a, [...sizes, ...a.shape], a.shape.map((_, i) => i + sizes.length));
 };
-export const reshape = (x: ArrayLike, newSizes: readonly number[]): JaxArray => bind1(s.reshape_p, [asArray(x)], { dimensions: null, new_sizes: [...newSizes], sharding: null });
-export const transpose = (x: ArrayLike, permutation: readonly number[]): JaxArray => bind1(s.transpose_p, [asArray(x)], { permutation: [...permutation] });
+/** Reshapes (no equation when the shape is unchanged, as in JAX). */
+export const reshape = (x: ArrayLike, newSizes: readonly number[]): JaxArray => {
+  const a = asArray(x);
+  if (a.shape.length === newSizes.length && a.shape.every((d, i) => d === newSizes[i])) return a;
+  return bind1(s.reshape_p, [a], { dimensions: null, new_sizes: [...newSizes], sharding: null });
+};
+/** Permutes axes (no equation for the identity permutation, as in JAX). */
+export const transpose = (x: ArrayLike, permutation: readonly number[]): JaxArray => {
+  const a = asArray(x);
+  if (permutation.length === a.ndim && permutation.every((d, i) => d === i)) return a;
+  return bind1(s.transpose_p, [a], { permutation: [...permutation] });
+};
 export const squeeze = (x: ArrayLike, dimensions: readonly number[]): JaxArray => {
   const a = asArray(x);
   const dims = [...new Set(dimensions.map((d) => canonicalizeAxis(d, a.ndim, "squeeze")))].sort((p, q) => p - q);
@@ -144,6 +162,15 @@ export const concatenate = (xs: ArrayLike[], dimension: number): JaxArray => {
     { dimension },
   );
 };
+/** Stacks equal-shaped arrays along a new axis (JAX 0.11's stack primitive). */
+export const stack = (xs: ArrayLike[], axis: number): JaxArray => {
+  const dt = dtypeOf(...xs);
+  return bind1(
+    s.stack_p,
+    xs.map((x) => asArray(x, dt)),
+    { axis },
+  );
+};
 export const slice = (x: ArrayLike, startIndices: readonly number[], limitIndices: readonly number[], strides: readonly number[] | null = null): JaxArray =>
   bind1(s.slice_p, [asArray(x)], { limit_indices: [...limitIndices], start_indices: [...startIndices], strides: strides && [...strides] });
 export const dynamicSlice = (x: ArrayLike, startIndices: ArrayLike[], sliceSizes: readonly number[]): JaxArray =>
@@ -164,7 +191,8 @@ const axesParams = (axes: readonly number[]) => ({ axes: [...axes], out_sharding
 export const reduceSum = (x: ArrayLike, axes: readonly number[]): JaxArray => bind1(r.reduce_sum_p, [asArray(x)], axesParams(axes));
 export const reduceMax = (x: ArrayLike, axes: readonly number[]): JaxArray => bind1(r.reduce_max_p, [asArray(x)], axesParams(axes));
 export const reduceMin = (x: ArrayLike, axes: readonly number[]): JaxArray => bind1(r.reduce_min_p, [asArray(x)], axesParams(axes));
-export const reduceProd = (x: ArrayLike, axes: readonly number[]): JaxArray => bind1(r.reduce_prod_p, [asArray(x)], axesParams(axes));
+// reduce_prod has no out_sharding param in JAX 0.11.
+export const reduceProd = (x: ArrayLike, axes: readonly number[]): JaxArray => bind1(r.reduce_prod_p, [asArray(x)], { axes: [...axes] });
 export const reduceAnd = (x: ArrayLike, axes: readonly number[]): JaxArray => bind1(r.reduce_and_p, [asArray(x, "bool")], axesParams(axes));
 export const reduceOr = (x: ArrayLike, axes: readonly number[]): JaxArray => bind1(r.reduce_or_p, [asArray(x, "bool")], axesParams(axes));
 export const argmax = (x: ArrayLike, axis: number, indexDtype: DType = "int32"): JaxArray => bind1(r.argmax_p, [asArray(x)], { axes: [axis], index_dtype: indexDtype });

@@ -1,7 +1,7 @@
 // Defining primitives: one record per primitive, collected in a registry that the generic
 // test harness walks (a primitive without a rule fails a test rather than a user).
 import * as tf from "@tensorflow/tfjs-core";
-import { type DType, isFloat, isInteger, isSignedInt, isUnsigned } from "../dtypes.js";
+import { type DType, isFloat, isInteger, isSignedInt } from "../dtypes.js";
 import { ShapedArray, pyShape } from "../jaxpr/aval.js";
 import type { Params, Primitive } from "../jaxpr/jaxpr.js";
 import { tensorFrom } from "../array/array.js";
@@ -14,33 +14,37 @@ export function definePrimitive<P extends Params>(p: Primitive<P>): Primitive<P>
   return p;
 }
 
-// Dtype classes, named as lax's error messages name them.
-export type DtypeClass = "floating" | "integer" | "signedinteger" | "unsignedinteger" | "bool_" | "number";
-const inClass = (d: DType, c: DtypeClass): boolean =>
-  c === "floating" ? isFloat(d)
-  : c === "integer" ? isInteger(d)
-  : c === "signedinteger" ? isSignedInt(d)
-  : c === "unsignedinteger" ? isUnsigned(d)
-  : c === "bool_" ? d === "bool"
-  : d !== "bool";
+/**
+ * A set of accepted dtypes, with the names lax's errors print for it (JAX iterates a Python
+ * set of numpy types, so the order is fixed by that set, not alphabetical).
+ */
+export interface DtypeSet {
+  names: string;
+  has(d: DType): boolean;
+}
+const dset = (names: string, has: (d: DType) => boolean): DtypeSet => ({ names, has });
+export const FC = dset("floating, complexfloating", isFloat);
+export const F = dset("floating", isFloat);
+export const I = dset("integer", isInteger);
+export const NUM = dset("integer, floating, complexfloating", (d) => d !== "bool");
+export const IF = dset("integer, floating", (d) => d !== "bool");
+export const ANY = dset("integer, bool, floating, complexfloating", () => true);
+export const ORD = dset("integer, floating, bool", () => true);
+export const BI = dset("integer, bool", (d) => !isFloat(d));
+export const ABS = dset("floating, complexfloating, signedinteger", (d) => isFloat(d) || isSignedInt(d));
+export const NUMBER = dset("number", (d) => d !== "bool");
 
-const CLASS_NAMES: Record<DtypeClass, string[]> = {
-  floating: ["floating"],
-  integer: ["integer"],
-  signedinteger: ["signedinteger"],
-  unsignedinteger: ["unsignedinteger"],
-  bool_: ["bool_"],
-  number: ["integer", "floating"],
-};
+/** lax's unop dtype rule: `sin does not accept dtype int32. Accepted dtypes are subtypes of ...` */
+export function checkUnaryDtype(name: string, a: ShapedArray, accepted: DtypeSet): void {
+  if (!accepted.has(a.dtype)) throw new TypeError(`${name} does not accept dtype ${a.dtype}. Accepted dtypes are subtypes of ${accepted.names}.`);
+}
 
-/** lax's naryop dtype check: `exp does not accept dtype int32 at position 0. ...` */
-export function checkDtypes(name: string, avals: ShapedArray[], accepted: DtypeClass[][]): void {
+/** lax's naryop dtype rule, checked per position before the same-dtype rule. */
+export function checkDtypes(name: string, avals: ShapedArray[], accepted: DtypeSet[]): void {
   avals.forEach((a, i) => {
     const acc = accepted[Math.min(i, accepted.length - 1)];
-    if (!acc.some((c) => inClass(a.dtype, c))) {
-      const names = [...new Set(acc.flatMap((c) => CLASS_NAMES[c]))].join(", ");
-      throw new TypeError(`${name} does not accept dtype ${a.dtype} at position ${i}. Accepted dtypes at position ${i} are subtypes of ${names}.`);
-    }
+    if (!acc.has(a.dtype))
+      throw new TypeError(`${name} does not accept dtype ${a.dtype} at position ${i}. Accepted dtypes at position ${i} are subtypes of ${acc.names}.`);
   });
 }
 

@@ -3,10 +3,10 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { DType } from "../dtypes.js";
 import { ShapedArray, pyShape } from "../jaxpr/aval.js";
 import { PyList } from "../jaxpr/jaxpr.js";
-import { type DtypeClass, checkDtypes, checkSameDtypes, definePrimitive, hostData } from "./primitive.js";
+import { ANY, type DtypeSet, NUMBER, checkSameDtypes, checkUnaryDtype, definePrimitive, hostData } from "./primitive.js";
 import { tensorFrom } from "../array/array.js";
 
-type AxesParams = { axes: number[]; out_sharding: null };
+type AxesParams = { axes: number[]; out_sharding?: null };
 
 function reducedShape(name: string, shape: readonly number[], axes: number[]): number[] {
   for (const a of axes)
@@ -14,11 +14,11 @@ function reducedShape(name: string, shape: readonly number[], axes: number[]): n
   return shape.filter((_, i) => !axes.includes(i));
 }
 
-function reduction(name: string, accepted: DtypeClass[], op: (x: tf.Tensor, axes: number[]) => tf.Tensor, hostOp?: (a: number, b: number) => number) {
+function reduction(name: string, accepted: DtypeSet, op: (x: tf.Tensor, axes: number[]) => tf.Tensor, hostOp?: (a: number, b: number) => number) {
   return definePrimitive({
     name,
     abstractEval([x], p: AxesParams) {
-      checkDtypes(name, [x], [accepted]);
+      checkUnaryDtype(name, x, accepted);
       return [x.update({ shape: reducedShape(name, x.shape, p.axes) })];
     },
     impl([x], p, ctx) {
@@ -55,7 +55,7 @@ const wrapAdd = (dt: DType) => (dt === "uint32" ? (a: number, b: number) => (a +
 export const reduce_sum_p = definePrimitive({
   name: "reduce_sum",
   abstractEval([x], p: AxesParams) {
-    checkDtypes("reduce_sum", [x], [["number"]]);
+    checkUnaryDtype("reduce_sum", x, NUMBER);
     return [x.update({ shape: reducedShape("reduce_sum", x.shape, p.axes) })];
   },
   impl([x], p, ctx) {
@@ -65,17 +65,17 @@ export const reduce_sum_p = definePrimitive({
     return [tf.sum(x, p.axes)];
   },
 });
-export const reduce_max_p = reduction("reduce_max", ["number", "bool_"], (x, a) => tf.max(x, a), Math.max);
-export const reduce_min_p = reduction("reduce_min", ["number", "bool_"], (x, a) => tf.min(x, a), Math.min);
-export const reduce_prod_p = reduction("reduce_prod", ["number"], (x, a) => tf.prod(x, a), (a, b) => Math.imul(a, b));
-export const reduce_and_p = reduction("reduce_and", ["bool_"], (x, a) => tf.all(x, a));
-export const reduce_or_p = reduction("reduce_or", ["bool_"], (x, a) => tf.any(x, a));
+export const reduce_max_p = reduction("reduce_max", ANY, (x, a) => tf.max(x, a), Math.max);
+export const reduce_min_p = reduction("reduce_min", ANY, (x, a) => tf.min(x, a), Math.min);
+export const reduce_prod_p = reduction("reduce_prod", NUMBER, (x, a) => tf.prod(x, a), (a, b) => Math.imul(a, b));
+export const reduce_and_p = reduction("reduce_and", ANY, (x, a) => tf.all(x, a));
+export const reduce_or_p = reduction("reduce_or", ANY, (x, a) => tf.any(x, a));
 
 function argReduction(name: string, op: (x: tf.Tensor, axis: number) => tf.Tensor) {
   return definePrimitive({
     name,
     abstractEval([x], p: { axes: number[]; index_dtype: DType }) {
-      checkDtypes(name, [x], [["number", "bool_"]]);
+      checkUnaryDtype(name, x, ANY);
       if (p.axes.length !== 1) throw new TypeError(`${name} only supports a single axis, got axes=${pyShape(p.axes)}`);
       if (x.shape[p.axes[0]] === 0) throw new Error(`${name} requires a non-empty reduced dimension: operand.shape=${pyShape(x.shape)} axes=${pyShape(p.axes)}`);
       return [new ShapedArray(reducedShape(name, x.shape, p.axes), p.index_dtype)];
@@ -96,7 +96,7 @@ function cumulative(name: string, op: (x: tf.Tensor, axis: number, reverse: bool
   return definePrimitive({
     name,
     abstractEval([x], p: { axis: number; reverse: boolean }) {
-      checkDtypes(name, [x], [["number"]]);
+      checkUnaryDtype(name, x, NUMBER);
       if (p.axis < 0 || p.axis >= x.ndim) throw new TypeError(`${name}: axis ${p.axis} is out of bounds for array of dimension ${x.ndim}`);
       return [x];
     },

@@ -24,6 +24,8 @@ export const broadcast_in_dim_p = definePrimitive({
     });
     return [x.update({ shape })];
   },
+  // JAX's pp rule hides shape and sharding, and broadcast_dimensions when empty.
+  printParams: (p) => (p.broadcast_dimensions.length ? [["broadcast_dimensions", p.broadcast_dimensions]] : []),
   impl([x], { shape, broadcast_dimensions }) {
     const expanded = shape.map(() => 1);
     broadcast_dimensions.forEach((d, i) => (expanded[d] = x.shape[i]));
@@ -79,6 +81,22 @@ export const concatenate_p = definePrimitive({
     return [new ShapedArray(shape, x0.dtype, xs.every((x) => x.weakType))];
   },
   impl: (xs, p) => [xs.length === 1 ? tf.clone(xs[0]) : tf.concat(xs, p.dimension)],
+});
+
+/** stack[axis]: jnp.stack's primitive since JAX 0.11 (a new axis, then concatenation). */
+export const stack_p = definePrimitive({
+  name: "stack",
+  abstractEval(xs, p: { axis: number }) {
+    if (xs.length === 0) throw new TypeError("stack requires at least one operand");
+    checkSameDtypes("stack", xs);
+    for (const x of xs)
+      if (x.shape.join() !== xs[0].shape.join()) throw new TypeError(`stack requires all operands to have the same shape, got ${xs.map((a) => tuple(a.shape)).join(", ")}.`);
+    if (p.axis < 0 || p.axis > xs[0].ndim) throw new TypeError(`stack: axis ${p.axis} is out of bounds for result of dimension ${xs[0].ndim + 1}`);
+    const shape = [...xs[0].shape];
+    shape.splice(p.axis, 0, xs.length);
+    return [new ShapedArray(shape, xs[0].dtype, xs.every((x) => x.weakType))];
+  },
+  impl: (xs, p) => [tf.stack(xs, p.axis)],
 });
 
 export const slice_p = definePrimitive({
@@ -155,7 +173,7 @@ export const dynamic_update_slice_p = definePrimitive({
 export const pad_p = definePrimitive({
   name: "pad",
   abstractEval([x, v], p: { padding_config: [number, number, number][] }) {
-    checkSameDtypes("pad", [x, v]);
+    if (x.dtype !== v.dtype) throw new TypeError(`pad operand and padding_value must be same dtype: got ${x.dtype} and ${v.dtype}.`);
     if (v.ndim !== 0) throw new TypeError(`padding_value must be a scalar, got shape ${tuple(v.shape)}`);
     if (p.padding_config.length !== x.ndim)
       throw new TypeError(`length of padding_config must equal the number of axes of operand, got padding_config ${pyStrConfig(p.padding_config)} for operand shape ${tuple(x.shape)}`);

@@ -2,12 +2,14 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { Array as JaxArray } from "../array/base.js";
 import { ArrayImpl, tensorFrom, wrap } from "../array/array.js";
-import { type DType, checkDtype, isInteger } from "../dtypes.js";
+import { type DType, checkDtype } from "../dtypes.js";
 import { ShapedArray } from "../jaxpr/aval.js";
 import { ensureBackend } from "../backends/backend.js";
 import * as lax from "../lax/lax.js";
 import type { ArrayLike as ArrayLikeValue } from "../lax/lax.js";
 import { convertTo } from "./promote.js";
+import { pyScalars } from "./math.js";
+import { jit } from "../tracer/jit.js";
 
 export interface DtypeOpt {
   dtype?: DType;
@@ -51,6 +53,11 @@ const containsArray = (x: unknown): boolean => x instanceof JaxArray || (Array.i
 export function array(values: Nested, opts: DtypeOpt = {}): JaxArray {
   const dtype = opts.dtype ? checkDtype(opts.dtype, "array") : inferDtype(values);
   if (values instanceof JaxArray) return values.dtype === dtype && !values.weakType ? copy(values) : convertTo(values, dtype, false);
+  if (typeof values === "number" || typeof values === "boolean") {
+    // A 0-d array from a JS scalar traces as a literal, as a numpy scalar does in JAX.
+    const v = lax.castScalar(values, dtype);
+    return new ArrayImpl(tf.keep(tensorFrom([v as number], [], dtype)), new ShapedArray([], dtype, false), v);
+  }
   if (containsArray(values)) {
     // Traced or concrete arrays inside a list: stack them.
     const items = (values as ArrayLikeValue[]).map((v) => array(v as Nested, { dtype }));
@@ -66,7 +73,7 @@ export function array(values: Nested, opts: DtypeOpt = {}): JaxArray {
 }
 
 function copy(x: JaxArray): JaxArray {
-  return x instanceof ArrayImpl ? wrap(tf.clone(x.tensor), x.dtype, false) : x;
+  return x instanceof ArrayImpl ? wrap(tf.clone(x.tensor), x.dtype, false) : lax.copy(x);
 }
 
 /** Converts without copying where possible; a tf.Tensor is wrapped (as its own clone). */
@@ -109,25 +116,45 @@ export function arange(start: number, stop?: number, step = 1, opts: DtypeOpt = 
   if (stop === undefined) [start, stop] = [0, start];
   for (const v of [start, stop, step]) if (typeof v !== "number") throw new TypeError("arange: start, stop and step must be JS numbers (static values)");
   if (step === 0) throw new RangeError("arange: step must not be zero");
-  const n = Math.max(0, Math.ceil((stop - start) / step));
   const dtype = opts.dtype ?? "float32";
-  // Integer arange from 0 by 1 is an iota, as in JAX.
-  if (start === 0 && step === 1 && isInteger(dtype)) return lax.iota(dtype, n);
-  return array(Float64Array.from({ length: n }, (_, i) => start + i * step) as unknown as number[], { dtype });
+  // As JAX: an iota, scaled and shifted only when step and start ask for it.
+  if (step !== 1) {
+    const n = Math.max(0, Math.ceil((stop - start) / step));
+    return lax.add(lax.asArray(start, dtype, false), lax.mul(lax.asArray(step, dtype, false), lax.iota(dtype, n)));
+  }
+  const n = Math.max(0, Math.ceil(stop - start));
+  const iota = lax.iota(dtype, n);
+  return start === 0 ? iota : lax.add(lax.asArray(start, dtype, false), iota);
 }
+
+// JAX's _linspace, equation for equation: interpolation that recovers both endpoints in float32.
+const linspaceJit = jit(
+  function _linspace(start: JaxArray, stop: JaxArray, num: number, endpoint: boolean, dtype: DType) {
+    const a = convertTo(start, "float32", false);
+    const b = convertTo(stop, "float32", false);
+    const div = endpoint ? num - 1 : num;
+    if (num === 0) return full([0], 0, { dtype });
+    if (num === 1) return convertTo(lax.reshape(a, [1]), dtype, false);
+    lax.div(lax.sub(b, a), array(div, { dtype: "float32" })); // delta: unused, as in JAX without retstep
+    const step = lax.div(lax.iota("float32", div), array(div, { dtype: "float32" }));
+    let out = lax.add(lax.mul(lax.reshape(a, [1]), lax.sub(lax.asArray(1, "float32", false), step)), lax.mul(lax.reshape(b, [1]), step));
+    if (endpoint) out = lax.concatenate([out, lax.expandDims(b, [0])], 0);
+    return convertTo(out, dtype, false);
+  },
+  { staticArgnums: [2, 3, 4] },
+);
 
 /** `num` evenly spaced values from start to stop (inclusive unless `endpoint: false`). */
-export function linspace(start: number, stop: number, num = 50, opts: DtypeOpt & { endpoint?: boolean } = {}): JaxArray {
+export function linspace(start: ArrayLikeValue, stop: ArrayLikeValue, num = 50, opts: DtypeOpt & { endpoint?: boolean } = {}): JaxArray {
   if (!Number.isInteger(num) || num < 0) throw new RangeError(`Number of samples, ${num}, must be non-negative.`);
-  const endpoint = opts.endpoint ?? true;
-  const div = endpoint ? num - 1 : num;
-  const step = div > 0 ? (stop - start) / div : 0;
-  const vals = Array.from({ length: num }, (_, i) => (endpoint && i === num - 1 && num > 1 ? stop : start + i * step));
-  return array(vals, { dtype: opts.dtype ?? "float32" });
+  const [a, b] = pyScalars(start, stop) as JaxArray[];
+  if (a.ndim !== 0 || b.ndim !== 0) throw new TypeError("linspace: start and stop must be scalars");
+  return linspaceJit(a, b, num, opts.endpoint ?? true, opts.dtype ?? "float32");
 }
 
-/** The identity matrix (or an `n x m` one with ones on diagonal `k`). */
+/** The identity matrix (or an `n x m` one with ones on diagonal `k`), built from iotas as in JAX. */
 export function eye(n: number, m: number = n, k = 0, opts: DtypeOpt = {}): JaxArray {
-  const rows = Array.from({ length: n }, (_, i) => Array.from({ length: m }, (_, j) => (j === i + k ? 1 : 0)));
-  return array(rows, { dtype: opts.dtype ?? "float32" });
+  const i = lax.broadcastedIota("int32", [n, m], 0);
+  const j = lax.broadcastedIota("int32", [n, m], 1);
+  return convertTo(lax.eq(lax.add(i, lax.asArray(k, "int32", false)), j), opts.dtype ?? "float32", false);
 }

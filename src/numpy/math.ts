@@ -1,5 +1,6 @@
 // jnp's elementwise functions: promote, broadcast, then one lax call.
-import type { Array as JaxArray } from "../array/base.js";
+import { Array as JaxArray } from "../array/base.js";
+import { jit } from "../tracer/jit.js";
 import { isFloat, isInteger } from "../dtypes.js";
 import * as lax from "../lax/lax.js";
 import type { ArrayLike } from "../lax/lax.js";
@@ -107,8 +108,11 @@ export const abs = numUnary((a) => (a.dtype.startsWith("u") || a.dtype === "bool
 export const absolute = abs;
 export const floor = numUnary((a) => (isFloat(a.dtype) ? lax.floor(a) : a));
 export const ceil = numUnary((a) => (isFloat(a.dtype) ? lax.ceil(a) : a));
+const roundJit = jit(function round(a: JaxArray) {
+  return isFloat(a.dtype) ? lax.round(a, 1) : a;
+});
 /** Rounds half to even, as numpy does. */
-export const round = numUnary((a) => (isFloat(a.dtype) ? lax.round(a, 1) : a));
+export const round = (x: ArrayLike): JaxArray => roundJit(promoteDtypes(x)[0]);
 export const exp = floatUnary(lax.exp);
 export const exp2 = floatUnary(lax.exp2);
 export const log = floatUnary(lax.log);
@@ -120,7 +124,7 @@ export const tan = floatUnary(lax.tan);
 export const tanh = floatUnary(lax.tanh);
 export const sqrt = floatUnary(lax.sqrt);
 export const cbrt = floatUnary(lax.cbrt);
-export const square = numUnary((a) => lax.integerPow(a, 2));
+export const square = numUnary(lax.square);
 export const reciprocal = numUnary((a) => lax.integerPow(a, -1));
 export const logicalNot = (x: ArrayLike): JaxArray => lax.bitwiseNot(convertTo(promoteDtypes(x)[0], "bool", false));
 export const bitwiseNot = numUnary(lax.bitwiseNot);
@@ -137,19 +141,41 @@ export const logicalAnd = logical(lax.bitwiseAnd);
 export const logicalOr = logical(lax.bitwiseOr);
 export const logicalXor = logical(lax.bitwiseXor);
 
-/** `condition ? x : y` elementwise, with promotion and broadcasting. */
-export function where(condition: ArrayLike, x: ArrayLike, y: ArrayLike): JaxArray {
-  const [a, b] = promoteDtypes(x, y);
-  let c = lax.asArray(condition, "bool");
-  if (c.dtype !== "bool") c = lax.ne(c, 0);
-  const [cb, xb, yb] = broadcastArrays("where", c, a, b);
-  return lax.select(cb, xb, yb);
+/**
+ * JS numbers as the Python scalars they stand for, before they cross a jit boundary: beside an
+ * array an integer is a weak int32, otherwise a weak float32 (a jit argument is always weak f32).
+ */
+export function pyScalars(...xs: (ArrayLike | null)[]): (JaxArray | null)[] {
+  const anyArray = xs.some((x) => x instanceof JaxArray);
+  return xs.map((x) =>
+    x === null || x instanceof JaxArray ? x : lax.asArray(x, typeof x === "boolean" ? "bool" : anyArray && Number.isInteger(x) ? "int32" : "float32", true),
+  );
 }
 
-/** Clamps to [min, max]; either bound may be null. */
-export function clip(x: ArrayLike, min: ArrayLike | null = null, max: ArrayLike | null = null): JaxArray {
-  let out = promoteDtypes(x)[0];
+// jnp functions that JAX wraps in a (non-inlined) jit appear as `jit[name=...]` equations.
+const whereJit = jit(function _where(condition: JaxArray, x: JaxArray, y: JaxArray) {
+  let c = condition;
+  if (c.dtype !== "bool") c = lax.ne(c, lax.asArray(0, c.dtype, false));
+  const [a, b] = promoteDtypes(x, y);
+  const [cb, xb, yb] = broadcastArrays("where", c, a, b);
+  return lax.select(cb, xb, yb);
+});
+
+/** `condition ? x : y` elementwise, with promotion and broadcasting. */
+export function where(condition: ArrayLike, x: ArrayLike, y: ArrayLike): JaxArray {
+  const [c, a, b] = pyScalars(condition, x, y) as JaxArray[];
+  return whereJit(c, a, b);
+}
+
+const clipJit = jit(function clip(x: JaxArray, min: JaxArray | null, max: JaxArray | null) {
+  let out = x;
   if (min !== null) out = maximum(min, out);
   if (max !== null) out = minimum(max, out);
   return out;
+});
+
+/** Clamps to [min, max]; either bound may be null. */
+export function clip(x: ArrayLike, min: ArrayLike | null = null, max: ArrayLike | null = null): JaxArray {
+  const [a, lo, hi] = pyScalars(x, min, max);
+  return clipJit(promoteDtypes(a!)[0], lo, hi);
 }

@@ -54,7 +54,13 @@ export function broadcastShapes(name: string, ...shapes: (readonly number[])[]):
 export function promoteShapes(name: string, ...xs: JaxArray[]): JaxArray[] {
   const ranks = new Set(xs.map((x) => x.ndim).filter((r) => r > 0));
   if (xs.every((x) => x.ndim === xs[0].ndim) || ranks.size < 2) return xs;
-  const rank = broadcastShapes(name, ...xs.map((x) => x.shape)).length;
+  let rank: number;
+  try {
+    rank = broadcastShapes(name, ...xs.map((x) => x.shape)).length;
+  } catch {
+    // lax.broadcast_shapes raises a ValueError with this text (kept for backward compatibility in JAX).
+    throw new RangeError(`Incompatible shapes for broadcasting: shapes=[${xs.map((x) => pyShape(x.shape)).join(", ")}]`);
+  }
   return xs.map((x) => (x.ndim === rank ? x : lax.broadcast(x, new Array(rank - x.ndim).fill(1))));
 }
 
@@ -74,10 +80,8 @@ export function broadcastTo(x: JaxArray, shape: readonly number[]): JaxArray {
   const lead = shape.length - x.ndim;
   if (lead < 0 || x.shape.some((d, i) => d !== 1 && d !== shape[lead + i]))
     throw new TypeError(`Incompatible shapes for broadcasting: ${pyShape(x.shape)} and requested shape ${pyShape(shape)}`);
-  // Size-1 dims that grow are dropped from broadcast_dimensions via a squeeze, as jnp does.
-  const keep = x.shape.map((d, i) => d === shape[lead + i]);
-  let y = x;
-  if (!keep.every(Boolean)) y = lax.reshape(x, x.shape.filter((_, i) => keep[i]));
-  const dims = x.shape.map((_, i) => lead + i).filter((_, i) => keep[i]);
-  return lax.broadcastInDim(y, shape, dims);
+  // Size-1 dims that grow are squeezed out of broadcast_dimensions, as jnp's _broadcast_to does.
+  const grow = x.shape.flatMap((d, i) => (d === shape[lead + i] ? [] : [i]));
+  const dims = x.shape.map((_, i) => lead + i).filter((_, i) => !grow.includes(i));
+  return lax.broadcastInDim(lax.squeeze(x, grow), shape, dims);
 }

@@ -2,6 +2,7 @@
 import type { Array as JaxArray } from "../array/base.js";
 import { type DType, isFloat } from "../dtypes.js";
 import * as lax from "../lax/lax.js";
+import { jit } from "../tracer/jit.js";
 import type { ArrayLike } from "../lax/lax.js";
 import { convertTo, promoteDtypes } from "./promote.js";
 
@@ -75,14 +76,21 @@ function argReducer(name: string, op: (x: JaxArray, axis: number) => JaxArray) {
 export const argmax = argReducer("argmax", (x, ax) => lax.argmax(x, ax));
 export const argmin = argReducer("argmin", (x, ax) => lax.argmin(x, ax));
 
+const cumsumJit = jit(
+  function cumsum(x: JaxArray, axis: number | null, dtype: DType | null) {
+    let a = x;
+    if (axis === null) {
+      a = lax.reshape(a, [a.size]);
+      axis = 0;
+    }
+    const dt = dtype ?? accumDtype(a.dtype);
+    if (dt !== a.dtype) a = convertTo(a, dt, false);
+    return lax.cumsum(a, lax.canonicalizeAxis(axis, a.ndim, "cumsum"));
+  },
+  { staticArgnums: [1, 2] },
+);
+
 /** Cumulative sum along `axis` (flattened when null). */
 export function cumsum(x: ArrayLike, axis: number | null = null, opts: { dtype?: DType } = {}): JaxArray {
-  let a = promoteDtypes(x)[0];
-  if (axis === null) {
-    a = lax.reshape(a, [a.size]);
-    axis = 0;
-  }
-  const dt = opts.dtype ?? accumDtype(a.dtype);
-  if (dt !== a.dtype) a = convertTo(a, dt, false);
-  return lax.cumsum(a, lax.canonicalizeAxis(axis, a.ndim, "cumsum"));
+  return cumsumJit(promoteDtypes(x)[0], axis, opts.dtype ?? null);
 }

@@ -61,11 +61,7 @@ export function stack(xs: ArrayLike[], axis = 0): JaxArray {
   const arrs = promoteDtypes(...xs);
   const shape0 = arrs[0].shape.join();
   if (arrs.some((a) => a.shape.join() !== shape0)) throw new Error("All input arrays must have the same shape.");
-  const ax = lax.canonicalizeAxis(axis, arrs[0].ndim + 1, "stack");
-  return lax.concatenate(
-    arrs.map((a) => lax.expandDims(a, [ax])),
-    ax,
-  );
+  return lax.stack(arrs, lax.canonicalizeAxis(axis, arrs[0].ndim + 1, "stack"));
 }
 
 export const broadcastToShape = (x: ArrayLike, shape: readonly number[]): JaxArray => broadcastTo(promoteDtypes(x)[0], shape);

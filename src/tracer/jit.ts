@@ -174,6 +174,9 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     let fcache = traceCache.get(f);
     if (fcache === undefined) traceCache.set(f, (fcache = new Map()));
     let traced = fcache.get(key);
+    // A trace that closed over tracers of an enclosing trace is valid only while that trace lives
+    // (JAX caches it too: both calls of one inner jit inside one outer trace share the jaxpr).
+    if (traced !== undefined && traced.consts.some((c) => c instanceof Tracer && !c.trace.alive)) traced = undefined;
     if (traced === undefined) {
       if (config.read("jax_explain_cache_misses")) {
         const parts: CacheKeyParts = { tree: String(inTree), avals: avals.map((a) => a.strShort() + (a.weakType ? "{weak_type=True}" : "")), paths: paths(), statics };
@@ -184,8 +187,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
       const t0 = performance.now();
       traced = traceFlat(f, args, st, inTree, avals, fname, "jit");
       if (config.read("jax_log_compiles")) logCompile(fname, avals, performance.now() - t0);
-      // A trace that closed over tracers of an enclosing trace is only valid inside it.
-      if (!traced.consts.some((c) => c instanceof Tracer)) fcache.set(key, traced);
+      fcache.set(key, traced);
     }
     return { leaves, traced };
   };
