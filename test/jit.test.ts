@@ -42,7 +42,7 @@ test("static args reach the function as values and key the cache", () => {
   const f = jit((x: Array, n: number) => jnp.multiply(x, n), { staticArgnums: [1] });
   expect(String(f(jnp.array([1, 2]), 3))).toBe("[3. 6.]");
   expect(() => f(jnp.array([1, 2]), jnp.array(3) as never)).toThrow(/Non-hashable static arguments are not supported/);
-  expect(() => jit((x: Array, n: number) => x, { staticArgnums: 1 })(jnp.ones([1]))).toThrow(/staticArgnums=\(1,\) but was called with only 1 positional argument/);
+  expect(() => jit((...xs: Array[]) => xs[0], { staticArgnums: 1 })(jnp.ones([1]))).toThrow(/staticArgnums=\(1,\) but was called with only 1 positional argument/);
 });
 
 test("nested jit stays a jit equation with JAX's name= first", () => {
@@ -127,6 +127,7 @@ test("non-array arguments and outputs get clear errors", () => {
   expect(() => jit((x: unknown) => x)("hello")).toThrow(/Error interpreting argument to <lambda> as an abstract array. The problematic value is of type string and was passed to the function at path args\[0\]/);
   expect(() => jit(() => "x")()).toThrow(/returned a value of type string/);
   expect(() => jit(42 as never)).toThrow(/jit: expected a function/);
+  expect(() => (jit((x: Array, y: Array) => jnp.add(x, y)) as any)(1)).toThrow("<lambda>() missing 1 required positional argument");
 });
 
 test("pytrees in and out: arrays, dicts with sorted keys, null, registered classes", () => {

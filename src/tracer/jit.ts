@@ -193,6 +193,9 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
   };
 
   const wrapped = function (this: unknown, ...args: unknown[]) {
+    // JS ignores missing arguments; a traced function would then see `undefined` leaves.
+    if (args.length < f.length)
+      throw new TypeError(`${fname}() missing ${f.length - args.length} required positional argument${f.length - args.length === 1 ? "" : "s"}: jit-compiled functions need all of their declared arguments`);
     const { leaves, traced } = lookup(args);
     const inputs = [...traced.consts, ...leaves.map(leafValue)];
     let outs: JaxArray[];
