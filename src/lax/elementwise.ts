@@ -42,7 +42,7 @@ const intOr =
     isFloat(ctx.inAvals[0].dtype) ? floatImpl(x, ctx) : hostElementwise([x], [ctx.inAvals[0].dtype], x.shape, ctx.outAvals[0].dtype, intFn);
 
 export const neg_p = unary("neg", NUM, intOr((x) => tf.neg(x), (v) => -v | 0));
-export const sign_p = unary("sign", NUM, intOr((x) => tf.sign(x), (v) => Math.sign(v)));
+export const sign_p = unary("sign", NUM, intOr((x) => tf.tidy(() => tf.where(tf.isNaN(x), x, tf.sign(x))), (v) => Math.sign(v)));
 export const floor_p = unary("floor", F, (x) => tf.floor(x));
 export const ceil_p = unary("ceil", F, (x) => tf.ceil(x));
 export const is_finite_p = definePrimitive({
@@ -93,7 +93,7 @@ export const integer_pow_p = definePrimitive({
   },
   // Binary exponentiation with a rounding per multiply, as XLA lowers integer_pow.
   impl([x], { y }, ctx) {
-    const mul = (a: tf.Tensor, b: tf.Tensor) => binaryImpls.mul(a, b, ctx);
+    const mul = (a: tf.Tensor, b: tf.Tensor) => binaryImpls.mul(a, b, squareCtx(ctx));
     if (y === 0) return [tf.onesLike(x)];
     let n = Math.abs(y);
     let acc: tf.Tensor | null = null;
@@ -114,14 +114,16 @@ export const integer_pow_p = definePrimitive({
     let out = acc!;
     if (y < 0) {
       garbage.push(out);
-      out = tf.div(tf.onesLike(out), out);
+      out = tf.tidy(() => tf.div(tf.onesLike(out), out));
     }
     for (const g of garbage) if (g !== out) g.dispose();
     return [out];
   },
 });
 
-export const square_p = unary("square", NUM, (x, ctx) => binaryImpls.mul(x, x, ctx));
+/** The context of `x * x` inside a unary op (binary impls read both operands' avals). */
+const squareCtx = (ctx: LowerCtx): LowerCtx => ({ inAvals: [ctx.inAvals[0], ctx.inAvals[0]], outAvals: ctx.outAvals });
+export const square_p = unary("square", NUM, (x, ctx) => binaryImpls.mul(x, x, squareCtx(ctx)));
 
 // ---- binary -------------------------------------------------------------------------------
 
@@ -146,8 +148,8 @@ const binaryImpls: Record<string, Binary> = {
   mul: (a, b, c) => (isInt(c) ? hostBinary(Math.imul)(a, b, c) : tf.mul(a, b)),
   div: (a, b, c) => (isInt(c) ? hostBinary(idiv)(a, b, c) : tf.div(a, b)),
   rem: (a, b, c) => (isInt(c) ? hostBinary(irem)(a, b, c) : floatRem(a, b, c)),
-  max: (a, b, c) => (unsigned(c) ? hostBinary(Math.max)(a, b, c) : isFloat(c.inAvals[0].dtype) ? nanMax(a, b) : tf.maximum(a, b)),
-  min: (a, b, c) => (unsigned(c) ? hostBinary(Math.min)(a, b, c) : isFloat(c.inAvals[0].dtype) ? nanMin(a, b) : tf.minimum(a, b)),
+  max: (a, b, c) => c.inAvals[0].dtype === "bool" ? tf.logicalOr(a, b) : (unsigned(c) ? hostBinary(Math.max)(a, b, c) : isFloat(c.inAvals[0].dtype) ? nanMax(a, b) : tf.maximum(a, b)),
+  min: (a, b, c) => c.inAvals[0].dtype === "bool" ? tf.logicalAnd(a, b) : (unsigned(c) ? hostBinary(Math.min)(a, b, c) : isFloat(c.inAvals[0].dtype) ? nanMin(a, b) : tf.minimum(a, b)),
   atan2: (a, b) => tf.atan2(a, b),
   nextafter: hostBinary((a, b) => nextAfter32(a, b)),
   and: (a, b, c) => (c.inAvals[0].dtype === "bool" ? tf.logicalAnd(a, b) : hostBinary((x, y) => x & y)(a, b, c)),
@@ -219,7 +221,14 @@ export const pow_p = definePrimitive({
       );
     return [new ShapedArray(shape, x.dtype, x.weakType && y.weakType)];
   },
-  impl: ([a, b], _p, ctx) => [tf.pow(a, isFloat(ctx.inAvals[1].dtype) ? b : tf.cast(b, "float32"))],
+  impl: ([a, b], _p, ctx) => [
+    tf.tidy(() => {
+      const y = isFloat(ctx.inAvals[1].dtype) ? b : tf.cast(b, "float32");
+      // C99 (and XLA): pow(1, y) = 1 and pow(-1, +-inf) = 1, where tfjs's Math.pow says NaN.
+      const one = tf.logicalOr(tf.equal(a, 1), tf.logicalAnd(tf.equal(a, -1), tf.isInf(y)));
+      return tf.where(one, tf.scalar(1), tf.pow(a, y));
+    }),
+  ],
 });
 
 // ---- comparisons --------------------------------------------------------------------------
@@ -298,7 +307,7 @@ export const convert_element_type_p = definePrimitive({
 /** Converts between dtypes with XLA's semantics: float->int truncates and saturates, NaN -> 0. */
 export function convert(x: tf.Tensor, from: DType, to: DType): tf.Tensor {
   if (from === to) return tf.clone(x);
-  if (to === "bool") return from === "bool" ? tf.clone(x) : tf.notEqual(x, tf.zerosLike(x));
+  if (to === "bool") return from === "bool" ? tf.clone(x) : tf.tidy(() => tf.notEqual(x, tf.zerosLike(x)));
   if (isFloat(to)) {
     if (from === "uint32") return hostElementwise([x], [from], x.shape, to, f32);
     return tf.cast(x, "float32");
@@ -306,7 +315,8 @@ export function convert(x: tf.Tensor, from: DType, to: DType): tf.Tensor {
   // Integer targets.
   const [lo, hi] = to === "uint32" ? [0, 4294967295] : to === "int32" ? [-2147483648, 2147483647] : to === "uint8" ? [0, 255] : to === "uint16" ? [0, 65535] : to === "int8" ? [-128, 127] : [-32768, 32767];
   if (isFloat(from)) return hostElementwise([x], [from], x.shape, to, (v) => (Number.isNaN(v) ? 0 : Math.min(hi, Math.max(lo, Math.trunc(v)))));
-  if (from === "bool") return tf.cast(x, "int32");
+  // tf.cast(bool) keeps the bool bytes under an int32 label; going through float32 makes int32 data.
+  if (from === "bool") return tf.tidy(() => tf.cast(tf.cast(x, "float32"), "int32"));
   // Integer to integer wraps, as in C.
   const bits = to === "uint8" || to === "int8" ? 8 : to === "uint16" || to === "int16" ? 16 : 32;
   if (bits === 32) return tf.clone(x); // int32 <-> uint32 share their bits

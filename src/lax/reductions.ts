@@ -1,6 +1,6 @@
 // Reductions, arg-reductions, cumulative sums and dot_general.
 import * as tf from "@tensorflow/tfjs-core";
-import type { DType } from "../dtypes.js";
+import { type DType, isFloat } from "../dtypes.js";
 import { ShapedArray, pyShape } from "../jaxpr/aval.js";
 import { PyList } from "../jaxpr/jaxpr.js";
 import { ANY, type DtypeSet, NUMBER, checkSameDtypes, checkUnaryDtype, definePrimitive, hostData } from "./primitive.js";
@@ -14,16 +14,27 @@ function reducedShape(name: string, shape: readonly number[], axes: number[]): n
   return shape.filter((_, i) => !axes.includes(i));
 }
 
-function reduction(name: string, accepted: DtypeSet, op: (x: tf.Tensor, axes: number[]) => tf.Tensor, hostOp?: (a: number, b: number) => number) {
+/** `accepted: null` makes a logical reduction: bool or integers (bitwise), weak type stripped. */
+function reduction(
+  name: string,
+  accepted: DtypeSet | null,
+  op: (x: tf.Tensor, axes: number[]) => tf.Tensor,
+  hostOp: ((a: number, b: number) => number) | undefined,
+  identity: (dt: DType) => number,
+) {
   return definePrimitive({
     name,
     abstractEval([x], p: AxesParams) {
-      checkUnaryDtype(name, x, accepted);
-      return [x.update({ shape: reducedShape(name, x.shape, p.axes) })];
+      if (accepted) checkUnaryDtype(name, x, accepted);
+      else if (isFloat(x.dtype)) throw new TypeError(`logical reduction requires operand dtype bool or int, got ${x.dtype}.`);
+      return [x.update({ shape: reducedShape(name, x.shape, p.axes), weakType: accepted !== null && x.weakType })];
     },
     impl([x], p, ctx) {
       const dt = ctx.inAvals[0].dtype;
       if (p.axes.length === 0) return [tf.clone(x)];
+      // Reducing nothing gives the identity (tfjs says NaN or 0).
+      const outShape = ctx.outAvals[0].shape;
+      if (x.size === 0) return [tensorFrom(new Array<number>(outShape.reduce((a, b) => a * b, 1)).fill(identity(dt)), outShape, dt)];
       // tfjs reduces int32 in float64 and has no uint32: keep integer semantics on the host.
       if (hostOp && (dt === "uint32" || dt === "int32")) return [hostReduce(x, dt, p.axes, ctx.outAvals[0].shape, hostOp)];
       return [op(x, p.axes)];
@@ -65,11 +76,13 @@ export const reduce_sum_p = definePrimitive({
     return [tf.sum(x, p.axes)];
   },
 });
-export const reduce_max_p = reduction("reduce_max", ANY, (x, a) => tf.max(x, a), Math.max);
-export const reduce_min_p = reduction("reduce_min", ANY, (x, a) => tf.min(x, a), Math.min);
-export const reduce_prod_p = reduction("reduce_prod", NUMBER, (x, a) => tf.prod(x, a), (a, b) => Math.imul(a, b));
-export const reduce_and_p = reduction("reduce_and", ANY, (x, a) => tf.all(x, a));
-export const reduce_or_p = reduction("reduce_or", ANY, (x, a) => tf.any(x, a));
+export const reduce_max_p = reduction("reduce_max", ANY, (x, a) => tf.max(x, a), Math.max, (dt) => (dt === "float32" ? -Infinity : dt === "int32" ? -2147483648 : 0));
+export const reduce_min_p = reduction("reduce_min", ANY, (x, a) => tf.min(x, a), Math.min, (dt) =>
+  dt === "float32" ? Infinity : dt === "int32" ? 2147483647 : dt === "uint32" ? 4294967295 : 1,
+);
+export const reduce_prod_p = reduction("reduce_prod", NUMBER, (x, a) => tf.prod(x, a), (a, b) => Math.imul(a, b), () => 1);
+export const reduce_and_p = reduction("reduce_and", null, (x, a) => tf.all(x, a), (a, b) => a & b, (dt) => (dt === "bool" ? 1 : -1));
+export const reduce_or_p = reduction("reduce_or", null, (x, a) => tf.any(x, a), (a, b) => a | b, () => 0);
 
 function argReduction(name: string, op: (x: tf.Tensor, axis: number) => tf.Tensor) {
   return definePrimitive({
@@ -81,18 +94,44 @@ function argReduction(name: string, op: (x: tf.Tensor, axis: number) => tf.Tenso
       return [new ShapedArray(reducedShape(name, x.shape, p.axes), p.index_dtype)];
     },
     impl([x], p, ctx) {
-      // uint32 orders like int32 with the sign bit flipped.
-      const src = ctx.inAvals[0].dtype === "uint32" ? tf.add(x, tf.scalar(-2147483648, "int32")) : ctx.inAvals[0].dtype === "bool" ? tf.cast(x, "int32") : x;
-      const out = op(src, p.axes[0]);
-      if (src !== x) src.dispose();
-      return [out];
+      const [axis] = p.axes;
+      const dt = ctx.inAvals[0].dtype;
+      return [
+        tf.tidy(() => {
+          // uint32 orders like int32 with the sign bit flipped.
+          const src = dt === "uint32" ? tf.add(x, tf.scalar(-2147483648, "int32")) : dt === "bool" ? tf.cast(x, "int32") : x;
+          const out = op(src, axis);
+          if (dt !== "float32") return out;
+          // NaN is the extreme value for both, as in JAX: the first NaN wins.
+          const nan = tf.isNaN(x);
+          return tf.where(tf.any(nan, axis), tf.argMax(tf.cast(nan, "int32"), axis), out);
+        }),
+      ];
     },
   });
 }
 export const argmax_p = argReduction("argmax", (x, a) => tf.argMax(x, a));
 export const argmin_p = argReduction("argmin", (x, a) => tf.argMin(x, a));
 
-function cumulative(name: string, op: (x: tf.Tensor, axis: number, reverse: boolean) => tf.Tensor) {
+/** A scan along `axis` on the host, for integer products (tfjs multiplies in float64 and loses the low bits). */
+function hostScan(x: tf.Tensor, dt: DType, axis: number, reverse: boolean, f: (a: number, b: number) => number): tf.Tensor {
+  const src = hostData(x, dt);
+  const out = new Array<number>(src.length);
+  const n = x.shape[axis];
+  const inner = x.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  for (let o = 0; o < src.length; o += n * inner)
+    for (let i = 0; i < inner; i++) {
+      let acc = 0;
+      for (let k = 0; k < n; k++) {
+        const j = o + (reverse ? n - 1 - k : k) * inner + i;
+        acc = k === 0 ? Number(src[j]) : f(acc, Number(src[j]));
+        out[j] = acc;
+      }
+    }
+  return tensorFrom(out, x.shape, dt);
+}
+
+function cumulative(name: string, op: (x: tf.Tensor, axis: number, reverse: boolean) => tf.Tensor, intOp?: (a: number, b: number) => number) {
   return definePrimitive({
     name,
     abstractEval([x], p: { axis: number; reverse: boolean }) {
@@ -100,11 +139,11 @@ function cumulative(name: string, op: (x: tf.Tensor, axis: number, reverse: bool
       if (p.axis < 0 || p.axis >= x.ndim) throw new TypeError(`${name}: axis ${p.axis} is out of bounds for array of dimension ${x.ndim}`);
       return [x];
     },
-    impl: ([x], p) => [op(x, p.axis, p.reverse)],
+    impl: ([x], p, ctx) => [intOp && ctx.inAvals[0].dtype !== "float32" ? hostScan(x, ctx.inAvals[0].dtype, p.axis, p.reverse, intOp) : op(x, p.axis, p.reverse)],
   });
 }
 export const cumsum_p = cumulative("cumsum", (x, axis, reverse) => tf.cumsum(x, axis, false, reverse));
-export const cumprod_p = cumulative("cumprod", (x, axis, reverse) => tf.cumprod(x, axis, false, reverse));
+export const cumprod_p = cumulative("cumprod", (x, axis, reverse) => tf.cumprod(x, axis, false, reverse), (a, b) => Math.imul(a, b));
 
 // ---- dot_general --------------------------------------------------------------------------
 
@@ -116,6 +155,23 @@ export function dotDimensionNumbers(lc: number[], rc: number[], lb: number[] = [
     [new PyList(lc), new PyList(rc)],
     [new PyList(lb), new PyList(rb)],
   ];
+}
+
+/** [B,M,K] x [B,K,N] in wrapping 32-bit integer arithmetic. */
+function hostMatMul(x: tf.Tensor, y: tf.Tensor, dt: DType, out: ShapedArray): tf.Tensor {
+  const [B, M, K] = x.shape as [number, number, number];
+  const N = y.shape[2] as number;
+  const xs = hostData(x, dt);
+  const ys = hostData(y, dt);
+  const res = new Array<number>(B * M * N);
+  for (let b = 0; b < B; b++)
+    for (let m = 0; m < M; m++)
+      for (let n = 0; n < N; n++) {
+        let acc = 0;
+        for (let k = 0; k < K; k++) acc = (acc + Math.imul(xs[(b * M + m) * K + k], ys[(b * K + k) * N + n])) | 0;
+        res[(b * M + m) * N + n] = acc;
+      }
+  return tensorFrom(res, out.shape, out.dtype);
 }
 
 export const dot_general_p = definePrimitive({
@@ -152,7 +208,10 @@ export const dot_general_p = definePrimitive({
         const rp = [...rb, ...rc, ...rfree];
         let x = isIdentity(lp) ? a : tf.transpose(a, lp);
         let y = isIdentity(rp) ? b : tf.transpose(b, rp);
-        const intOut = ctx.inAvals[0].dtype !== "float32";
+        const dt = ctx.inAvals[0].dtype;
+        // Integers wrap, multiply-add by multiply-add: on the host (float32 matMul keeps 24 bits).
+        if (dt !== "float32" && dt !== "bool") return hostMatMul(tf.reshape(x, [B, M, K]), tf.reshape(y, [B, K, N]), dt, ctx.outAvals[0]);
+        const intOut = dt !== "float32";
         if (intOut) {
           x = tf.cast(x, "float32");
           y = tf.cast(y, "float32");
