@@ -75,3 +75,24 @@ test("dispose() and `using` free at once; a disposed array says so", () => {
   b.dispose(); // idempotent
   expect(() => b.dataSync()).toThrow(/deleted/);
 });
+
+test("donateArgnums: donated inputs are consumed, freed early, and deleted for the caller", () => {
+  const update = jit((w: Array, g: Array) => jnp.subtract(w, jnp.multiply(0.5, g)), { donateArgnums: 0 });
+  let w = jnp.ones([4]);
+  const g = jnp.ones([4]);
+  w = update(w, g); // compiles (the plan keeps its literal 0.5 as a tensor)
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 2; i++) w = update(w, g);
+  // One live weight array and g: each donated w was freed by the call that consumed it.
+  expect(tf.memory().numTensors).toBe(before);
+  expect(String(w)).toBe("[-0.5 -0.5 -0.5 -0.5]");
+  const old = w;
+  update(old, g).dispose();
+  expect(() => old.dataSync()).toThrow(/deleted/);
+  // The same buffer passed twice is not donated (its other use needs it).
+  const h = jit((a: Array, b: Array) => jnp.add(a, b), { donateArgnums: [0, 1] });
+  const x = jnp.ones([2]);
+  expect(String(h(x, x))).toBe("[2. 2.]");
+  expect(String(x)).toBe("[1. 1.]");
+  expect(() => jit((a: Array) => a, { staticArgnums: 0, donateArgnums: 0 })).toThrow(/both static and donated/);
+});

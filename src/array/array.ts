@@ -53,6 +53,20 @@ export class ArrayImpl extends JaxArray {
     this.#tensor.dispose();
     this.#tensor = null;
   }
+  /**
+   * Hands the tensor to a jitted call that donates this argument: the array is deleted from
+   * here on (as a donated buffer is in JAX). Interned JS scalars are never donated.
+   */
+  get donatable(): boolean {
+    return !this.interned && this.#tensor !== null;
+  }
+  donate(): tf.Tensor | null {
+    if (!this.donatable) return null;
+    const t = this.#tensor;
+    registry.unregister(this);
+    this.#tensor = null;
+    return t;
+  }
   [Symbol.dispose](): void {
     this.dispose();
   }

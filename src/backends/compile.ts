@@ -1,10 +1,16 @@
-// Lowering: a jaxpr becomes a flat plan of tfjs kernel calls over numbered slots. Nested jit
-// calls are inlined, literals become tensors once, and each intermediate is freed right after
-// its last use, so a call leaves tf.memory() where it found it.
+// Lowering: a jaxpr is optimised (passes), partitioned into plain kernel calls and fused
+// elementwise groups, and flattened into a plan over numbered slots. Literals become tensors
+// once, and each intermediate is freed right after its last use, so a call leaves tf.memory()
+// where it found it.
 import * as tf from "@tensorflow/tfjs-core";
-import { type Atom, ClosedJaxpr, type Jaxpr, Literal, type LowerCtx, type Params, type Primitive, Var } from "../jaxpr/jaxpr.js";
+import { type Atom, ClosedJaxpr, Jaxpr, Literal, type LowerCtx, type Params, type Primitive, Var } from "../jaxpr/jaxpr.js";
 import type { ShapedArray } from "../jaxpr/aval.js";
+import { printJaxpr } from "../jaxpr/print.js";
+import { optimize } from "../jaxpr/passes/index.js";
 import { tensorFrom } from "../array/array.js";
+import { config } from "../config.js";
+import { planFusion } from "./fusion/plan.js";
+import { fusedKernel } from "./fusion/kernel.js";
 
 interface Step {
   prim: Primitive;
@@ -16,6 +22,13 @@ interface Step {
   free: number[];
 }
 
+export interface CompileOptions {
+  /** Inputs whose buffers the caller gives up: freed at their last use inside the plan. */
+  donated?: boolean[];
+  /** For TFJAX_DEBUG output. */
+  name?: string;
+}
+
 export class Executable {
   constructor(
     private readonly numSlots: number,
@@ -25,14 +38,16 @@ export class Executable {
     /** Literal tensors, owned by the executable, at fixed slots. */
     private readonly literals: [number, tf.Tensor][],
     readonly outAvals: ShapedArray[],
+    /** Input slots the plan may free (donated inputs). */
+    private readonly ownedInputs: Set<number>,
   ) {}
 
-  /** Runs the plan. Inputs stay owned by the caller; outputs are new tensors. */
+  /** Runs the plan. Inputs stay owned by the caller unless donated; outputs are new tensors. */
   run(args: tf.Tensor[]): tf.Tensor[] {
     const env: (tf.Tensor | null)[] = new Array(this.numSlots).fill(null);
     for (const [s, t] of this.literals) env[s] = t;
     for (let i = 0; i < args.length; i++) env[this.inSlots[i]] = args[i];
-    const owned = new Set<number>();
+    const owned = new Set<number>(this.ownedInputs);
     try {
       for (const st of this.steps) {
         const outs = st.prim.impl(
@@ -45,6 +60,7 @@ export class Executable {
           owned.add(st.outs[i]);
         }
         for (const s of st.free) {
+          if (!owned.has(s)) continue;
           env[s]!.dispose();
           env[s] = null;
           owned.delete(s);
@@ -70,14 +86,17 @@ export class Executable {
   }
 }
 
-/** Compiles a closed-over-free jaxpr (constvars already converted to invars). */
-export function compile(jaxpr: Jaxpr): Executable {
+/** Compiles a jaxpr whose constvars were converted to invars. */
+export function compile(input: Jaxpr, opts: CompileOptions = {}): Executable {
+  const jaxpr = optimize(input);
+  const debug = config.read<number>("tfjax_debug");
+  if (debug >= 1) console.error(`TFJAX_DEBUG: compiled jaxpr${opts.name ? ` of ${opts.name}` : ""} after passes:\n${printJaxpr(jaxpr)}`);
+
   let numSlots = 0;
-  const slotOf = new Map<Var, number>();
+  const env = new Map<Var, number>();
   const literals: [number, tf.Tensor][] = [];
   const steps: Step[] = [];
-
-  const atomSlot = (a: Atom, env: Map<Var, number>): number => {
+  const slotOf = (a: Atom): number => {
     if (a instanceof Literal) {
       const s = numSlots++;
       literals.push([s, tf.keep(tensorFrom([a.val as number], [], a.aval.dtype))]);
@@ -87,63 +106,56 @@ export function compile(jaxpr: Jaxpr): Executable {
     if (s === undefined) throw new Error(`compile: variable used before definition (${a.aval.strShort()})`);
     return s;
   };
+  const bindOuts = (vs: Var[]) =>
+    vs.map((v) => {
+      const s = numSlots++;
+      env.set(v, s);
+      return s;
+    });
 
-  // Inline nested jits: their invars alias the caller's slots.
-  const emit = (j: Jaxpr, env: Map<Var, number>) => {
-    for (const e of j.eqns) {
-      const ins = e.inputs.map((a) => atomSlot(a, env));
-      if (e.primitive.name === "jit") {
-        const inner = (e.params.jaxpr as ClosedJaxpr).jaxpr;
-        const innerEnv = new Map<Var, number>();
-        inner.invars.forEach((v, i) => innerEnv.set(v, ins[i]));
-        emit(inner, innerEnv);
-        // Outputs that are inputs or literals of the inner jaxpr need a step of their own.
-        inner.outvars.forEach((o, i) => {
-          const s = atomSlot(o, innerEnv);
-          const outVar = e.outBinders[i];
-          const copy = numSlots++;
-          steps.push({ prim: copyPrim, params: {}, ctx: { inAvals: [o.aval], outAvals: [outVar.aval] }, ins: [s], outs: [copy], free: [] });
-          env.set(outVar, copy);
-        });
-        continue;
-      }
-      const outs = e.outBinders.map((v) => {
-        const s = numSlots++;
-        env.set(v, s);
-        return s;
-      });
-      steps.push({
-        prim: e.primitive,
-        params: e.params,
-        ctx: { inAvals: e.inputs.map((a) => a.aval), outAvals: e.outBinders.map((v) => v.aval) },
-        ins,
-        outs,
-        free: [],
-      });
+  jaxpr.invars.forEach((v) => env.set(v, numSlots++));
+  const inSlots = jaxpr.invars.map((v) => env.get(v)!);
+
+  for (const item of planFusion(jaxpr)) {
+    if (item.kind === "eqn") {
+      const e = item.eqn;
+      const ins = e.inputs.map(slotOf);
+      // Jits the inliner kept (they carry consts) run as their own executables.
+      const prim = e.primitive.name === "jit" ? nestedJit(e.params.jaxpr as ClosedJaxpr) : e.primitive;
+      steps.push({ prim, params: e.params, ctx: { inAvals: e.inputs.map((a) => a.aval), outAvals: e.outBinders.map((v) => v.aval) }, ins, outs: bindOuts(e.outBinders), free: [] });
+      continue;
     }
-  };
+    const g = item.group;
+    const kernel = fusedKernel(g.program);
+    if (debug >= 2) console.error(`TFJAX_DEBUG: fused kernel (${g.eqns.map((e) => e.primitive.name).join(" ")}) over [${g.program.shape}]:\n${kernel.source()}`);
+    const prim: Primitive = { name: "fused", abstractEval: () => g.outputs.map((v) => v.aval), impl: (args) => kernel.run(args) };
+    const ins = g.inputs.map(slotOf);
+    steps.push({ prim, params: {}, ctx: { inAvals: g.inputs.map((a) => a.aval), outAvals: g.outputs.map((v) => v.aval) }, ins, outs: bindOuts(g.outputs), free: [] });
+  }
+  const outSlots = jaxpr.outvars.map(slotOf);
 
-  jaxpr.invars.forEach((v) => slotOf.set(v, numSlots++));
-  const inSlots = jaxpr.invars.map((v) => slotOf.get(v)!);
-  emit(jaxpr, slotOf);
-  const outSlots = jaxpr.outvars.map((a) => atomSlot(a, slotOf));
-
-  // Liveness: free each step-produced slot after its last reader (or at once if never read).
-  const produced = new Set<number>(steps.flatMap((s) => s.outs));
+  // Liveness: free each produced (or donated) slot after its last reader, or at once if unread.
+  const donatedSlots = new Set<number>(inSlots.filter((_, i) => opts.donated?.[i]));
+  const freeable = new Set<number>([...steps.flatMap((s) => s.outs), ...donatedSlots]);
   const keep = new Set<number>(outSlots);
   const lastUse = new Map<number, number>();
   steps.forEach((st, i) => {
     for (const s of st.ins) lastUse.set(s, i);
     for (const s of st.outs) if (!lastUse.has(s)) lastUse.set(s, i);
   });
-  for (const [s, i] of lastUse) if (produced.has(s) && !keep.has(s)) steps[i].free.push(s);
+  for (const [s, i] of lastUse) if (freeable.has(s) && !keep.has(s)) steps[i].free.push(s);
 
-  return new Executable(numSlots, inSlots, steps, outSlots, literals, jaxpr.outAvals);
+  return new Executable(numSlots, inSlots, steps, outSlots, literals, input.outAvals, donatedSlots);
 }
 
-// The identity step for inlined jit outputs (tf.clone shares the buffer: a handle, not a copy).
-const copyPrim: Primitive = {
-  name: "copy",
-  abstractEval: (avals) => avals,
-  impl: ([x]) => [tf.clone(x)],
-};
+const nestedCache = new WeakMap<ClosedJaxpr, Primitive>();
+function nestedJit(closed: ClosedJaxpr): Primitive {
+  let p = nestedCache.get(closed);
+  if (!p) {
+    const exe = compile(new Jaxpr([], [...closed.jaxpr.constvars, ...closed.jaxpr.invars], closed.jaxpr.eqns, closed.jaxpr.outvars));
+    const consts = (closed.consts as { tensor: tf.Tensor }[]).map((c) => c.tensor);
+    p = { name: "jit", abstractEval: () => closed.outAvals, impl: (args) => exe.run([...consts, ...args]) };
+    nestedCache.set(closed, p);
+  }
+  return p;
+}

@@ -20,13 +20,17 @@ interface JitParams extends Params {
   name: string;
 }
 
-const executables = new WeakMap<Jaxpr, Executable>();
+// The compile cache: per jaxpr, one executable per donation pattern.
+const executables = new WeakMap<Jaxpr, Map<string, Executable>>();
 
-function executableFor(j: Jaxpr): Executable {
-  let e = executables.get(j);
+function executableFor(j: Jaxpr, name?: string, donated?: boolean[]): Executable {
+  let m = executables.get(j);
+  if (m === undefined) executables.set(j, (m = new Map()));
+  const key = donated?.some(Boolean) ? donated.map(Number).join("") : "";
+  let e = m.get(key);
   if (e === undefined) {
-    e = compile(j);
-    executables.set(j, e);
+    e = compile(j, { name, donated });
+    m.set(key, e);
   }
   return e;
 }
@@ -40,7 +44,7 @@ export const jit_p = definePrimitive<JitParams>({
       throw new TypeError(`jit ${p.name}: argument types ${avals.map((a) => a.strShort()).join(", ")} do not match the jaxpr's ${want.map((a) => a.strShort()).join(", ")}`);
     return p.jaxpr.outAvals;
   },
-  impl: (args, p) => executableFor(p.jaxpr.jaxpr).run(args),
+  impl: (args, p) => executableFor(p.jaxpr.jaxpr, p.name).run(args),
   printParams: (p) => [
     ["name", p.name],
     ["jaxpr", p.jaxpr],
@@ -151,6 +155,11 @@ function traceFlat(f: Function, args: unknown[], st: StaticInfo, inTree: tree.Tr
 export interface JitOptions {
   /** Positions of arguments that are compile-time constants (part of the cache key). */
   staticArgnums?: number | number[];
+  /**
+   * Positions of arguments whose buffers the call may consume (JAX's donate_argnums): they are
+   * freed as soon as the computation no longer needs them, and deleted for the caller.
+   */
+  donateArgnums?: number | number[];
 }
 
 // The trace cache, keyed on the function itself so `jit(f)(4)` and a later `jit(f)(5)` share it.
@@ -164,6 +173,8 @@ const seenKeys = new WeakMap<Function, CacheKeyParts[]>();
 export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = {}): F {
   if (typeof f !== "function") throw new TypeError(`jit: expected a function as the first argument, got ${typeName(f)}`);
   const st: StaticInfo = { staticArgnums: normalizeArgnums(opts.staticArgnums) };
+  const donateArgnums = normalizeArgnums(opts.donateArgnums);
+  for (const d of donateArgnums) if (st.staticArgnums.includes(d)) throw new TypeError(`jit: argument ${d} cannot be both static and donated`);
   const fname = functionName(f);
 
   const lookup = (args: unknown[]) => {
@@ -201,9 +212,10 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     let outs: JaxArray[];
     if (currentTrace() === evalTrace) {
       ensureBackend();
-      const exe = executableFor(traced.closed.jaxpr);
-      const tensors = exe.run(inputs.map((x) => (x as ArrayImpl).tensor));
-      outs = tensors.map((t, i) => wrap(t, exe.outAvals[i].dtype, exe.outAvals[i].weakType));
+      const donated = donateArgnums.length ? donationMask(args, traced.consts.length, inputs) : undefined;
+      const exe = executableFor(traced.closed.jaxpr, fname, donated);
+      const tensors = inputs.map((x, i) => (donated?.[i] ? (x as ArrayImpl).donate()! : (x as ArrayImpl).tensor));
+      outs = exe.run(tensors).map((t, i) => wrap(t, exe.outAvals[i].dtype, exe.outAvals[i].weakType));
     } else {
       outs = bind(jit_p, inputs, { jaxpr: traced.closed, name: fname });
     }
@@ -211,6 +223,23 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
   };
   Object.defineProperty(wrapped, "name", { value: fname });
   return wrapped as unknown as F;
+
+  /** Which flat inputs are donated: leaves of donated arguments whose buffer appears only once. */
+  function donationMask(args: unknown[], numConsts: number, inputs: JaxArray[]): boolean[] {
+    const mask = new Array<boolean>(inputs.length).fill(false);
+    const count = new Map<JaxArray, number>();
+    for (const x of inputs) count.set(x, (count.get(x) ?? 0) + 1);
+    let k = numConsts;
+    args.forEach((a, i) => {
+      if (st.staticArgnums.includes(i)) return;
+      const n = tree.flatten(a)[0].length;
+      for (let j = 0; j < n; j++, k++) {
+        const x = inputs[k];
+        mask[k] = donateArgnums.includes(i) && x instanceof ArrayImpl && x.donatable && count.get(x) === 1;
+      }
+    });
+    return mask;
+  }
 }
 
 function normalizeArgnums(n: number | number[] | undefined): number[] {

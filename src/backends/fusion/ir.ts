@@ -1,0 +1,69 @@
+// The fused-kernel IR: a maximal chain of elementwise primitives, as an SSA list of scalar
+// operations evaluated once per output element. Code generators (JS loop, wasm SIMD, GLSL)
+// read only this, never jaxprs.
+
+export type UnaryFn =
+  | "neg" | "abs" | "sign" | "floor" | "ceil" | "round_even" | "round_away"
+  | "exp" | "exp2" | "log" | "log1p" | "expm1" | "sin" | "cos" | "tan" | "tanh"
+  | "logistic" | "sqrt" | "rsqrt" | "square" | "not" | "is_finite";
+export type BinaryFn = "add" | "sub" | "mul" | "div" | "max" | "min" | "pow" | "atan2";
+export type CompareFn = "eq" | "ne" | "lt" | "le" | "gt" | "ge";
+/** Element types inside a kernel; uint32 is computed as u32, stored as i32 bits. */
+export type ScalarType = "f32" | "i32" | "u32" | "bool";
+
+export type Node =
+  /** Element `i` of input `index`, read through its broadcast (see Input). */
+  | { op: "input"; index: number; type: ScalarType }
+  | { op: "const"; value: number; type: ScalarType }
+  | { op: "unary"; fn: UnaryFn; a: number; type: ScalarType }
+  | { op: "binary"; fn: BinaryFn; a: number; b: number; type: ScalarType }
+  | { op: "compare"; fn: CompareFn; a: number; b: number; type: "bool"; operandType: ScalarType }
+  /** `c ? t : f` (select_n with a boolean `which`). */
+  | { op: "select"; c: number; t: number; f: number; type: ScalarType }
+  | { op: "convert"; a: number; type: ScalarType; from: ScalarType }
+  /** x ** y for a static integer y, by repeated multiplication (XLA's rounding). */
+  | { op: "integer_pow"; a: number; y: number; type: ScalarType };
+
+/**
+ * How an input maps onto the output's iteration space: `strides[d]` is the input's element
+ * stride along output dimension d (0 where the input is broadcast). A same-shape input has
+ * the output's own row-major strides; a scalar has all zeros.
+ */
+export interface Input {
+  shape: number[];
+  strides: number[];
+  type: ScalarType;
+}
+
+export interface FusedProgram {
+  /** Output iteration space (every output has this shape). */
+  shape: number[];
+  inputs: Input[];
+  /** SSA: each node refers only to earlier nodes by index. */
+  nodes: Node[];
+  /** Node indices of the kernel's outputs. */
+  outputs: number[];
+  /** Optional epilogue: a sum over these output dims of the single output. */
+  reduceSum?: { axes: number[] };
+}
+
+/** A stable text for a program: the cache key of generated code (and GLSL shader text). */
+export function programKey(p: FusedProgram): string {
+  return JSON.stringify([p.shape, p.inputs.map((i) => [i.strides, i.type]), p.nodes, p.outputs, p.reduceSum ?? null]);
+}
+
+/** True when every input is either the full output shape (contiguous) or a scalar. */
+export const isSimpleIndexing = (p: FusedProgram): boolean => {
+  const full = rowMajorStrides(p.shape);
+  return p.inputs.every((i) => i.strides.every((s) => s === 0) || i.strides.every((s, d) => s === full[d] || p.shape[d] === 1));
+};
+
+export function rowMajorStrides(shape: readonly number[]): number[] {
+  const out = new Array<number>(shape.length);
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    out[d] = s;
+    s *= shape[d];
+  }
+  return out;
+}

@@ -1,0 +1,149 @@
+// The portable fused kernel: one generated JavaScript loop over typed arrays. Every float32 op
+// is rounded with Math.fround, so results equal tfjs-cpu's op-by-op kernels bit for bit.
+import type { FusedProgram, Node, ScalarType } from "./ir.js";
+import { programKey } from "./ir.js";
+
+export type HostArray = Float32Array | Int32Array | Uint8Array;
+export interface JsKernel {
+  run(inputs: HostArray[], outputs: HostArray[]): void;
+  source: string;
+}
+
+const cache = new Map<string, JsKernel>();
+
+export function compileJsKernel(p: FusedProgram): JsKernel {
+  const key = programKey(p);
+  let k = cache.get(key);
+  if (!k) {
+    const source = generate(p);
+    const fn = new Function("M", "F", "ins", "outs", source) as (m: Math, f: typeof Math.fround, ins: HostArray[], outs: HostArray[]) => void;
+    k = { run: (ins, outs) => fn(Math, Math.fround, ins, outs), source };
+    cache.set(key, k);
+  }
+  return k;
+}
+
+const UNARY: Record<string, (x: string, t: ScalarType) => string> = {
+  neg: (x) => `-${x}`,
+  abs: (x) => `M.abs(${x})`,
+  sign: (x) => `(${x} > 0 ? 1 : ${x} < 0 ? -1 : ${x})`,
+  floor: (x) => `M.floor(${x})`,
+  ceil: (x) => `M.ceil(${x})`,
+  round_away: (x) => `(M.sign(${x}) * M.floor(M.abs(${x}) + 0.5) || ${x} * 0)`,
+  round_even: (x) => `rne(${x})`,
+  exp: (x) => `M.exp(${x})`,
+  exp2: (x) => `M.pow(2, ${x})`,
+  log: (x) => `M.log(${x})`,
+  log1p: (x) => `M.log1p(${x})`,
+  expm1: (x) => `M.expm1(${x})`,
+  sin: (x) => `M.sin(${x})`,
+  cos: (x) => `M.cos(${x})`,
+  tan: (x) => `M.tan(${x})`,
+  tanh: (x) => `M.tanh(${x})`,
+  logistic: (x) => `1 / (1 + M.exp(-${x}))`,
+  sqrt: (x) => `M.sqrt(${x})`,
+  rsqrt: (x) => `1 / M.sqrt(${x})`,
+  square: (x) => `${x} * ${x}`,
+  not: (x, t) => (t === "bool" ? `(${x} ? 0 : 1)` : `~${x}`),
+  is_finite: (x) => `(Number.isFinite(${x}) ? 1 : 0)`,
+};
+const BINARY: Record<string, (a: string, b: string) => string> = {
+  add: (a, b) => `${a} + ${b}`,
+  sub: (a, b) => `${a} - ${b}`,
+  mul: (a, b) => `${a} * ${b}`,
+  div: (a, b) => `${a} / ${b}`,
+  // XLA's max/min propagate NaN.
+  max: (a, b) => `(${a} !== ${a} || ${b} !== ${b} ? NaN : M.max(${a}, ${b}))`,
+  min: (a, b) => `(${a} !== ${a} || ${b} !== ${b} ? NaN : M.min(${a}, ${b}))`,
+  pow: (a, b) => `pow(${a}, ${b})`,
+  atan2: (a, b) => `M.atan2(${a}, ${b})`,
+};
+const CMP: Record<string, string> = { eq: "===", ne: "!==", lt: "<", le: "<=", gt: ">", ge: ">=" };
+
+function expr(n: Node, v: (i: number) => string): string {
+  switch (n.op) {
+    case "input":
+      return `in${n.index}[o${n.index}]`;
+    case "const":
+      return Number.isNaN(n.value) ? "NaN" : n.value === Infinity ? "Infinity" : n.value === -Infinity ? "-Infinity" : Object.is(n.value, -0) ? "-0" : String(n.value);
+    case "unary":
+      return round(UNARY[n.fn](v(n.a), n.type), n.type);
+    case "binary":
+      return round(BINARY[n.fn](v(n.a), v(n.b)), n.type);
+    case "compare":
+      return `(${v(n.a)} ${CMP[n.fn]} ${v(n.b)} ? 1 : 0)`;
+    case "select":
+      return `(${v(n.c)} ? ${v(n.t)} : ${v(n.f)})`;
+    case "convert":
+      return convert(v(n.a), n.from, n.type);
+    case "integer_pow": {
+      // Binary exponentiation with a rounding per multiply, as XLA lowers integer_pow.
+      const x = v(n.a);
+      if (n.y === 0) return "1";
+      let acc = "";
+      let base = x;
+      let y = Math.abs(n.y);
+      while (y > 0) {
+        if (y & 1) acc = acc ? round(`${acc} * ${base}`, n.type) : base;
+        y >>= 1;
+        if (y > 0) base = round(`${base} * ${base}`, n.type);
+      }
+      return n.y < 0 ? round(`1 / ${acc}`, n.type) : acc;
+    }
+  }
+}
+
+const round = (e: string, t: ScalarType) => (t === "f32" ? `F(${e})` : t === "i32" ? `((${e}) | 0)` : e);
+
+function convert(x: string, from: ScalarType, to: ScalarType): string {
+  if (from === to) return x;
+  if (to === "bool") return `(${x} !== 0 ? 1 : 0)`;
+  if (to === "f32") return `F(${x})`;
+  // float -> int32: truncate toward zero, saturate, NaN -> 0 (XLA's semantics).
+  if (from === "f32") return `(${x} !== ${x} ? 0 : ${x} >= 2147483647 ? 2147483647 : ${x} <= -2147483648 ? -2147483648 : M.trunc(${x}))`;
+  return x;
+}
+
+function generate(p: FusedProgram): string {
+  const lines: string[] = [];
+  lines.push(`const rne = (x) => { const r = M.round(x); return (r - x === 0.5 && r % 2 !== 0) ? r - 1 : r; };`);
+  lines.push(`const pow = (a, b) => (a === 1 || b === 0 ? 1 : M.pow(a, b));`);
+  p.inputs.forEach((_, i) => lines.push(`const in${i} = ins[${i}];`));
+  p.outputs.forEach((_, i) => lines.push(`const out${i} = outs[${i}];`));
+  // Each node is a `const` in the loop body, so V8 keeps them in registers.
+  const v = (i: number) => `v${i}`;
+  const body: string[] = [];
+  p.nodes.forEach((n, i) => body.push(`const v${i} = ${expr(n, v)};`));
+  p.outputs.forEach((node, i) => body.push(`out${i}[k] = v${node};`));
+
+  const rank = p.shape.length;
+  const simple = p.inputs.every((inp) => inp.strides.every((s) => s === 0) || isContiguous(inp.strides, p.shape));
+  if (simple || rank === 0) {
+    const n = p.shape.reduce((a, b) => a * b, 1);
+    p.inputs.forEach((inp, i) => lines.push(`let o${i} = 0;`, `const s${i} = ${inp.strides.some((s) => s !== 0) ? 1 : 0};`));
+    lines.push(`for (let k = 0; k < ${n}; k++) {`);
+    p.inputs.forEach((_, i) => body.unshift(`o${i} = k * s${i};`));
+    lines.push(...body.map((l) => "  " + l), "}");
+  } else {
+    // Nested loops, one offset per input advanced by its stride along each dimension.
+    p.inputs.forEach((_, i) => lines.push(`let o${i} = 0;`));
+    lines.push(`let k = 0;`);
+    for (let d = 0; d < rank; d++) {
+      p.inputs.forEach((_, i) => lines.push(`${"  ".repeat(d)}const b${i}_${d} = o${i};`));
+      lines.push(`${"  ".repeat(d)}for (let i${d} = 0; i${d} < ${p.shape[d]}; i${d}++) {`);
+      p.inputs.forEach((inp, i) => lines.push(`${"  ".repeat(d + 1)}o${i} = b${i}_${d} + i${d} * ${inp.strides[d]};`));
+    }
+    lines.push(...body.map((l) => "  ".repeat(rank) + l), `${"  ".repeat(rank)}k++;`);
+    for (let d = rank - 1; d >= 0; d--) lines.push(`${"  ".repeat(d)}}`);
+  }
+  return lines.join("\n");
+}
+
+function isContiguous(strides: number[], shape: number[]): boolean {
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] !== 1 && strides[d] !== s) return false;
+    s *= shape[d];
+  }
+  return true;
+}

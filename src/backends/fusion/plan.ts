@@ -1,0 +1,206 @@
+// Fusion planning: partition a flat jaxpr into maximal groups of elementwise equations over one
+// iteration space, each of which becomes one generated kernel. A group is emitted as a single
+// step where its first outside consumer needs it, so grouping never creates a cycle.
+import { type Atom, type Jaxpr, type JaxprEqn, Literal, Var } from "../../jaxpr/jaxpr.js";
+import type { ShapedArray } from "../../jaxpr/aval.js";
+import type { DType } from "../../dtypes.js";
+import { type FusedProgram, type Node, type ScalarType, type UnaryFn, type BinaryFn, type CompareFn, rowMajorStrides } from "./ir.js";
+
+const UNARY: Record<string, UnaryFn> = {
+  neg: "neg", abs: "abs", sign: "sign", floor: "floor", ceil: "ceil", exp: "exp", exp2: "exp2", log: "log",
+  log1p: "log1p", expm1: "expm1", sin: "sin", cos: "cos", tan: "tan", tanh: "tanh", logistic: "logistic",
+  sqrt: "sqrt", rsqrt: "rsqrt", square: "square", is_finite: "is_finite",
+};
+const BINARY: Record<string, BinaryFn> = { add: "add", sub: "sub", mul: "mul", div: "div", max: "max", min: "min", pow: "pow", atan2: "atan2" };
+const COMPARE: Record<string, CompareFn> = { eq: "eq", ne: "ne", lt: "lt", le: "le", gt: "gt", ge: "ge" };
+
+const scalarType = (d: DType): ScalarType | null => (d === "float32" ? "f32" : d === "int32" ? "i32" : d === "bool" ? "bool" : null);
+
+/** Float ops only: integer arithmetic keeps tfjax's exact host kernels (wraparound, C division). */
+function fusible(e: JaxprEqn): boolean {
+  const name = e.primitive.name;
+  const types = [...e.inputs.map((a) => a.aval.dtype), ...e.outBinders.map((v) => v.aval.dtype)];
+  if (types.some((t) => scalarType(t) === null)) return false;
+  const allFloatOperands = e.inputs.every((a) => a.aval.dtype === "float32");
+  if (name in UNARY || name in BINARY) return allFloatOperands && !(name === "pow" && e.inputs[1].aval.dtype !== "float32");
+  if (name in COMPARE) return e.inputs.every((a) => a.aval.dtype === "float32" || a.aval.dtype === "int32");
+  if (name === "integer_pow") return allFloatOperands;
+  if (name === "round") return allFloatOperands;
+  if (name === "select_n") return e.inputs.length === 3 && e.inputs[0].aval.dtype === "bool";
+  if (name === "convert_element_type") return true;
+  if (name === "broadcast_in_dim") return true;
+  if (name === "stop_gradient" || name === "copy") return true;
+  return false;
+}
+
+export interface FusionGroup {
+  eqns: JaxprEqn[];
+  /** Values the group reads from outside (vars, or literals of rank 0). */
+  inputs: Atom[];
+  /** Member values needed outside the group, in program order. */
+  outputs: Var[];
+  program: FusedProgram;
+}
+
+export type PlanItem = { kind: "eqn"; eqn: JaxprEqn } | { kind: "group"; group: FusionGroup };
+
+/**
+ * Orders the jaxpr's equations into plain steps and fused groups. A group is emitted when its
+ * first outside consumer appears (or at the end), so its outside inputs are all computed by
+ * then and its consumers come after it. Groups with fewer than two compute ops stay plain.
+ */
+export function planFusion(jaxpr: Jaxpr): PlanItem[] {
+  interface G {
+    shape: string;
+    members: JaxprEqn[];
+    open: boolean;
+  }
+  const groupOf = new Map<Var, G>();
+  const pending: G[] = []; // open groups, in creation order
+  const order: (JaxprEqn | G)[] = [];
+  const emit = (g: G) => {
+    if (!g.open) return;
+    g.open = false;
+    pending.splice(pending.indexOf(g), 1);
+    order.push(g);
+  };
+
+  for (const e of jaxpr.eqns) {
+    const outShape = e.outBinders[0]?.aval.shape.join(",");
+    const producers = new Set<G>();
+    for (const a of e.inputs) if (a instanceof Var && groupOf.has(a)) producers.add(groupOf.get(a)!);
+    if (!fusible(e) || e.outBinders.length !== 1) {
+      for (const g of producers) emit(g);
+      order.push(e);
+      continue;
+    }
+    // broadcast_in_dim can only read an operand from outside its group (it re-indexes it),
+    // unless the operand is a scalar, which broadcasts for free.
+    const isBroadcast = e.primitive.name === "broadcast_in_dim";
+    const candidates = [...producers].filter((g) => g.open && g.shape === outShape && (!isBroadcast || e.inputs[0].aval.ndim === 0));
+    for (const g of producers) if (!candidates.includes(g)) emit(g);
+    let target: G;
+    if (candidates.length === 0) {
+      target = { shape: outShape, members: [], open: true };
+      pending.push(target);
+    } else {
+      // Merge every open producer group of this shape into the oldest one.
+      candidates.sort((a, b) => pending.indexOf(a) - pending.indexOf(b));
+      target = candidates[0];
+      for (const g of candidates.slice(1)) {
+        for (const m of g.members) {
+          target.members.push(m);
+          groupOf.set(m.outBinders[0], target);
+        }
+        g.open = false;
+        pending.splice(pending.indexOf(g), 1);
+      }
+      // Members must stay in program order: a merged member may precede later ones.
+      target.members.sort((a, b) => jaxpr.eqns.indexOf(a) - jaxpr.eqns.indexOf(b));
+    }
+    target.members.push(e);
+    groupOf.set(e.outBinders[0], target);
+  }
+  for (const g of [...pending]) emit(g);
+
+  const items: PlanItem[] = [];
+  const usedOutside = usesOutside(jaxpr, groupOf);
+  for (const x of order) {
+    if (!("members" in x)) {
+      items.push({ kind: "eqn", eqn: x });
+      continue;
+    }
+    const compute = x.members.filter((e) => e.primitive.name !== "broadcast_in_dim");
+    const group = compute.length >= 2 ? buildGroup(x.members, usedOutside) : null;
+    if (group) items.push({ kind: "group", group });
+    else for (const e of x.members) items.push({ kind: "eqn", eqn: e });
+  }
+  return items;
+}
+
+function usesOutside(jaxpr: Jaxpr, groupOf: Map<Var, { members: JaxprEqn[] }>): Set<Var> {
+  const out = new Set<Var>();
+  for (const e of jaxpr.eqns) {
+    for (const a of e.inputs) {
+      if (!(a instanceof Var) || !groupOf.has(a)) continue;
+      const g = groupOf.get(a)!;
+      if (!g.members.includes(e)) out.add(a);
+    }
+  }
+  for (const a of jaxpr.outvars) if (a instanceof Var && groupOf.has(a)) out.add(a);
+  return out;
+}
+
+/** Lowers a group's equations to the kernel IR. */
+function buildGroup(members: JaxprEqn[], usedOutside: Set<Var>): FusionGroup | null {
+  const shape = [...members[members.length - 1].outBinders[0].aval.shape];
+  const nodes: Node[] = [];
+  const inputs: Atom[] = [];
+  const inputMeta: FusedProgram["inputs"] = [];
+  const valueOf = new Map<Var, number>();
+  const inputIndex = new Map<Var, number>();
+  const memberOut = new Set<Var>(members.map((e) => e.outBinders[0]));
+
+  const addInput = (a: Var, strides: number[]): number => {
+    const key = inputIndex.get(a);
+    if (key !== undefined && inputMeta[key].strides.join() === strides.join()) return nodes.push({ op: "input", index: key, type: st(a.aval) }) - 1;
+    const index = inputs.length;
+    inputs.push(a);
+    inputIndex.set(a, index);
+    inputMeta.push({ shape: [...a.aval.shape], strides, type: st(a.aval) });
+    return nodes.push({ op: "input", index, type: st(a.aval) }) - 1;
+  };
+  const operand = (a: Atom): number => {
+    if (a instanceof Literal) return nodes.push({ op: "const", value: Number(a.val), type: st(a.aval) }) - 1;
+    const v = valueOf.get(a);
+    if (v !== undefined) return v;
+    // An outside value: full-size, or a scalar broadcast to every element.
+    if (a.aval.ndim === 0) {
+      const n = addInput(a, shape.map(() => 0));
+      valueOf.set(a, n);
+      return n;
+    }
+    // Same rank: lax broadcasts size-1 dimensions, which read with stride 0.
+    if (a.aval.ndim !== shape.length) throw new Error("fusion: operand rank mismatch");
+    const own = rowMajorStrides(a.aval.shape);
+    const n = addInput(a, shape.map((d, i) => (a.aval.shape[i] === d ? (d === 1 ? 0 : own[i]) : 0)));
+    valueOf.set(a, n);
+    return n;
+  };
+
+  for (const e of members) {
+    const out = e.outBinders[0];
+    const type = st(out.aval);
+    const name = e.primitive.name;
+    let n: number;
+    if (name === "broadcast_in_dim") {
+      const src = e.inputs[0];
+      if (src instanceof Literal || src.aval.ndim === 0) n = operand(src);
+      else if (memberOut.has(src)) return null;
+      else {
+        const bd = e.params.broadcast_dimensions as number[];
+        const srcStrides = rowMajorStrides(src.aval.shape);
+        const strides = shape.map(() => 0);
+        bd.forEach((d, i) => (strides[d] = src.aval.shape[i] === 1 ? 0 : srcStrides[i]));
+        n = addInput(src, strides);
+      }
+    } else if (name in UNARY) n = nodes.push({ op: "unary", fn: UNARY[name], a: operand(e.inputs[0]), type }) - 1;
+    else if (name in BINARY) n = nodes.push({ op: "binary", fn: BINARY[name], a: operand(e.inputs[0]), b: operand(e.inputs[1]), type }) - 1;
+    else if (name in COMPARE) n = nodes.push({ op: "compare", fn: COMPARE[name], a: operand(e.inputs[0]), b: operand(e.inputs[1]), type: "bool", operandType: st(e.inputs[0].aval) }) - 1;
+    else if (name === "integer_pow") n = nodes.push({ op: "integer_pow", a: operand(e.inputs[0]), y: e.params.y as number, type }) - 1;
+    else if (name === "round") n = nodes.push({ op: "unary", fn: e.params.rounding_method === 1 ? "round_even" : "round_away", a: operand(e.inputs[0]), type }) - 1;
+    else if (name === "select_n") {
+      const [c, f, t] = e.inputs.map(operand);
+      n = nodes.push({ op: "select", c, t, f, type }) - 1;
+    } else if (name === "convert_element_type") n = nodes.push({ op: "convert", a: operand(e.inputs[0]), type, from: st(e.inputs[0].aval) }) - 1;
+    else if (name === "stop_gradient" || name === "copy") n = operand(e.inputs[0]);
+    else return null;
+    valueOf.set(out, n);
+  }
+  const outputs = members.map((e) => e.outBinders[0]).filter((v) => usedOutside.has(v));
+  // Each output is a node; an output that is just an input still needs a node of its own kind.
+  const program: FusedProgram = { shape, inputs: inputMeta, nodes, outputs: outputs.map((v) => valueOf.get(v)!) };
+  return { eqns: members, inputs, outputs, program };
+}
+
+const st = (a: ShapedArray): ScalarType => scalarType(a.dtype)!;
