@@ -28,3 +28,13 @@ test("examples/stateful.ts prints the notebook's lessons", () => {
     "A stateful method m(...args) => output becomes m(state, ...args) => [output, newState].",
   ]);
 });
+
+test("examples/fusion.ts: the fused result equals op-by-op execution", async () => {
+  const { main } = await import("../examples/fusion.js");
+  const lines: string[] = [];
+  main((...xs) => lines.push(xs.map(String).join(" ")));
+  const jitted = lines.find((l) => l.startsWith("jit(chain)(x) ="))!.split("=")[1];
+  const eager = lines.find((l) => l.startsWith("chain(x)      ="))!.split("=")[1];
+  expect(jitted).toBe(eager);
+  expect(lines[1]).toContain("b:f32[5] = sin a");
+});
