@@ -1,0 +1,48 @@
+// The shape of a benchmark suite. A suite is a file in bench/suites/ exporting `cases` (and
+// optionally `groups`, one-line descriptions keyed by group name). The runner finds suites by
+// listing that folder, so adding a file is all it takes to add a suite.
+
+/** A timed case: `fn` is one iteration. Rows of a group are compared with its baseline. */
+export interface TimedCase {
+  name: string;
+  /** Rows sharing a group form one table section; ratios are to the group's baseline. */
+  group: string;
+  /** One iteration. Must leave tf.memory() where it found it (the runner checks). */
+  fn: () => unknown;
+  /** Runs once before any timing of the group (create inputs, compile). */
+  setup?: () => void | Promise<void>;
+  /** Runs once after the group (dispose inputs). */
+  teardown?: () => void | Promise<void>;
+  /** The group's reference row (default: the group's first case). */
+  baseline?: boolean;
+  /** Calls of `fn` per sample; the sample is the mean per call (for µs-scale work). */
+  batch?: number;
+  /** Measured time budget per case in ms, split over the rounds (default 1500). */
+  time?: number;
+  /** Minimum measured samples per case, over all rounds (default 10). */
+  iterations?: number;
+  /** Warm-up budget in ms before the first round (default 250; at least 3 samples). */
+  warmupTime?: number;
+  /**
+   * The result's values, computed once after setup; compared with the baseline's to show that
+   * rows compute the same thing (max abs difference column).
+   */
+  value?: () => ArrayLike<number>;
+}
+
+/** A case that reports numbers instead of a time (one row of its group's table). */
+export interface ReportCase {
+  name: string;
+  group: string;
+  measure: () => Record<string, number | string> | Promise<Record<string, number | string>>;
+}
+
+export type Case = TimedCase | ReportCase;
+
+export const isReport = (c: Case): c is ReportCase => "measure" in c;
+
+export interface SuiteModule {
+  cases: Case[];
+  /** Optional descriptions printed under each group's heading. */
+  groups?: Record<string, string>;
+}
