@@ -45,39 +45,37 @@ export class Executable {
   /** Runs the plan. Inputs stay owned by the caller unless donated; outputs are new tensors. */
   run(args: tf.Tensor[]): tf.Tensor[] {
     const env: (tf.Tensor | null)[] = new Array(this.numSlots).fill(null);
+    // owned[s]: the plan made (or was given) the tensor in slot s and must free or hand it out.
+    const owned = new Uint8Array(this.numSlots);
     for (const [s, t] of this.literals) env[s] = t;
     for (let i = 0; i < args.length; i++) env[this.inSlots[i]] = args[i];
-    const owned = new Set<number>(this.ownedInputs);
+    for (const s of this.ownedInputs) owned[s] = 1;
     try {
       for (const st of this.steps) {
-        const outs = st.prim.impl(
-          st.ins.map((s) => env[s]!),
-          st.params,
-          st.ctx,
-        );
+        const ins = new Array<tf.Tensor>(st.ins.length);
+        for (let i = 0; i < ins.length; i++) ins[i] = env[st.ins[i]]!;
+        const outs = st.prim.impl(ins, st.params, st.ctx);
         for (let i = 0; i < outs.length; i++) {
           env[st.outs[i]] = outs[i];
-          owned.add(st.outs[i]);
+          owned[st.outs[i]] = 1;
         }
         for (const s of st.free) {
-          if (!owned.has(s)) continue;
+          if (!owned[s]) continue;
           env[s]!.dispose();
           env[s] = null;
-          owned.delete(s);
+          owned[s] = 0;
         }
       }
       // An output we do not own (an input, a literal) or that repeats is handed out as a copy.
-      const given = new Set<number>();
       return this.outSlots.map((s) => {
-        if (owned.has(s) && !given.has(s)) {
-          given.add(s);
-          owned.delete(s);
+        if (owned[s]) {
+          owned[s] = 0;
           return env[s]!;
         }
         return tf.clone(env[s]!);
       });
     } finally {
-      for (const s of owned) env[s]?.dispose();
+      for (let s = 0; s < owned.length; s++) if (owned[s]) env[s]?.dispose();
     }
   }
 

@@ -22,9 +22,10 @@ export class ShapedArray {
   strShort(): string {
     return `${shortDtype(this.dtype)}[${this.shape.join(",")}]`;
   }
+  #key: string | undefined;
   /** The key jit's caches use: shape, dtype and weak type. */
   key(): string {
-    return `${this.dtype}${this.weakType ? "*" : ""}[${this.shape.join(",")}]`;
+    return (this.#key ??= `${this.dtype}${this.weakType ? "*" : ""}[${this.shape.join(",")}]`);
   }
   equals(o: ShapedArray): boolean {
     return this.dtype === o.dtype && this.weakType === o.weakType && shapeEqual(this.shape, o.shape);

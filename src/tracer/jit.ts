@@ -69,6 +69,8 @@ function leafAval(x: unknown, fname: string, path: () => string): ShapedArray {
   );
 }
 
+const isLeaf = (x: unknown): boolean => x instanceof JaxArray || typeof x === "number" || typeof x === "boolean";
+
 const typeName = (x: unknown): string => (x === null ? "null" : typeof x === "object" ? (x.constructor?.name ?? "object") : typeof x);
 
 /** A leaf as an array (numbers become weak float32 scalars, booleans bool scalars). */
@@ -178,10 +180,23 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
   const fname = functionName(f);
 
   const lookup = (args: unknown[]) => {
-    const { leaves, inTree, statics } = splitArgs(args, fname, st);
-    const paths = () => tree.leafPaths(inTree, "args");
-    const avals = leaves.map((l, i) => leafAval(l, fname, () => paths()[i]));
-    const key = `${inTree}|${avals.map((a) => a.key()).join(";")}|${statics.join(";")}`;
+    // Fast path for the common call: every argument is an array or a JS scalar.
+    let leaves: unknown[];
+    let inTree: tree.TreeDef | undefined;
+    let statics: string[] = [];
+    let key: string;
+    let avals: ShapedArray[];
+    if (st.staticArgnums.length === 0 && args.every(isLeaf)) {
+      leaves = args;
+      avals = args.map((l) => leafAval(l, fname, () => `args[${args.indexOf(l)}]`));
+      key = "*";
+      for (const a of avals) key += a.key();
+    } else {
+      ({ leaves, inTree, statics } = splitArgs(args, fname, st));
+      const t = inTree;
+      avals = leaves.map((l, i) => leafAval(l, fname, () => tree.leafPaths(t, "args")[i]));
+      key = `${inTree}|${avals.map((a) => a.key()).join(";")}|${statics.join(";")}`;
+    }
     let fcache = traceCache.get(f);
     if (fcache === undefined) traceCache.set(f, (fcache = new Map()));
     let traced = fcache.get(key);
@@ -189,6 +204,8 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     // (JAX caches it too: both calls of one inner jit inside one outer trace share the jaxpr).
     if (traced !== undefined && traced.consts.some((c) => c instanceof Tracer && !c.trace.alive)) traced = undefined;
     if (traced === undefined) {
+      inTree ??= tree.flatten([...leaves])[1];
+      const paths = () => tree.leafPaths(inTree!, "args");
       if (config.read("jax_explain_cache_misses")) {
         const parts: CacheKeyParts = { tree: String(inTree), avals: avals.map((a) => a.strShort() + (a.weakType ? "{weak_type=True}" : "")), paths: paths(), statics };
         const prev = seenKeys.get(f) ?? [];
@@ -219,7 +236,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     } else {
       outs = bind(jit_p, inputs, { jaxpr: traced.closed, name: fname });
     }
-    return tree.unflatten(traced.outTree, outs);
+    return traced.outTree.kind === "leaf" ? outs[0] : tree.unflatten(traced.outTree, outs);
   };
   Object.defineProperty(wrapped, "name", { value: fname });
   return wrapped as unknown as F;
