@@ -6,7 +6,7 @@ import { ShapedArray } from "../jaxpr/aval.js";
 import { ClosedJaxpr, Jaxpr, type Params } from "../jaxpr/jaxpr.js";
 import { definePrimitive } from "../lax/primitive.js";
 import { Executable, compile } from "../backends/compile.js";
-import { ensureBackend } from "../backends/backend.js";
+import { backendName, ensureBackend } from "../backends/backend.js";
 import { config } from "../config.js";
 import * as tree from "../tree.js";
 import { Tracer, bind, currentTrace, evalTrace } from "./core.js";
@@ -20,13 +20,14 @@ interface JitParams extends Params {
   name: string;
 }
 
-// The compile cache: per jaxpr, one executable per donation pattern.
+// The compile cache: per jaxpr, one executable per backend and donation pattern.
 const executables = new WeakMap<Jaxpr, Map<string, Executable>>();
 
 function executableFor(j: Jaxpr, name?: string, donated?: boolean[]): Executable {
   let m = executables.get(j);
   if (m === undefined) executables.set(j, (m = new Map()));
-  const key = donated?.some(Boolean) ? donated.map(Number).join("") : "";
+  // Kernels are generated for the active backend, so the backend is part of the key.
+  const key = `${backendName()}|${donated?.some(Boolean) ? donated.map(Number).join("") : ""}`;
   let e = m.get(key);
   if (e === undefined) {
     e = compile(j, { name, donated });
