@@ -82,3 +82,23 @@ describe("results equal op-by-op execution bit for bit (CPU)", () => {
     }
   });
 });
+
+describe("reductions as epilogues", () => {
+  const loss = (x: Array, y: Array) => jnp.sum(jnp.square(jnp.subtract(jnp.tanh(x), y)));
+  const rows = (x: Array) => jnp.sum(jnp.exp(jnp.sin(x)), 1);
+  const cols = (x: Array) => jnp.sum(jnp.exp(jnp.sin(x)), 0);
+  test("a sum that is the chain's only consumer is computed inside the kernel", () => {
+    expect(kinds(plan(loss, jnp.ones([8]), jnp.ones([8])))).toEqual(["fused(4)"]);
+    expect(kinds(plan(rows, jnp.ones([4, 3])))).toEqual(["fused(3)"]);
+    // A chain value read elsewhere too is materialised; the sum stays a tfjs kernel.
+    const both = (x: Array) => [jnp.sum(jnp.exp(jnp.sin(x))), jnp.exp(jnp.sin(x))];
+    expect(kinds(plan(both, jnp.ones([8])))).toEqual(["fused(2)", "reduce_sum"]);
+  });
+  test("the fused sum equals tfjs's Sum kernel bit for bit, over any axes", () => {
+    const x = jnp.reshape(jnp.linspace(-3, 3, 12 * 7), [12, 7]);
+    const y = jnp.reshape(jnp.linspace(1, -2, 12 * 7), [12, 7]);
+    expect(bits(jit(loss)(x, y) as Array)).toEqual(bits(loss(x, y)));
+    expect(bits(jit(rows)(x) as Array)).toEqual(bits(rows(x)));
+    expect(bits(jit(cols)(x) as Array)).toEqual(bits(cols(x)));
+  });
+});

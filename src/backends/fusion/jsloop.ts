@@ -118,25 +118,46 @@ function generate(p: FusedProgram): string {
 
   const rank = p.shape.length;
   const simple = p.inputs.every((inp) => inp.strides.every((s) => s === 0) || isContiguous(inp.strides, p.shape));
-  if (simple || rank === 0) {
+  if (p.reduceSum) {
+    // Kept dimensions outside, reduced ones inside, summed in float64 in row-major order: the
+    // order and precision of tfjs-cpu's Sum kernel, so the result is the same float32.
+    const axes = p.reduceSum.axes;
+    const kept = p.shape.map((_, d) => d).filter((d) => !axes.includes(d));
+    const reduceBody = body.filter((l) => !l.startsWith("out"));
+    nest(lines, p, [...kept, ...axes], kept.length, reduceBody, [`let acc = 0;`], [`acc += v${p.outputs[0]};`], [`out0[k++] = acc;`]);
+  } else if (simple || rank === 0) {
     const n = p.shape.reduce((a, b) => a * b, 1);
     p.inputs.forEach((inp, i) => lines.push(`let o${i} = 0;`, `const s${i} = ${inp.strides.some((s) => s !== 0) ? 1 : 0};`));
     lines.push(`for (let k = 0; k < ${n}; k++) {`);
     p.inputs.forEach((_, i) => body.unshift(`o${i} = k * s${i};`));
     lines.push(...body.map((l) => "  " + l), "}");
   } else {
-    // Nested loops, one offset per input advanced by its stride along each dimension.
-    p.inputs.forEach((_, i) => lines.push(`let o${i} = 0;`));
-    lines.push(`let k = 0;`);
-    for (let d = 0; d < rank; d++) {
-      p.inputs.forEach((_, i) => lines.push(`${"  ".repeat(d)}const b${i}_${d} = o${i};`));
-      lines.push(`${"  ".repeat(d)}for (let i${d} = 0; i${d} < ${p.shape[d]}; i${d}++) {`);
-      p.inputs.forEach((inp, i) => lines.push(`${"  ".repeat(d + 1)}o${i} = b${i}_${d} + i${d} * ${inp.strides[d]};`));
-    }
-    lines.push(...body.map((l) => "  ".repeat(rank) + l), `${"  ".repeat(rank)}k++;`);
-    for (let d = rank - 1; d >= 0; d--) lines.push(`${"  ".repeat(d)}}`);
+    nest(lines, p, p.shape.map((_, d) => d), rank, [...body, "k++;"], [], [], []);
   }
   return lines.join("\n");
+}
+
+/**
+ * Nested loops over `dims` (in that order), one offset per input advanced by its stride.
+ * `before`/`after` run around the innermost `split` loops (the reduction), `inner` in the body.
+ */
+function nest(lines: string[], p: FusedProgram, dims: number[], split: number, body: string[], before: string[], inner: string[], after: string[]): void {
+  p.inputs.forEach((_, i) => lines.push(`let o${i} = 0;`));
+  lines.push(`let k = 0;`);
+  const pad = (d: number) => "  ".repeat(d);
+  dims.forEach((dim, level) => {
+    if (level === split) lines.push(...before.map((l) => pad(level) + l));
+    p.inputs.forEach((_, i) => lines.push(`${pad(level)}const b${i}_${level} = o${i};`));
+    lines.push(`${pad(level)}for (let i${level} = 0; i${level} < ${p.shape[dim]}; i${level}++) {`);
+    p.inputs.forEach((inp, i) => lines.push(`${pad(level + 1)}o${i} = b${i}_${level} + i${level} * ${inp.strides[dim]};`));
+  });
+  if (split === dims.length) lines.push(...before.map((l) => pad(dims.length) + l));
+  lines.push(...[...body, ...inner].map((l) => pad(dims.length) + l));
+  if (split === dims.length) lines.push(...after.map((l) => pad(dims.length) + l));
+  for (let level = dims.length - 1; level >= 0; level--) {
+    lines.push(`${pad(level)}}`);
+    if (level === split) lines.push(...after.map((l) => pad(level) + l));
+  }
 }
 
 function isContiguous(strides: number[], shape: number[]): boolean {

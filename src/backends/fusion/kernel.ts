@@ -18,18 +18,30 @@ export interface FusedKernel {
 
 export function fusedKernel(p: FusedProgram): FusedKernel {
   if (tf.getBackend() === "webgl" && glslSupports(p)) {
+    // A shader cannot reduce in one pass cheaply: map in the shader, then tfjs's own sum.
     const sources = p.outputs.map((_, o) => glslSource(p, o));
-    return { run: (inputs) => runGlsl(p, sources, inputs), source: () => sources.join("\n// ----\n") };
+    const axes = p.reduceSum?.axes;
+    return {
+      run: (inputs) => {
+        const outs = runGlsl(p, sources, inputs);
+        if (!axes) return outs;
+        const summed = tf.sum(outs[0], axes);
+        outs[0].dispose();
+        return [summed];
+      },
+      source: () => sources.join("\n// ----\n"),
+    };
   }
   const js = compileJsKernel(p);
-  const n = p.shape.reduce((a, b) => a * b, 1);
+  const outShape = p.reduceSum ? p.shape.filter((_, d) => !p.reduceSum!.axes.includes(d)) : p.shape;
+  const n = outShape.reduce((a, b) => a * b, 1);
   const outTypes = p.outputs.map((o) => p.nodes[o].type);
   return {
     run(inputs) {
       const ins = inputs.map((t) => t.dataSync() as HostArray);
       const outs = outTypes.map((t) => alloc(t, n));
       js.run(ins, outs);
-      return outs.map((o, i) => tf.tensor(o, p.shape, tfDtype(outTypes[i])));
+      return outs.map((o, i) => tf.tensor(o, outShape, tfDtype(outTypes[i])));
     },
     source: () => js.source,
   };

@@ -54,7 +54,13 @@ export function planFusion(jaxpr: Jaxpr): PlanItem[] {
     shape: string;
     members: JaxprEqn[];
     open: boolean;
+    /** A float32 reduce_sum of a member that nothing else reads, computed inside the kernel. */
+    epilogue?: JaxprEqn;
   }
+  // Who reads each value, to tell when a reduction is a member value's only consumer.
+  const readers = new Map<Var, JaxprEqn[]>();
+  for (const e of jaxpr.eqns) for (const a of e.inputs) if (a instanceof Var) readers.set(a, [...(readers.get(a) ?? []), e]);
+  const isOutvar = new Set<Atom>(jaxpr.outvars);
   const groupOf = new Map<Var, G>();
   const pending: G[] = []; // open groups, in creation order
   const order: (JaxprEqn | G)[] = [];
@@ -69,6 +75,14 @@ export function planFusion(jaxpr: Jaxpr): PlanItem[] {
     const outShape = e.outBinders[0]?.aval.shape.join(",");
     const producers = new Set<G>();
     for (const a of e.inputs) if (a instanceof Var && groupOf.has(a)) producers.add(groupOf.get(a)!);
+    if (e.primitive.name === "reduce_sum" && e.inputs[0] instanceof Var && e.inputs[0].aval.dtype === "float32" && producers.size === 1) {
+      const g = [...producers][0];
+      if (g.open && g.shape === e.inputs[0].aval.shape.join(",") && onlyReadInside(g, e)) {
+        g.epilogue = e;
+        emit(g);
+        continue;
+      }
+    }
     if (!fusible(e) || e.outBinders.length !== 1) {
       for (const g of producers) emit(g);
       order.push(e);
@@ -103,6 +117,14 @@ export function planFusion(jaxpr: Jaxpr): PlanItem[] {
   }
   for (const g of [...pending]) emit(g);
 
+  /** True when every member value is read only by members, except the reduction's operand. */
+  function onlyReadInside(g: G, reduce: JaxprEqn): boolean {
+    const members = new Set(g.members);
+    return g.members.every((m) =>
+      m.outBinders.every((v) => !isOutvar.has(v) && (readers.get(v) ?? []).every((r) => members.has(r) || (r === reduce && v === reduce.inputs[0]))),
+    );
+  }
+
   const items: PlanItem[] = [];
   const usedOutside = usesOutside(jaxpr, groupOf);
   for (const x of order) {
@@ -111,9 +133,9 @@ export function planFusion(jaxpr: Jaxpr): PlanItem[] {
       continue;
     }
     const compute = x.members.filter((e) => e.primitive.name !== "broadcast_in_dim");
-    const group = compute.length >= 2 ? buildGroup(x.members, usedOutside) : null;
+    const group = compute.length + (x.epilogue ? 1 : 0) >= 2 ? buildGroup(x.members, usedOutside, x.epilogue) : null;
     if (group) items.push({ kind: "group", group });
-    else for (const e of x.members) items.push({ kind: "eqn", eqn: e });
+    else for (const e of [...x.members, ...(x.epilogue ? [x.epilogue] : [])]) items.push({ kind: "eqn", eqn: e });
   }
   return items;
 }
@@ -132,7 +154,7 @@ function usesOutside(jaxpr: Jaxpr, groupOf: Map<Var, { members: JaxprEqn[] }>): 
 }
 
 /** Lowers a group's equations to the kernel IR. */
-function buildGroup(members: JaxprEqn[], usedOutside: Set<Var>): FusionGroup | null {
+function buildGroup(members: JaxprEqn[], usedOutside: Set<Var>, epilogue?: JaxprEqn): FusionGroup | null {
   const shape = [...members[members.length - 1].outBinders[0].aval.shape];
   const nodes: Node[] = [];
   const inputs: Atom[] = [];
@@ -197,8 +219,13 @@ function buildGroup(members: JaxprEqn[], usedOutside: Set<Var>): FusionGroup | n
     else return null;
     valueOf.set(out, n);
   }
+  if (epilogue) {
+    // The kernel's single output is the reduction: its operand's node, summed over `axes`.
+    const operandNode = valueOf.get(epilogue.inputs[0] as Var)!;
+    const program: FusedProgram = { shape, inputs: inputMeta, nodes, outputs: [operandNode], reduceSum: { axes: [...(epilogue.params.axes as number[])] } };
+    return { eqns: [...members, epilogue], inputs, outputs: [epilogue.outBinders[0]], program };
+  }
   const outputs = members.map((e) => e.outBinders[0]).filter((v) => usedOutside.has(v));
-  // Each output is a node; an output that is just an input still needs a node of its own kind.
   const program: FusedProgram = { shape, inputs: inputMeta, nodes, outputs: outputs.map((v) => valueOf.get(v)!) };
   return { eqns: members, inputs, outputs, program };
 }
