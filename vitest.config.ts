@@ -1,14 +1,62 @@
+import { playwright } from "@vitest/browser-playwright";
 import { defineConfig } from "vitest/config";
 
+// Two projects, both run by `npm test`:
+//   node    - test/**/*.test.ts in Node, on tfjs's CPU backend;
+//   browser - test/browser/**/*.test.ts in one headless Chromium (Debian's /usr/bin/chromium,
+//             driven by playwright-core), where tfjs's WebGL backend runs on SwiftShader.
+// Run one with `npx vitest run --project browser` (or `--project node`).
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    environment: "node",
-    // One fork: tfjs backends are process-global and the machine has two cores.
-    pool: "forks",
-    fileParallelism: true,
-    testTimeout: 60_000,
-    // The memory tests drive the FinalizationRegistry through explicit collections.
-    execArgv: ["--expose-gc"],
+    projects: [
+      {
+        test: {
+          name: "node",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/browser/**", "**/node_modules/**"],
+          environment: "node",
+          // One fork: tfjs backends are process-global and the machine has two cores.
+          pool: "forks",
+          fileParallelism: true,
+          testTimeout: 60_000,
+          // The memory tests drive the FinalizationRegistry through explicit collections.
+          execArgv: ["--expose-gc"],
+        },
+      },
+      {
+        // Pre-bundled at startup: a dependency first met at run time (tfjs-backend-webgl is imported
+        // by setBackend) would make Vite re-optimize and reload the page mid-run.
+        optimizeDeps: { include: ["@tensorflow/tfjs-core", "@tensorflow/tfjs-backend-cpu", "@tensorflow/tfjs-backend-webgl"] },
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          testTimeout: 120_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            // No screenshots on failure: the page shows nothing, and they would land in the tree.
+            screenshotFailures: false,
+            provider: playwright({
+              launchOptions: {
+                executablePath: "/usr/bin/chromium",
+                args: [
+                  "--headless",
+                  "--no-sandbox",
+                  "--disable-gpu-sandbox",
+                  // WebGL 2 on SwiftShader (CPU) through ANGLE: no GPU needed.
+                  "--use-angle=swiftshader",
+                  "--enable-unsafe-swiftshader",
+                  "--no-first-run",
+                  "--disable-background-networking",
+                  "--disable-component-update",
+                  "--disable-sync",
+                ],
+              },
+            }),
+            instances: [{ browser: "chromium" }],
+          },
+        },
+      },
+    ],
   },
 });

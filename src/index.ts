@@ -14,6 +14,7 @@ export { ClosedJaxpr, Jaxpr, JaxprEqn, Var, Literal } from "./jaxpr/jaxpr.js";
 export { ShapedArray } from "./jaxpr/aval.js";
 export { checkJaxpr, JaxprTypeError } from "./jaxpr/typecheck.js";
 export { config } from "./config.js";
+export { setBackend, getBackend, defaultBackend, type BackendName } from "./backends/backend.js";
 export { ConcretizationTypeError, UnexpectedTracerError } from "./errors.js";
 export type { DType } from "./dtypes.js";
 export { primitives } from "./lax/primitive.js";

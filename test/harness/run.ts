@@ -84,8 +84,18 @@ function withInputs(c: Case, body: (fn: Fn, args: JaxArray[], avals: ShapedArray
   if (!allowCached) expect(numTensors(), "tensors leaked").toBe(before);
 }
 
-/** Runs case `c` through `mode` and checks outputs, avals and memory. */
-export function runCase(c: Case, mode: Mode): void {
+/**
+ * How far float32 outputs may be from the reference on a backend less exact than the case
+ * assumes (WebGL's GPU math): a value matches if it is within `ulps` (when more than the case's
+ * own) or within the absolute error `abs` (a number, or a function of the expected value).
+ */
+export interface Tolerance {
+  ulps?: number;
+  abs?: number | ((want: number) => number);
+}
+
+/** Runs case `c` through `mode` and checks outputs, avals and memory (floats within `tol` if given). */
+export function runCase(c: Case, mode: Mode, tol?: Tolerance): void {
   withInputs(
     c,
     (fn, args, avals) => {
@@ -98,7 +108,7 @@ export function runCase(c: Case, mode: Mode): void {
       }
       const outs = run(...args);
       try {
-        checkOutputs(c, outs, avals);
+        checkOutputs(c, outs, avals, tol);
       } finally {
         dispose(outs);
       }
@@ -132,7 +142,9 @@ export function checkCaseJaxpr(c: Case): void {
 const typeOf = (x: { dtype: string; shape: readonly number[]; weak?: boolean; weakType?: boolean }) => `${x.dtype}[${x.shape}]${x.weak || x.weakType ? " weak" : ""}`;
 const reference = (c: Case): Host[] => c.ref!(...c.inputs);
 
-function checkOutputs(c: Case, outs: JaxArray[], inAvals: ShapedArray[]): void {
+function checkOutputs(c: Case, outs: JaxArray[], inAvals: ShapedArray[], tol: Tolerance = {}): void {
+  const ulps = Math.max(c.ulps, tol.ulps ?? 0);
+  const absErr = (w: number) => (typeof tol.abs === "function" ? tol.abs(w) : (tol.abs ?? 0));
   const want = reference(c);
   const rule = primitiveOf(c).abstractEval(inAvals, c.params);
   expect(outs).toHaveLength(want.length);
@@ -149,7 +161,8 @@ function checkOutputs(c: Case, outs: JaxArray[], inAvals: ShapedArray[]): void {
     want[k].data.forEach((w, i) => {
       const g = got[i];
       const d = a.dtype === "float32" ? ulpDistance(g, w) : g === w ? 0 : Infinity;
-      if (d > c.ulps) bad.push(`[${i}] got ${g}, want ${w}${a.dtype === "float32" ? ` (${d} ulps > ${c.ulps})` : ""}`);
+      if (d > ulps && !(a.dtype === "float32" && Math.abs(g - w) <= absErr(w)))
+        bad.push(`[${i}] got ${g}, want ${w}${a.dtype === "float32" ? ` (${d} ulps > ${ulps}${tol.abs !== undefined ? `, |error| > ${absErr(w)}` : ""})` : ""}`);
     });
     expect(bad, `output ${k} values; inputs ${c.inputs.map((x) => `[${x.data}]`).join(" ")}`).toEqual([]);
   });
