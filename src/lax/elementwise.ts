@@ -233,8 +233,21 @@ export const pow_p = definePrimitive({
 
 // ---- comparisons --------------------------------------------------------------------------
 
-/** uint32 compares as signed int32 once its sign bit is flipped (exact, no host copy). */
-const flip = (t: tf.Tensor) => tf.add(t, tf.scalar(-2147483648, "int32"));
+/**
+ * uint32 (stored as int32 bits) orders as int32 unless exactly one operand has its top bit set
+ * (reads negative): then that one is the larger. No arithmetic on the bits, so this stays exact
+ * wherever int32 storage is exact (on WebGL, below 2^24).
+ */
+function unsignedCompare(op: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const zero = tf.scalar(0, "int32");
+    const aHigh = tf.less(a, zero);
+    const bHigh = tf.less(b, zero);
+    // With differing top bits, a < b exactly when b is the high one; op on (aHigh, bHigh) as 0/1
+    // orders the same way (lt: 0 < 1 when b is high).
+    return tf.where(tf.notEqual(aHigh, bHigh), op(tf.cast(aHigh, "int32"), tf.cast(bHigh, "int32")), op(a, b));
+  });
+}
 
 function comparison(name: string, op: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, accepted: DtypeSet, jnpName?: string): Primitive {
   return definePrimitive({
@@ -246,8 +259,8 @@ function comparison(name: string, op: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor,
       return [new ShapedArray(shape, "bool")];
     },
     impl([a, b], _p, ctx) {
-      if (!unsigned(ctx)) return [op(a, b)];
-      return [tf.tidy(() => op(flip(a), flip(b)))];
+      if (!unsigned(ctx) || name === "eq" || name === "ne") return [op(a, b)];
+      return [unsignedCompare(op, a, b)];
     },
   });
 }

@@ -165,17 +165,14 @@ describe("tfjax on webgl", () => {
     gpu.forEach((g, i) => expect(Math.abs(g - cpu[i])).toBeLessThanOrEqual(3e-4));
   });
 
-  // The sign-bit flip that orders uint32 as int32 (x - 2^31) takes every operand past 2^24 on the
-  // GPU, so uint32 comparisons are wrong even for small values. The harness's uint32 comparison
-  // cases are skipped for their large values; this one documents the small-value failure and will
-  // start failing (remove `.fails`) once uint32 comparisons are exact on WebGL.
-  it.fails("KNOWN MISMATCH: uint32 lt on small values", () => {
+  it("uint32 comparisons are exact on the GPU for values it stores exactly", () => {
     const forward = tf.env().getBool("WEBGL_CPU_FORWARD");
     tf.env().set("WEBGL_CPU_FORWARD", false); // small arrays: make tfjs run them on the GPU
     try {
       const a = jnp.array([0, 3, 5]).astype("uint32");
       const b = jnp.array([3, 0, 5]).astype("uint32");
       expect(values(lax.lt(a, b))).toEqual([1, 0, 0]);
+      expect(values(lax.ge(a, b))).toEqual([0, 1, 1]);
     } finally {
       tf.env().set("WEBGL_CPU_FORWARD", forward);
     }
