@@ -1,0 +1,510 @@
+// WebAssembly SIMD code for fused elementwise kernels (FusedProgram, see fusion/ir.ts).
+//
+// One module per program body: it imports its linear memory ("env" "memory"), so it can run
+// in place on another module's heap (tfjs-backend-wasm's), and exports
+//   kernel(in0, ..., inK-1, out0, ..., outM-1, n)   (all i32: byte offsets and element count)
+// which processes UNROLL x 4 elements per iteration (f32x4 / i32x4 lanes; bool values are lane
+// masks), then single vectors, then the 1-3 leftover elements through the same vector code
+// with lane loads/stores (so there is no separate scalar code to keep in sync).
+// Inputs are contiguous full-size arrays or scalars (read once, splat). float32, int32, uint32
+// and bool (1 byte per element in memory, as tfjs stores it) inputs and outputs are supported.
+// Anything else (broadcasts other than scalars, reductions, atan2, integer division, ...) makes
+// compileWasmKernel return null, and the caller runs its portable JS loop instead.
+//
+// Output i may alias input j exactly (in place): every element is read before it is written.
+import type { FusedProgram, Node, ScalarType } from "../fusion/ir.js";
+import { isSimpleIndexing, programKey } from "../fusion/ir.js";
+import { Code, type FuncImport, type ModuleDef, encodeModule, listModule } from "./emit.js";
+import { type MathEnv, exp, exp2, expm1, log, log1p, logistic, pow, tanh, trig } from "./math.js";
+import { Emitter, VB, type VNode } from "./vexpr.js";
+
+export interface WasmKernel {
+  /**
+   * Runs the kernel on `memory`: inPtrs/outPtrs are byte offsets into it (one per program input
+   * and output, in order), n the number of elements of the iteration space.
+   */
+  run(memory: WebAssembly.Memory, inPtrs: readonly number[], outPtrs: readonly number[], n: number): void;
+  /** A wat-like listing of the module, for TFJAX_DEBUG=2. */
+  source: string;
+}
+
+class Unsupported extends Error {}
+const unsupported = (what: string): never => {
+  throw new Unsupported(what);
+};
+
+const byProgram = new Map<string, WasmKernel | null>();
+const byBody = new Map<string, WasmKernel | null>();
+
+/**
+ * Compiles `p` to a wasm SIMD kernel, or returns null when the program is outside what this
+ * generator handles (or the platform has no wasm SIMD, or refuses synchronous compilation).
+ * Cached by programKey(p); programs that differ only in shape share one module.
+ */
+export function compileWasmKernel(p: FusedProgram): WasmKernel | null {
+  const key = programKey(p);
+  let k = byProgram.get(key);
+  if (k === undefined) {
+    k = null;
+    if (!p.reduceSum && isSimpleIndexing(p) && simdSupported()) {
+      const scalar = p.inputs.map((i) => i.strides.every((s) => s === 0) && p.shape.some((d) => d !== 1));
+      const bodyKey = JSON.stringify([p.inputs.map((i, j) => [i.type, scalar[j]]), p.nodes, p.outputs]);
+      k = byBody.get(bodyKey);
+      if (k === undefined) {
+        k = build(p, scalar);
+        byBody.set(bodyKey, k);
+      }
+    }
+    byProgram.set(key, k);
+  }
+  return k;
+}
+
+let simd: boolean | undefined;
+/** Whether this engine validates a module using v128 (Node >= 16.4, all current browsers). */
+export function simdSupported(): boolean {
+  if (simd === undefined) {
+    // (func (result v128) v128.const i32x4 0 0 0 0)
+    const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, ...new Array(16).fill(0), 11]);
+    simd = typeof WebAssembly === "object" && WebAssembly.validate(bytes);
+  }
+  return simd;
+}
+
+/** Elements per call of the exported function (see run). */
+const CHUNK = 1 << 16;
+const elemBytes = (t: ScalarType) => (t === "bool" ? 1 : 4);
+const SIGN = 0x80000000 | 0;
+const ONE_BITS = 0x3f800000;
+
+function build(p: FusedProgram, scalar: boolean[]): WasmKernel | null {
+  const nin = p.inputs.length;
+  const nout = p.outputs.length;
+  const names = [...p.inputs.map((_, i) => `in${i}`), ...p.outputs.map((_, i) => `out${i}`), "n"];
+  const code = new Code(names.map(() => "i32" as const), names);
+  const imports: FuncImport[] = [];
+  const importFns: Record<string, (x: number) => number> = {};
+  const env: MathEnv = {
+    scalar(name) {
+      let i = imports.findIndex((f) => f.name === name);
+      if (i < 0) {
+        i = imports.push({ module: "env", name, params: ["f64"], results: ["f64"] }) - 1;
+        importFns[name] = Math[name];
+      }
+      return i;
+    },
+  };
+  try {
+    emitKernel(code, p, scalar, env);
+  } catch (e) {
+    if (e instanceof Unsupported) return null;
+    throw e;
+  }
+  const def = (shared: boolean): ModuleDef => ({
+    memory: { module: "env", name: "memory", shared },
+    imports,
+    funcs: [{ params: code.params, results: [], code, export: "kernel" }],
+  });
+  const modules: Partial<Record<"shared" | "plain", WebAssembly.Module>> = {};
+  const instances = new WeakMap<WebAssembly.Memory, (...args: number[]) => void>();
+  const instantiate = (memory: WebAssembly.Memory) => {
+    const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+    const kind = shared ? "shared" : "plain";
+    const mod = (modules[kind] ??= new WebAssembly.Module(encodeModule(def(shared)) as BufferSource));
+    const inst = new WebAssembly.Instance(mod, { env: { memory, ...importFns } });
+    const f = inst.exports.kernel as (...args: number[]) => void;
+    instances.set(memory, f);
+    return f;
+  };
+  // Compile now, so that a refusal (Chrome refuses synchronous compilation of modules over
+  // 4 KB on the main thread; ours are ~5-20 KB) turns into null here rather than an exception
+  // at run time. Workers and Node have no such limit.
+  try {
+    modules.plain = new WebAssembly.Module(encodeModule(def(false)) as BufferSource);
+  } catch (e) {
+    if (e instanceof RangeError) return null;
+    throw e;
+  }
+  const inBytes = p.inputs.map((x) => elemBytes(x.type));
+  const outBytes = p.outputs.map((o) => elemBytes(p.nodes[o].type));
+  let source: string | undefined;
+  return {
+    get source() {
+      return (source ??= `;; ${nin} input(s), ${nout} output(s), ${p.nodes.length} nodes, ${UNROLL}x4 lanes per iteration\n` + listModule(def(false)));
+    },
+    run(memory, inPtrs, outPtrs, n) {
+      if (inPtrs.length !== nin || outPtrs.length !== nout) throw new Error(`wasm kernel: expected ${nin} inputs and ${nout} outputs`);
+      const f = instances.get(memory) ?? instantiate(memory);
+      if (n <= CHUNK) return f(...inPtrs, ...outPtrs, n);
+      // Long arrays go in chunks: V8 runs a new module in its baseline tier (Liftoff) and
+      // switches a function to optimized code only at its next call, so one 1M-element call
+      // would run entirely unoptimized (~3x slower). Chunk boundaries are multiples of 4 lanes.
+      for (let start = 0; start < n; start += CHUNK) {
+        const ins = inPtrs.map((ptr, k) => (scalar[k] ? ptr : ptr + start * inBytes[k]));
+        const outs = outPtrs.map((ptr, j) => ptr + start * outBytes[j]);
+        f(...ins, ...outs, Math.min(CHUNK, n - start));
+      }
+    },
+  };
+}
+
+/**
+ * How many vectors each iteration of the main loop computes. The copies are independent, and
+ * their code is interleaved IR node by IR node, so the CPU overlaps one copy's long dependency
+ * chains (sin -> exp -> tanh -> sqrt ...) with the others': a chain of transcendental functions
+ * is latency-bound otherwise, and V8 does not reorder instructions itself. Measured on the
+ * 11-op chain, 1M float32 (2-core EPYC, Node 20): 1 copy 16.6 ms, 2: 11.7 ms, 3: 9.5 ms,
+ * 4: 8.6 ms. Each copy adds ~2-3 KB of code.
+ */
+export const UNROLL = 4;
+
+/**
+ * Emits the kernel body: prologue (scalar inputs), a loop of UNROLL vectors per iteration, a
+ * loop of single vectors for what is left of the multiples of 4, then a 1-3 lane tail.
+ */
+function emitKernel(c: Code, p: FusedProgram, scalar: boolean[], env: MathEnv, unroll = UNROLL): void {
+  const nin = p.inputs.length;
+  const nout = p.outputs.length;
+  const inPtr = (k: number) => k;
+  const outPtr = (j: number) => nin + j;
+  const N = nin + nout;
+  const outTypes = p.outputs.map((o) => p.nodes[o].type);
+  const b = new VB();
+  const i = c.local("i32", "i");
+  const o4 = c.local("i32", "o4"); // i * 4: byte offset of element i in 4-byte arrays
+
+  for (const t of [...p.inputs.map((x) => x.type), ...outTypes]) if (!["f32", "i32", "u32", "bool"].includes(t)) unsupported(t);
+  const live = liveNodes(p);
+
+  c.op("block");
+  c.op("local.get", N).op("i32.eqz").op("br_if", 0);
+
+  // Scalar inputs: loaded once, splat to all lanes.
+  const scalars: (VNode | null)[] = p.inputs.map((inp, k) => {
+    if (!scalar[k]) return null;
+    const l = c.local("v128", `s${k}`);
+    c.comment(`input ${k}: scalar`);
+    if (inp.type === "bool") {
+      c.op("local.get", inPtr(k)).op("v128.load8_splat", 0, 0).i32x4([0, 0, 0, 0]).op("i32x4.ne");
+    } else c.op("local.get", inPtr(k)).op("v128.load32_splat", 2, 0);
+    c.op("local.set", l);
+    return b.get(l);
+  });
+
+  /** Emits `copies` vectors' worth of the program, interleaved node by node, then the stores. */
+  const body = (ins: VNode[][], store: (j: number, u: number, value: number) => void) => {
+    const vals = ins.map((x) => lowerProgram(b, p, x, env));
+    const outs = vals.map((v) => p.outputs.map((o, j) => (outTypes[j] === "bool" ? maskToBytes(b, v[o]) : v[o])));
+    const em = new Emitter(c);
+    em.count(outs.flat());
+    // Every input first (so an output may alias an input), then each live node of every copy.
+    for (let n = 0; n < p.nodes.length; n++) {
+      if (!live[n] || vals.every((v) => v[n].konst || v[n].op === "local.get")) continue;
+      c.comment(describe(p.nodes[n], n));
+      for (const v of vals) if (!v[n].konst && v[n].op !== "local.get") em.materialize(v[n]);
+    }
+    const locals = outs.map((o) => o.map((v) => em.materialize(v)));
+    for (let j = 0; j < nout; j++) for (let u = 0; u < outs.length; u++) store(j, u, locals[u][j]);
+  };
+  const addr = (ptr: number, t: ScalarType) => b.node("i32.add", "i32", [b.get(ptr, "i32"), b.get(elemBytes(t) === 4 ? o4 : i, "i32")]);
+  const fullLoads = (copies: number) =>
+    Array.from({ length: copies }, (_, u) =>
+      p.inputs.map((inp, k) => {
+        if (scalars[k]) return scalars[k]!;
+        if (inp.type === "bool") return bytesToMask(b, b.node("v128.load32_zero", "v128", [addr(inPtr(k), "bool")], 0, 4 * u));
+        return b.node("v128.load", "v128", [addr(inPtr(k), inp.type)], 2, 16 * u);
+      }),
+    );
+  const fullStore = (j: number, u: number, value: number) => {
+    const bool = outTypes[j] === "bool";
+    c.op("local.get", outPtr(j)).op("local.get", bool ? i : o4).op("i32.add").op("local.get", value);
+    if (bool) c.op("v128.store32_lane", 0, 4 * u, 0);
+    else c.op("v128.store", 2, 16 * u);
+  };
+  const vectorLoop = (copies: number) => {
+    c.comment(`${copies * 4} lanes per iteration`);
+    c.op("block").op("loop");
+    // while (i + 4*copies <= n)
+    c.op("local.get", i).i32Const(4 * copies).op("i32.add").op("local.get", N).op("i32.gt_u").op("br_if", 1);
+    body(fullLoads(copies), fullStore);
+    c.op("local.get", i).i32Const(4 * copies).op("i32.add").op("local.set", i);
+    c.op("local.get", o4).i32Const(16 * copies).op("i32.add").op("local.set", o4);
+    c.op("br", 0).op("end").op("end");
+  };
+  if (unroll > 1) vectorLoop(unroll);
+  vectorLoop(1);
+
+  // Tail: n - i in 1..3 elements, through lane loads into zeroed vectors and lane stores.
+  const rem = c.local("i32", "rem");
+  c.op("local.get", N).op("local.get", i).op("i32.sub").op("local.tee", rem).op("i32.eqz").op("br_if", 0);
+  c.comment("tail: 1-3 lanes");
+  const guard = (lane: number, f: () => void) => {
+    if (lane === 0) return f();
+    c.op("local.get", rem).i32Const(lane).op("i32.gt_u").op("if");
+    f();
+    c.op("end");
+  };
+  const tailIns = p.inputs.map((inp, k) => {
+    if (scalars[k]) return scalars[k]!;
+    const v = c.local("v128", `x${k}`);
+    const bool = inp.type === "bool";
+    c.i32x4([0, 0, 0, 0]).op("local.set", v);
+    for (let lane = 0; lane < 3; lane++)
+      guard(lane, () => {
+        c.op("local.get", inPtr(k)).op("local.get", bool ? i : o4).op("i32.add").op("local.get", v);
+        if (bool) c.op("v128.load8_lane", 0, lane, lane);
+        else c.op("v128.load32_lane", 2, 4 * lane, lane);
+        c.op("local.set", v);
+      });
+    return bool ? bytesToMask(b, b.get(v)) : b.get(v);
+  });
+  const tailOut: number[] = [];
+  body([tailIns], (j, _u, value) => (tailOut[j] = value));
+  for (let lane = 0; lane < 3; lane++)
+    guard(lane, () => {
+      tailOut.forEach((l, j) => {
+        const bool = outTypes[j] === "bool";
+        c.op("local.get", outPtr(j)).op("local.get", bool ? i : o4).op("i32.add").op("local.get", l);
+        if (bool) c.op("v128.store8_lane", 0, lane, lane);
+        else c.op("v128.store32_lane", 2, 4 * lane, lane);
+      });
+    });
+  c.op("end");
+}
+
+/** An IR node as a listing comment, e.g. `%3 = f32 sin %0`. */
+function describe(n: Node, i: number): string {
+  const args = (...xs: number[]) => xs.map((x) => `%${x}`).join(", ");
+  const rhs =
+    n.op === "input" ? `input ${n.index}` :
+    n.op === "const" ? `const ${n.value}` :
+    n.op === "unary" ? `${n.fn} ${args(n.a)}` :
+    n.op === "binary" ? `${n.fn} ${args(n.a, n.b)}` :
+    n.op === "compare" ? `${n.fn} ${args(n.a, n.b)}` :
+    n.op === "select" ? `select ${args(n.c, n.t, n.f)}` :
+    n.op === "convert" ? `convert ${args(n.a)} from ${n.from}` :
+    `integer_pow ${args(n.a)}, ${n.y}`;
+  return `%${i} = ${n.type} ${rhs}`;
+}
+
+/** Nodes some output depends on. */
+function liveNodes(p: FusedProgram): boolean[] {
+  const live = p.nodes.map(() => false);
+  const stack = [...p.outputs];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (live[n]) continue;
+    live[n] = true;
+    const x = p.nodes[n];
+    if ("a" in x) stack.push(x.a);
+    if ("b" in x) stack.push(x.b);
+    if (x.op === "select") stack.push(x.c, x.t, x.f);
+  }
+  return live;
+}
+
+/** Bytes 0/1 in byte lanes 0..3 -> i32 lane masks. */
+function bytesToMask(b: VB, v: VNode): VNode {
+  const w = b.v("i32x4.extend_low_i16x8_u", b.v("i16x8.extend_low_i8x16_u", v));
+  return b.v("i32x4.ne", w, b.i(0));
+}
+/** i32 lane masks -> bytes 0/1 in byte lanes 0..3 (the low byte of each lane, & 1). */
+function maskToBytes(b: VB, m: VNode): VNode {
+  return b.and(b.shuffle(m, m, [0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12]), b.i(0x01010101));
+}
+
+/** The vector value of every node of `p`, given the inputs'. */
+function lowerProgram(b: VB, p: FusedProgram, ins: VNode[], env: MathEnv): VNode[] {
+  const vals: VNode[] = [];
+  const ty = (i: number) => p.nodes[i].type;
+  for (const n of p.nodes) vals.push(lowerNode(b, n, vals, ty, ins, env));
+  return vals;
+}
+
+function lowerNode(b: VB, n: Node, v: VNode[], ty: (i: number) => ScalarType, ins: VNode[], env: MathEnv): VNode {
+  switch (n.op) {
+    case "input":
+      return ins[n.index];
+    case "const":
+      return n.type === "f32" ? b.f(n.value) : n.type === "bool" ? b.i(n.value ? -1 : 0) : b.i(n.type === "u32" ? n.value >>> 0 : n.value | 0);
+    case "unary":
+      return unary(b, n.fn, v[n.a], ty(n.a), n.type, env);
+    case "binary": {
+      if (ty(n.a) !== n.type || ty(n.b) !== n.type) unsupported("mixed binary types");
+      return binary(b, n.fn, v[n.a], v[n.b], n.type);
+    }
+    case "compare":
+      return compare(b, n.fn, v[n.a], v[n.b], n.operandType);
+    case "select":
+      if (ty(n.c) !== "bool") unsupported("select on a non-bool");
+      return b.sel(v[n.t], v[n.f], v[n.c]);
+    case "convert":
+      return convert(b, v[n.a], n.from, n.type);
+    case "integer_pow": {
+      // Binary exponentiation, one rounding per multiply, in jsloop's order (XLA's rounding).
+      const mul = n.type === "f32" ? b.fmul : n.type === "i32" || n.type === "u32" ? b.imul : unsupported("integer_pow type");
+      if (n.y === 0) return n.type === "f32" ? b.f(1) : b.i(1);
+      if (n.y < 0 && n.type !== "f32") unsupported("negative integer_pow on ints");
+      let acc: VNode | null = null;
+      let base = v[n.a];
+      for (let y = Math.abs(n.y); y > 0; ) {
+        if (y & 1) acc = acc ? mul(acc, base) : base;
+        y >>= 1;
+        if (y > 0) base = mul(base, base);
+      }
+      return n.y < 0 ? b.fdiv(b.f(1), acc!) : acc!;
+    }
+  }
+}
+
+function unary(b: VB, fn: string, x: VNode, from: ScalarType, to: ScalarType, env: MathEnv): VNode {
+  if (fn === "is_finite") {
+    if (from !== "f32" || to !== "bool") unsupported("is_finite type");
+    return b.flt(b.fabs(x), b.f(Infinity));
+  }
+  if (from !== to) unsupported(`${fn}: ${from} -> ${to}`);
+  if (to === "bool") return fn === "not" ? b.not(x) : unsupported(`${fn} on bool`);
+  if (to === "i32" || to === "u32") {
+    const u = to === "u32";
+    switch (fn) {
+      case "neg":
+        return b.v("i32x4.neg", x);
+      case "abs":
+        return u ? x : b.v("i32x4.abs", x);
+      case "sign":
+        return u ? b.and(b.v("i32x4.ne", x, b.i(0)), b.i(1)) : b.isub(b.v("i32x4.lt_s", x, b.i(0)), b.igt(x, b.i(0)));
+      case "not":
+        return b.not(x);
+      case "square":
+        return b.imul(x, x);
+    }
+    return unsupported(`${fn} on ints`);
+  }
+  if (to !== "f32") unsupported(to);
+  const copysign1 = () => b.or(b.and(x, b.i(SIGN)), b.i(ONE_BITS));
+  switch (fn) {
+    case "neg":
+      return b.fneg(x);
+    case "abs":
+      return b.fabs(x);
+    case "sign": // ±1, and x itself for ±0 and NaN
+      return b.sel(copysign1(), x, b.or(b.fgt(x, b.f(0)), b.flt(x, b.f(0))));
+    case "floor":
+      return b.ffloor(x);
+    case "ceil":
+      return b.fceil(x);
+    case "round_even":
+      return b.fnearest(x);
+    case "round_away": {
+      // trunc(x) + (|x - trunc(x)| >= 0.5 ? ±1 : 0), with the sign of x kept for zeros.
+      const t = b.ftrunc(x);
+      const r = b.fadd(t, b.sel(copysign1(), b.f(0), b.fge(b.fabs(b.fsub(x, t)), b.f(0.5))));
+      return b.or(r, b.and(x, b.i(SIGN)));
+    }
+    case "exp":
+      return exp(b, x);
+    case "exp2":
+      return exp2(b, x);
+    case "log":
+      return log(b, x);
+    case "log1p":
+      return log1p(b, x);
+    case "expm1":
+      return expm1(b, x);
+    case "sin":
+    case "cos":
+    case "tan":
+      return trig(b, env, fn, x);
+    case "tanh":
+      return tanh(b, x);
+    case "logistic":
+      return logistic(b, x);
+    case "sqrt":
+      return b.fsqrt(x);
+    case "rsqrt":
+      return b.fdiv(b.f(1), b.fsqrt(x));
+    case "square":
+      return b.fmul(x, x);
+  }
+  return unsupported(`${fn} on f32`);
+}
+
+function binary(b: VB, fn: string, x: VNode, y: VNode, t: ScalarType): VNode {
+  if (t === "f32") {
+    switch (fn) {
+      case "add":
+        return b.fadd(x, y);
+      case "sub":
+        return b.fsub(x, y);
+      case "mul":
+        return b.fmul(x, y);
+      case "div":
+        return b.fdiv(x, y);
+      // wasm's f32x4.min/max propagate NaN and order -0 < +0, as XLA's do.
+      case "max":
+        return b.fmax(x, y);
+      case "min":
+        return b.fmin(x, y);
+      case "pow":
+        return pow(b, x, y);
+    }
+  } else if (t === "i32" || t === "u32") {
+    const u = t === "u32" ? "u" : "s";
+    switch (fn) {
+      case "add":
+        return b.iadd(x, y);
+      case "sub":
+        return b.isub(x, y);
+      case "mul":
+        return b.imul(x, y); // wraps, like Math.imul
+      case "max":
+        return b.v(`i32x4.max_${u}`, x, y);
+      case "min":
+        return b.v(`i32x4.min_${u}`, x, y);
+    }
+  } else if (t === "bool") {
+    switch (fn) {
+      case "add":
+      case "max":
+        return b.or(x, y);
+      case "mul":
+      case "min":
+        return b.and(x, y);
+    }
+  }
+  return unsupported(`${fn} on ${t}`);
+}
+
+function compare(b: VB, fn: string, x: VNode, y: VNode, t: ScalarType): VNode {
+  if (t === "f32") return b.v(`f32x4.${fn}`, x, y);
+  if (t === "i32" || t === "u32") return b.v(`i32x4.${fn === "eq" || fn === "ne" ? fn : `${fn}_${t === "u32" ? "u" : "s"}`}`, x, y);
+  if (t === "bool") {
+    // false < true on masks: x < y is ~x & y.
+    switch (fn) {
+      case "eq":
+        return b.not(b.xor(x, y));
+      case "ne":
+        return b.xor(x, y);
+      case "lt":
+        return b.andnot(y, x);
+      case "gt":
+        return b.andnot(x, y);
+      case "le":
+        return b.not(b.andnot(x, y));
+      case "ge":
+        return b.not(b.andnot(y, x));
+    }
+  }
+  return unsupported(`compare on ${t}`);
+}
+
+function convert(b: VB, x: VNode, from: ScalarType, to: ScalarType): VNode {
+  const int = (t: ScalarType) => t === "i32" || t === "u32";
+  if (from === to || (int(from) && int(to))) return x;
+  if (to === "bool") return from === "f32" ? b.fne(x, b.f(0)) : b.v("i32x4.ne", x, b.i(0));
+  if (from === "bool") return b.and(x, to === "f32" ? b.i(ONE_BITS) : b.i(1));
+  if (to === "f32") return b.v(from === "u32" ? "f32x4.convert_i32x4_u" : "f32x4.convert_i32x4_s", x);
+  // float -> int: truncate toward zero, saturate, NaN -> 0 (XLA's semantics, as in jsloop).
+  if (from === "f32") return b.f2i(x);
+  return unsupported(`convert ${from} -> ${to}`);
+}

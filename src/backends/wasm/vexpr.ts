@@ -1,0 +1,215 @@
+// Vector expressions: a DAG of pure wasm instructions (mostly on v128 values) that is emitted
+// as stack code. A value used once is emitted inline where it is consumed; a value used more
+// than once is computed at its first use and kept with `local.tee`, later uses read the local.
+// That keeps the code close to what a human would write for the stack machine, which matters
+// for V8's baseline compiler (Liftoff: it runs every kernel until the optimizing tier takes
+// over, and spills every local it cannot keep in a register); TurboFan does not care.
+//
+// Constants are re-emitted at every use (no local): V8 materialises or hoists them itself.
+import { type Code, type V128Const, type V128Shape, type ValType, v128Const } from "./emit.js";
+
+export interface VNode {
+  /** An opcode name (see emit.ts), or "custom" with `emit`. */
+  readonly op: string;
+  readonly args: readonly VNode[];
+  /** Immediates passed to Code.op after the opcode. */
+  readonly imm: readonly (number | bigint | ValType)[];
+  readonly type: ValType;
+  /** Emits this node's instructions itself (after its args have been materialised in locals). */
+  readonly emit?: (e: Emitter, argLocals: number[]) => void;
+  /** For v128 constants: their encoding and text. */
+  readonly konst?: V128Const;
+}
+
+const LEAF = new Set(["local.get", "i32.const", "f32.const", "f64.const", "v128.const"]);
+
+/** Emits DAGs into a Code body; `count` every root of one straight-line region first. */
+export class Emitter {
+  private uses = new Map<VNode, number>();
+  private locals = new Map<VNode, number>();
+
+  constructor(readonly code: Code) {}
+
+  /** Counts uses of every node reachable from these roots (call once per region). */
+  count(roots: readonly VNode[]): void {
+    const visit = (n: VNode) => {
+      const u = (this.uses.get(n) ?? 0) + 1;
+      this.uses.set(n, u);
+      if (u === 1) n.args.forEach(visit);
+    };
+    roots.forEach(visit);
+  }
+
+  /** Pushes the node's value on the stack. */
+  emit(n: VNode): void {
+    const have = this.locals.get(n);
+    if (have !== undefined) return void this.code.op("local.get", have);
+    this.compute(n);
+    if ((this.uses.get(n) ?? 0) > 1 && !LEAF.has(n.op) && !n.konst) {
+      const l = this.code.local(n.type);
+      this.locals.set(n, l);
+      this.code.op("local.tee", l);
+    }
+  }
+
+  /** Makes sure the node's value is in a local (computing it now if needed); returns the local. */
+  materialize(n: VNode): number {
+    const have = this.locals.get(n);
+    if (have !== undefined) return have;
+    if (n.op === "local.get") return n.imm[0] as number;
+    this.compute(n);
+    const l = this.code.local(n.type);
+    this.code.op("local.set", l);
+    this.locals.set(n, l);
+    return l;
+  }
+
+  private compute(n: VNode): void {
+    if (n.emit) n.emit(this, n.args.map((a) => this.materialize(a)));
+    else if (n.konst) this.code.v128(n.konst);
+    else {
+      n.args.forEach((a) => this.emit(a));
+      this.code.op(n.op, ...n.imm);
+    }
+  }
+}
+
+/**
+ * Builder of vector expressions. Method names follow the wasm opcodes; `f`/`i`/`d` prefixes
+ * are f32x4, i32x4 and f64x2. Bool lanes are masks (all ones or all zeros).
+ */
+export class VB {
+  private consts = new Map<V128Const, VNode>();
+  private memos = new Map<string, Map<VNode, unknown>>();
+
+  /** Computes `f()` once per (kind, x): shares e.g. the trig reduction of sin(x) and cos(x). */
+  memo<T>(kind: string, x: VNode, f: () => T): T {
+    let m = this.memos.get(kind);
+    if (!m) this.memos.set(kind, (m = new Map()));
+    if (!m.has(x)) m.set(x, f());
+    return m.get(x) as T;
+  }
+
+  node(op: string, type: ValType, args: VNode[], ...imm: (number | bigint | ValType)[]): VNode {
+    return { op, args, imm, type };
+  }
+  v(op: string, ...args: VNode[]): VNode {
+    return { op, args, imm: [], type: "v128" };
+  }
+  custom(type: ValType, args: VNode[], emit: (e: Emitter, argLocals: number[]) => void): VNode {
+    return { op: "custom", args, imm: [], type, emit };
+  }
+  get(local: number, type: ValType = "v128"): VNode {
+    return { op: "local.get", args: [], imm: [local], type };
+  }
+  i32c(v: number): VNode {
+    return { op: "i32.const", args: [], imm: [v | 0], type: "i32" };
+  }
+
+  private k(shape: V128Shape, lanes: (number | bigint)[]): VNode {
+    const konst = v128Const(shape, lanes);
+    let n = this.consts.get(konst);
+    if (!n) {
+      n = { op: "v128.const", args: [], imm: [], type: "v128", konst };
+      this.consts.set(konst, n);
+    }
+    return n;
+  }
+  private splats = new Map<string | number, VNode>();
+  private splat(tag: string, x: number, make: () => VNode): VNode {
+    const key = Object.is(x, -0) ? tag + "-0" : tag === "f" ? x : tag + x; // f32 keys stay numbers
+    let n = this.splats.get(key);
+    if (!n) this.splats.set(key, (n = make()));
+    return n;
+  }
+  /** f32x4 splat constant (rounded to float32). */
+  f(x: number): VNode {
+    const v = Math.fround(x);
+    return this.splat("f", v, () => this.k("f32x4", [v, v, v, v]));
+  }
+  /** i32x4 splat constant. */
+  i(x: number): VNode {
+    return this.splat("i", x | 0, () => this.k("i32x4", [x | 0, x | 0, x | 0, x | 0]));
+  }
+  /** f64x2 splat constant. */
+  d(x: number): VNode {
+    return this.splat("d", x, () => this.k("f64x2", [x, x]));
+  }
+  i64(x: bigint): VNode {
+    return this.k("i64x2", [x, x]);
+  }
+
+  // f32x4
+  fadd = (a: VNode, b: VNode) => this.v("f32x4.add", a, b);
+  fsub = (a: VNode, b: VNode) => this.v("f32x4.sub", a, b);
+  fmul = (a: VNode, b: VNode) => this.v("f32x4.mul", a, b);
+  fdiv = (a: VNode, b: VNode) => this.v("f32x4.div", a, b);
+  fmin = (a: VNode, b: VNode) => this.v("f32x4.min", a, b);
+  fmax = (a: VNode, b: VNode) => this.v("f32x4.max", a, b);
+  fabs = (a: VNode) => this.v("f32x4.abs", a);
+  fneg = (a: VNode) => this.v("f32x4.neg", a);
+  fsqrt = (a: VNode) => this.v("f32x4.sqrt", a);
+  ffloor = (a: VNode) => this.v("f32x4.floor", a);
+  fceil = (a: VNode) => this.v("f32x4.ceil", a);
+  ftrunc = (a: VNode) => this.v("f32x4.trunc", a);
+  fnearest = (a: VNode) => this.v("f32x4.nearest", a);
+  feq = (a: VNode, b: VNode) => this.v("f32x4.eq", a, b);
+  fne = (a: VNode, b: VNode) => this.v("f32x4.ne", a, b);
+  flt = (a: VNode, b: VNode) => this.v("f32x4.lt", a, b);
+  fle = (a: VNode, b: VNode) => this.v("f32x4.le", a, b);
+  fgt = (a: VNode, b: VNode) => this.v("f32x4.gt", a, b);
+  fge = (a: VNode, b: VNode) => this.v("f32x4.ge", a, b);
+  /** Horner evaluation c[0] + x*(c[1] + x*(c[2] + ...)) with float32 coefficients. */
+  fpoly = (x: VNode, c: readonly number[]): VNode => {
+    let acc = this.f(c[c.length - 1]);
+    for (let j = c.length - 2; j >= 0; j--) acc = this.fadd(this.f(c[j]), this.fmul(x, acc));
+    return acc;
+  };
+  // i32x4
+  iadd = (a: VNode, b: VNode) => this.v("i32x4.add", a, b);
+  isub = (a: VNode, b: VNode) => this.v("i32x4.sub", a, b);
+  imul = (a: VNode, b: VNode) => this.v("i32x4.mul", a, b);
+  ishl = (a: VNode, s: number) => this.node("i32x4.shl", "v128", [a, this.i32c(s)]);
+  ishr = (a: VNode, s: number) => this.node("i32x4.shr_s", "v128", [a, this.i32c(s)]);
+  ieq = (a: VNode, b: VNode) => this.v("i32x4.eq", a, b);
+  igt = (a: VNode, b: VNode) => this.v("i32x4.gt_s", a, b);
+  /** float32 lanes -> int32 (truncating, saturating, NaN -> 0). */
+  f2i = (a: VNode) => this.v("i32x4.trunc_sat_f32x4_s", a);
+  i2f = (a: VNode) => this.v("f32x4.convert_i32x4_s", a);
+  // bitwise (any lane shape)
+  and = (a: VNode, b: VNode) => this.v("v128.and", a, b);
+  or = (a: VNode, b: VNode) => this.v("v128.or", a, b);
+  xor = (a: VNode, b: VNode) => this.v("v128.xor", a, b);
+  /** a & ~b */
+  andnot = (a: VNode, b: VNode) => this.v("v128.andnot", a, b);
+  not = (a: VNode) => this.v("v128.not", a);
+  /** mask ? t : f, lane-wise (bitwise). */
+  sel = (t: VNode, f: VNode, mask: VNode) => this.v("v128.bitselect", t, f, mask);
+  // f64x2
+  dadd = (a: VNode, b: VNode) => this.v("f64x2.add", a, b);
+  dsub = (a: VNode, b: VNode) => this.v("f64x2.sub", a, b);
+  dmul = (a: VNode, b: VNode) => this.v("f64x2.mul", a, b);
+  ddiv = (a: VNode, b: VNode) => this.v("f64x2.div", a, b);
+  dmin = (a: VNode, b: VNode) => this.v("f64x2.min", a, b);
+  dmax = (a: VNode, b: VNode) => this.v("f64x2.max", a, b);
+  dnearest = (a: VNode) => this.v("f64x2.nearest", a);
+  dpoly = (x: VNode, c: readonly number[]): VNode => {
+    let acc = this.d(c[c.length - 1]);
+    for (let j = c.length - 2; j >= 0; j--) acc = this.dadd(this.d(c[j]), this.dmul(x, acc));
+    return acc;
+  };
+  /** Lanes 0,1 of a f32x4 as f64x2. */
+  promoteLo = (a: VNode) => this.v("f64x2.promote_low_f32x4", a);
+  /** Lanes 2,3 of a f32x4 as f64x2. */
+  promoteHi = (a: VNode) => this.v("f64x2.promote_low_f32x4", this.shuffle(a, a, HI_TO_LO));
+  /** Two f64x2 (lanes 0,1 and 2,3) back to one f32x4, rounding. */
+  demote2 = (lo: VNode, hi: VNode) => this.join(this.v("f32x4.demote_f64x2_zero", lo), this.v("f32x4.demote_f64x2_zero", hi));
+  /** Lanes 0,1 (32-bit) of a and lanes 0,1 of b as one vector. */
+  join = (a: VNode, b: VNode) => this.shuffle(a, b, JOIN_LO);
+  shuffle = (a: VNode, b: VNode, lanes: readonly number[]) => this.node("i8x16.shuffle", "v128", [a, b], ...lanes);
+}
+
+/** Byte lanes for i8x16.shuffle: 32-bit lanes 2,3 of a into lanes 0,1. */
+const HI_TO_LO = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
+/** 32-bit lanes 0,1 of a then lanes 0,1 of b. */
+const JOIN_LO = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
