@@ -2,16 +2,32 @@ import { playwright } from "@vitest/browser-playwright";
 import { defineConfig } from "vitest/config";
 
 // Two projects, both run by `npm test`:
-//   node    - test/**/*.test.ts in Node, on tfjs's CPU backend;
+//   node-cpu, node-wasm - test/**/*.test.ts in Node, on tfjs's cpu and wasm backends;
 //   browser - test/browser/**/*.test.ts in one headless Chromium (Debian's /usr/bin/chromium,
 //             driven by playwright-core), where tfjs's WebGL backend runs on SwiftShader.
-// Run one with `npx vitest run --project browser` (or `--project node`).
+// Run one with `npx vitest run --project browser` (or `--project node-cpu`, `--project node-wasm`).
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
-          name: "node",
+          name: "node-cpu",
+          env: { TFJAX_BACKEND: "cpu" },
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/browser/**", "**/node_modules/**"],
+          environment: "node",
+          // One fork: tfjs backends are process-global and the machine has two cores.
+          pool: "forks",
+          fileParallelism: true,
+          testTimeout: 60_000,
+          // The memory tests drive the FinalizationRegistry through explicit collections.
+          execArgv: ["--expose-gc"],
+        },
+      },
+      {
+        test: {
+          name: "node-wasm",
+          env: { TFJAX_BACKEND: "wasm" },
           include: ["test/**/*.test.ts"],
           exclude: ["test/browser/**", "**/node_modules/**"],
           environment: "node",

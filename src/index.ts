@@ -3,6 +3,7 @@ import "./jaxpr/print.js";
 import * as numpy from "./numpy/index.js";
 import * as lax from "./lax/lax.js";
 import * as tree from "./tree.js";
+import { initDefaultBackend } from "./backends/backend.js";
 
 export { numpy, numpy as jnp, lax, tree };
 export { Array } from "./array/base.js";
@@ -15,6 +16,9 @@ export { ShapedArray } from "./jaxpr/aval.js";
 export { checkJaxpr, JaxprTypeError } from "./jaxpr/typecheck.js";
 export { config } from "./config.js";
 export { setBackend, getBackend, defaultBackend, type BackendName } from "./backends/backend.js";
+
+// Importing tfjax starts the default backend: wasm in Node, WebGL in a browser (TFJAX_BACKEND overrides).
+await initDefaultBackend();
 export { ConcretizationTypeError, UnexpectedTracerError } from "./errors.js";
 export type { DType } from "./dtypes.js";
 export { primitives } from "./lax/primitive.js";

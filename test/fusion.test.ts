@@ -1,7 +1,7 @@
 // Fusion: elementwise chains become one generated kernel, with results equal to tfjs's
 // op-by-op kernels bit for bit on the CPU backend.
 import { describe, expect, test } from "vitest";
-import { jit, jnp, lax, makeJaxpr, type Array } from "../src/index.js";
+import { getBackend, jit, jnp, lax, makeJaxpr, type Array } from "../src/index.js";
 import { planFusion } from "../src/backends/fusion/plan.js";
 import { optimize } from "../src/jaxpr/passes/index.js";
 import { convertConstvars } from "../src/tracer/jaxpr_trace.js";
@@ -94,11 +94,15 @@ describe("reductions as epilogues", () => {
     const both = (x: Array) => [jnp.sum(jnp.exp(jnp.sin(x))), jnp.exp(jnp.sin(x))];
     expect(kinds(plan(both, jnp.ones([8])))).toEqual(["fused(2)", "reduce_sum"]);
   });
-  test("the fused sum equals tfjs's Sum kernel bit for bit, over any axes", () => {
+  test("the fused sum equals tfjs's Sum kernel (bit for bit on cpu), over any axes", () => {
     const x = jnp.reshape(jnp.linspace(-3, 3, 12 * 7), [12, 7]);
     const y = jnp.reshape(jnp.linspace(1, -2, 12 * 7), [12, 7]);
-    expect(bits(jit(loss)(x, y) as Array)).toEqual(bits(loss(x, y)));
-    expect(bits(jit(rows)(x) as Array)).toEqual(bits(rows(x)));
-    expect(bits(jit(cols)(x) as Array)).toEqual(bits(cols(x)));
+    for (const [f, args] of [[loss, [x, y]], [rows, [x]], [cols, [x]]] as [(...a: Array[]) => Array, Array[]][]) {
+      const got = jit(f)(...args) as Array;
+      const want = f(...args);
+      // tfjs-wasm's Sum accumulates in float32 where tfjs-cpu (and the fused loop) use float64.
+      if (getBackend() === "cpu") expect(bits(got)).toEqual(bits(want));
+      else [...got.dataSync()].forEach((g, i) => expect(g).toBeCloseTo(Number(want.dataSync()[i]), 4));
+    }
   });
 });

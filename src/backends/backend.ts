@@ -16,12 +16,32 @@ const loaders: Record<BackendName, () => Promise<unknown>> = {
 let ready = false;
 let pending: Promise<void> | null = null;
 
+const envBackend = (): string | undefined => (typeof process !== "undefined" ? process.env?.TFJAX_BACKEND : undefined);
+
 /**
- * The backend used when none was selected: in a browser with WebGL 2, "webgl"; otherwise "cpu"
- * (in Node too, for now).
+ * The backend used when none was selected: in a browser with WebGL 2, "webgl"; in Node, "wasm"
+ * (tfjs-wasm with SIMD, one thread), or what TFJAX_BACKEND names.
  */
 export function defaultBackend(): BackendName {
-  return tf.device_util.isBrowser() && typeof WebGL2RenderingContext !== "undefined" ? "webgl" : "cpu";
+  const env = envBackend();
+  if (env === "cpu" || env === "wasm" || env === "webgl") return env;
+  if (tf.device_util.isBrowser()) return typeof WebGL2RenderingContext !== "undefined" ? "webgl" : "cpu";
+  return "wasm";
+}
+
+/**
+ * Starts the default backend (tfjax's entry module awaits this, so importing tfjax is enough).
+ * A default that cannot start falls back to cpu.
+ */
+export async function initDefaultBackend(): Promise<void> {
+  if (tf.getBackend() || ready) return;
+  const name = defaultBackend();
+  if (name === "cpu") return ensureBackend();
+  try {
+    await setBackend(name);
+  } catch {
+    await setBackend("cpu");
+  }
 }
 
 /** Silences tfjs-cpu's one-time "install tfjs-node" banner: tfjax chooses its backends itself. */

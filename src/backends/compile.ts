@@ -11,6 +11,7 @@ import { tensorFrom } from "../array/array.js";
 import { config } from "../config.js";
 import { planFusion } from "./fusion/plan.js";
 import { fusedKernel } from "./fusion/kernel.js";
+import { runPrimitive } from "./dispatch.js";
 
 interface Step {
   prim: Primitive;
@@ -54,7 +55,7 @@ export class Executable {
       for (const st of this.steps) {
         const ins = new Array<tf.Tensor>(st.ins.length);
         for (let i = 0; i < ins.length; i++) ins[i] = env[st.ins[i]]!;
-        const outs = st.prim.impl(ins, st.params, st.ctx);
+        const outs = runPrimitive(st.prim, ins, st.params, st.ctx);
         for (let i = 0; i < outs.length; i++) {
           env[st.outs[i]] = outs[i];
           owned[st.outs[i]] = 1;

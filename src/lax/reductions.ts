@@ -73,6 +73,8 @@ export const reduce_sum_p = definePrimitive({
     const dt = ctx.inAvals[0].dtype;
     if (p.axes.length === 0) return [tf.clone(x)];
     if (dt !== "float32") return [hostReduce(x, dt, p.axes, ctx.outAvals[0].shape, wrapAdd(dt))];
+    // An empty reduction is the identity; tfjs-wasm's Sum returns garbage for it.
+    if (p.axes.some((a) => x.shape[a] === 0)) return [tf.zeros(ctx.outAvals[0].shape as number[], "float32")];
     return [tf.sum(x, p.axes)];
   },
 });

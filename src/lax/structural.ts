@@ -115,8 +115,27 @@ export const slice_p = definePrimitive({
   impl([x], p, ctx) {
     const { start_indices: s, limit_indices: l } = p;
     if (p.strides === null || p.strides.every((v) => v === 1)) return [tf.slice(x, s, s.map((a, i) => l[i] - a))];
-    const out = tf.stridedSlice(x, s, l, p.strides);
-    return [out.shape.join() === ctx.outAvals[0].shape.join() ? out : tf.reshape(out, ctx.outAvals[0].shape as number[])];
+    const outShape = ctx.outAvals[0].shape;
+    const dt = ctx.inAvals[0].dtype;
+    if (x.dtype !== "float32") {
+      // tfjs-wasm's stridedSlice turns int32 into float32 (inexact above 2^24): gather on the host.
+      const src = hostData(x, dt);
+      const strides = x.shape.map((_, i) => sizeOf(x.shape.slice(i + 1)));
+      const out = new Array<number>(sizeOf(outShape));
+      for (let k = 0; k < out.length; k++) {
+        let rem = k;
+        let off = 0;
+        for (let d = 0; d < outShape.length; d++) {
+          const inner = sizeOf(outShape.slice(d + 1));
+          off += (s[d] + Math.floor(rem / inner) * p.strides![d]) * strides[d];
+          rem %= inner;
+        }
+        out[k] = Number(src[off]);
+      }
+      return [tensorFrom(out, outShape, dt)];
+    }
+    const out = tf.stridedSlice(x, s, l, p.strides!);
+    return [out.shape.join() === outShape.join() ? out : tf.reshape(out, outShape as number[])];
   },
 });
 

@@ -6,6 +6,7 @@ import { ArrayImpl, wrap } from "../array/array.js";
 import type { ShapedArray } from "../jaxpr/aval.js";
 import type { Params, Primitive } from "../jaxpr/jaxpr.js";
 import { ensureBackend } from "../backends/backend.js";
+import { runPrimitive } from "../backends/dispatch.js";
 import { ConcretizationTypeError, UnexpectedTracerError } from "../errors.js";
 
 export abstract class Trace {
@@ -61,7 +62,8 @@ export class EvalTrace extends Trace {
     ensureBackend();
     const inAvals = args.map((a) => checkConcrete(a, prim).aval);
     const outAvals = prim.abstractEval(inAvals, params);
-    const outs = prim.impl(
+    const outs = runPrimitive(
+      prim,
       args.map((a) => (a as ArrayImpl).tensor),
       params,
       { inAvals, outAvals },

@@ -99,7 +99,9 @@ function convert(x: string, from: ScalarType, to: ScalarType): string {
   if (from === to) return x;
   if (to === "bool") return `(${x} !== 0 ? 1 : 0)`;
   if (to === "f32") return `F(${x})`;
-  // float -> int32: truncate toward zero, saturate, NaN -> 0 (XLA's semantics).
+  // float -> int: truncate toward zero, saturate, NaN -> 0 (XLA's semantics). uint32 results are
+  // stored into int32 storage, which keeps their bits.
+  if (from === "f32" && to === "u32") return `(${x} !== ${x} ? 0 : ${x} >= 4294967295 ? 4294967295 : ${x} <= 0 ? 0 : M.trunc(${x}))`;
   if (from === "f32") return `(${x} !== ${x} ? 0 : ${x} >= 2147483647 ? 2147483647 : ${x} <= -2147483648 ? -2147483648 : M.trunc(${x}))`;
   return x;
 }

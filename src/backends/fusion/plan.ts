@@ -14,7 +14,8 @@ const UNARY: Record<string, UnaryFn> = {
 const BINARY: Record<string, BinaryFn> = { add: "add", sub: "sub", mul: "mul", div: "div", max: "max", min: "min", pow: "pow", atan2: "atan2" };
 const COMPARE: Record<string, CompareFn> = { eq: "eq", ne: "ne", lt: "lt", le: "le", gt: "gt", ge: "ge" };
 
-const scalarType = (d: DType): ScalarType | null => (d === "float32" ? "f32" : d === "int32" ? "i32" : d === "bool" ? "bool" : null);
+const scalarType = (d: DType): ScalarType | null =>
+  d === "float32" ? "f32" : d === "int32" ? "i32" : d === "uint32" ? "u32" : d === "bool" ? "bool" : null;
 
 /** Float ops only: integer arithmetic keeps tfjax's exact host kernels (wraparound, C division). */
 function fusible(e: JaxprEqn): boolean {
@@ -23,7 +24,7 @@ function fusible(e: JaxprEqn): boolean {
   if (types.some((t) => scalarType(t) === null)) return false;
   const allFloatOperands = e.inputs.every((a) => a.aval.dtype === "float32");
   if (name in UNARY || name in BINARY) return allFloatOperands && !(name === "pow" && e.inputs[1].aval.dtype !== "float32");
-  if (name in COMPARE) return e.inputs.every((a) => a.aval.dtype === "float32" || a.aval.dtype === "int32");
+  if (name in COMPARE) return true;
   if (name === "integer_pow") return allFloatOperands;
   if (name === "round") return allFloatOperands;
   if (name === "select_n") return e.inputs.length === 3 && e.inputs[0].aval.dtype === "bool";
@@ -231,3 +232,16 @@ function buildGroup(members: JaxprEqn[], usedOutside: Set<Var>, epilogue?: Jaxpr
 }
 
 const st = (a: ShapedArray): ScalarType => scalarType(a.dtype)!;
+
+/**
+ * One elementwise equation as a kernel program (for backends whose own kernels fall short, such
+ * as tfjs-wasm's transcendental functions and bool/uint32 handling), or null if not elementwise.
+ */
+export function singleEqnProgram(e: JaxprEqn): FusedProgram | null {
+  if (!fusible(e) || e.outBinders.length !== 1 || e.primitive.name === "broadcast_in_dim") return null;
+  try {
+    return buildGroup([e], new Set(e.outBinders))?.program ?? null;
+  } catch {
+    return null;
+  }
+}

@@ -505,6 +505,6 @@ function convert(b: VB, x: VNode, from: ScalarType, to: ScalarType): VNode {
   if (from === "bool") return b.and(x, to === "f32" ? b.i(ONE_BITS) : b.i(1));
   if (to === "f32") return b.v(from === "u32" ? "f32x4.convert_i32x4_u" : "f32x4.convert_i32x4_s", x);
   // float -> int: truncate toward zero, saturate, NaN -> 0 (XLA's semantics, as in jsloop).
-  if (from === "f32") return b.f2i(x);
+  if (from === "f32") return to === "u32" ? b.v("i32x4.trunc_sat_f32x4_u", x) : b.f2i(x);
   return unsupported(`convert ${from} -> ${to}`);
 }

@@ -11,7 +11,7 @@
 // were then rounded to float32 one at a time (lowest degree first), refitting the remaining
 // ones after each rounding. The "fit error" quoted for each is the max relative error of the
 // approximated function value with the float32 coefficients, before evaluation rounding.
-// fitpoly.py (next to this file) reproduces every coefficient below.
+// scripts/fitpoly.py reproduces every coefficient below.
 // The float64 kernels inside pow use plain Taylor coefficients (1/k!, 2/(2k+1)), exact enough
 // in double. The split constants (ln2 and pi/2 in two or three pieces) are derived in comments.
 //

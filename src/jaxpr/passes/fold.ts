@@ -1,11 +1,12 @@
 // Constant folding: an equation of Literals with one scalar output is run at compile time by
-// the primitive's own impl on tfjs scalars, so the folded value is exactly what the lowered
+// the primitive's own kernel (as the runtime dispatches it) on tfjs scalars, so the folded value is exactly what the lowered
 // program would compute on the active backend.
 import * as tf from "@tensorflow/tfjs-core";
 import { type Jaxpr, JaxprEqn, Literal, jaxprsInParams } from "../jaxpr.js";
 import { tensorFrom } from "../../array/array.js";
 import { hostData } from "../../lax/primitive.js";
 import { Subst, eqnKey, isPure } from "./util.js";
+import { runPrimitive } from "../../backends/dispatch.js";
 
 const foldable = (e: JaxprEqn): boolean =>
   e.inputs.length > 0 && // no inputs (iota, ...): nothing to fold, and the output is rarely a scalar
@@ -24,7 +25,7 @@ function evaluate(e: JaxprEqn): Literal | undefined {
     tf.tidy(() => {
       const args = e.inputs.map((a) => tensorFrom([(a as Literal).val as number], [], a.aval.dtype));
       const ctx = { inAvals: e.inputs.map((a) => a.aval), outAvals: [out] };
-      const [t] = e.primitive.impl(args, e.params, ctx);
+      const [t] = runPrimitive(e.primitive, args, e.params, ctx);
       const x = hostData(t, out.dtype)[0];
       val = out.dtype === "bool" ? x !== 0 : x;
     });

@@ -1,0 +1,33 @@
+// Running one primitive on the active backend. On wasm, elementwise primitives run as generated
+// SIMD kernels (within 1 ulp, and free of tfjs-wasm's gaps for bool operands); everything else,
+// and every primitive on the other backends, runs its own tfjs lowering.
+import * as tf from "@tensorflow/tfjs-core";
+import { JaxprEqn, type LowerCtx, type Params, type Primitive, Var } from "../jaxpr/jaxpr.js";
+import { singleEqnProgram } from "./fusion/plan.js";
+import { type FusedKernel, fusedKernel } from "./fusion/kernel.js";
+
+const kernels = new Map<string, FusedKernel | null>();
+
+function wasmKernelFor(prim: Primitive, params: Params, ctx: LowerCtx): FusedKernel | null {
+  const key = `${prim.name}|${JSON.stringify(params)}|${ctx.inAvals.map((a) => a.key()).join(",")}`;
+  let k = kernels.get(key);
+  if (k === undefined) {
+    const eqn = new JaxprEqn(prim, ctx.inAvals.map((a) => new Var(a)), params, ctx.outAvals.map((a) => new Var(a)));
+    const p = singleEqnProgram(eqn);
+    // A program the SIMD generator declines still runs as a JS loop: never a tfjs-wasm kernel
+    // for an elementwise op, whose bool and uint32 handling is unreliable.
+    k = p ? fusedKernel(p) : null;
+    if (kernels.size > 4096) kernels.clear();
+    kernels.set(key, k);
+  }
+  return k;
+}
+
+/** `prim.impl`, or a generated kernel where the backend's own is worse. */
+export function runPrimitive(prim: Primitive, args: tf.Tensor[], params: Params, ctx: LowerCtx): tf.Tensor[] {
+  if (tf.getBackend() === "wasm") {
+    const k = wasmKernelFor(prim, params, ctx);
+    if (k) return k.run(args);
+  }
+  return prim.impl(args, params, ctx);
+}
