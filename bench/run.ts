@@ -12,7 +12,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { Bench, type FnReturnedObject } from "tinybench";
 import { execSync, fork } from "node:child_process";
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isReport, type Case, type ReportCase, type SuiteModule, type TimedCase } from "./types.js";
@@ -36,7 +36,7 @@ if (flag("help") || flag("h")) {
 }
 const filters = argv.filter((a) => !a.startsWith("--")).map((f) => f.toLowerCase());
 const QUICK = flag("quick");
-const ROUNDS = Math.max(1, Number(option("rounds") ?? 8) | 0);
+const ROUNDS_ARG = Math.max(1, Number(option("rounds") ?? 8) | 0);
 const SAVE = !flag("no-save");
 const IN_PROCESS = flag("in-process");
 /** Set in the worker processes the runner forks, one per group: the group's index. */
@@ -53,6 +53,8 @@ interface Group {
   suite: string;
   name: string;
   description?: string;
+  /** Rounds for this group when the suite asks for fewer than --rounds (slow cases). */
+  rounds?: number;
   cases: Case[];
 }
 
@@ -67,7 +69,7 @@ async function loadGroups(): Promise<Group[]> {
     if (!Array.isArray(mod.cases)) throw new Error(`bench/suites/${file} must export 'cases' (an array)`);
     for (const c of mod.cases) {
       let g = groups.find((x) => x.suite === suite && x.name === c.group);
-      if (!g) groups.push((g = { suite, name: c.group, description: mod.groups?.[c.group], cases: [] }));
+      if (!g) groups.push((g = { suite, name: c.group, description: mod.groups?.[c.group], rounds: mod.rounds?.[c.group], cases: [] }));
       if (g.cases.some((x) => x.name === c.name)) throw new Error(`duplicate case '${c.name}' in group '${c.group}' of ${file}`);
       g.cases.push(c);
     }
@@ -135,6 +137,9 @@ interface TimedRow {
   /** Live tensors added over all rounds (should be 0). */
   tensorsLeaked: number;
   maxAbsDiff?: number;
+  /** max|row - baseline| / max|baseline|, shown with the case's rtol. */
+  relDiff?: number;
+  rtol?: number;
   batch: number;
   error?: string;
 }
@@ -143,6 +148,10 @@ interface GroupResult {
   suite: string;
   group: string;
   description?: string;
+  /** The tfjs backend active while the group ran (suites may switch it in setup). */
+  backend?: string;
+  /** Interleaved rounds actually run (a suite may ask for fewer). */
+  rounds?: number;
   kind: "time" | "report";
   rows: (TimedRow | ReportRow)[];
 }
@@ -169,7 +178,7 @@ const unitFor = (ms: number): Unit => (ms < 1e-3 ? { name: "ns", scale: 1e6 } : 
 async function runTimedGroup(g: Group): Promise<GroupResult> {
   const cases = g.cases as TimedCase[];
   const base = baselineOf(cases) as TimedCase;
-  const rows: TimedRow[] = cases.map((c) => ({ name: c.name, baseline: c === base, samplesMs: [], roundMediansMs: [], tensorsLeaked: 0, batch: c.batch ?? 1 }));
+  const rows: TimedRow[] = cases.map((c) => ({ name: c.name, baseline: c === base, samplesMs: [], roundMediansMs: [], tensorsLeaked: 0, batch: c.batch ?? 1, rtol: c.rtol }));
   const ready: boolean[] = [];
   for (const [i, c] of cases.entries()) {
     try {
@@ -180,46 +189,64 @@ async function runTimedGroup(g: Group): Promise<GroupResult> {
       log(`  ! ${c.name}: setup failed: ${errText(e)}`);
     }
   }
+  const backend = tf.getBackend();
   // Same math? Compare each row's output with the baseline's.
-  const values = cases.map((c, i) => {
-    if (!ready[i] || !c.value) return undefined;
+  const values: (ArrayLike<number> | undefined)[] = [];
+  for (const [i, c] of cases.entries()) {
+    if (!ready[i] || !c.value) continue;
     try {
-      return c.value();
+      values[i] = await c.value();
     } catch (e) {
       rows[i].error = `value: ${errText(e)}`;
-      return undefined;
     }
-  });
+  }
   const baseValue = values[cases.indexOf(base)];
   values.forEach((v, i) => {
     if (v && baseValue && v.length === baseValue.length) {
       let d = 0;
-      for (let k = 0; k < v.length; k++) d = Math.max(d, Math.abs(v[k] - baseValue[k]));
+      let m = 0;
+      for (let k = 0; k < v.length; k++) {
+        d = Math.max(d, Math.abs(v[k] - baseValue[k]));
+        m = Math.max(m, Math.abs(baseValue[k]));
+      }
+      if (Number.isNaN(d) || v.length === 0) d = v.length === 0 ? 0 : NaN;
       rows[i].maxAbsDiff = d;
+      rows[i].relDiff = m > 0 ? d / m : d;
+      if (rows[i].rtol !== undefined && !(rows[i].relDiff! <= rows[i].rtol!)) log(`  ! ${g.name} | ${cases[i].name}: output differs from the baseline by ${d.toExponential(2)} (relative ${rows[i].relDiff!.toExponential(2)} > rtol ${rows[i].rtol})`);
     } else if (v && baseValue) rows[i].error = `output has ${v.length} values, baseline ${baseValue.length}`;
   });
 
+  const ROUNDS = Math.min(ROUNDS_ARG, g.rounds ?? ROUNDS_ARG);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, c] of cases.entries()) {
       if (!ready[i] || rows[i].error) continue;
       const row = rows[i];
       const scale = QUICK ? 0.1 : 1;
       const time = ((c.time ?? 1500) * scale) / ROUNDS;
-      const iterations = Math.max(2, Math.ceil(((c.iterations ?? 10) * (QUICK ? 0.3 : 1)) / ROUNDS));
+      // At least one sample per round (slow cases such as cold compiles set a low `iterations`).
+      const iterations = Math.max(1, Math.ceil(((c.iterations ?? 10) * (QUICK ? 0.3 : 1)) / ROUNDS));
       const bench = new Bench({
         name: c.name,
         time,
         iterations,
         warmup: round === 0,
         warmupTime: (c.warmupTime ?? 250) * scale,
-        warmupIterations: 3,
+        warmupIterations: c.warmupIterations ?? 3,
         retainSamples: true,
         timestampProvider: "hrtimeNow",
       });
       const batch = row.batch;
       const now = () => bench.now();
-      const fn =
-        batch > 1
+      // Async cases time themselves too, so tinybench's own await (one more microtask turn per
+      // sample) stays out of the sample; the case's awaits are in it.
+      const fn = c.async
+        ? async (): Promise<FnReturnedObject> => {
+            const t0 = now();
+            for (let k = 0; k < batch; k++) await c.fn();
+            const elapsed = now() - t0;
+            return { overriddenDuration: elapsed / batch, overriddenIterationCost: elapsed };
+          }
+        : batch > 1
           ? (): FnReturnedObject => {
               const t0 = now();
               for (let k = 0; k < batch; k++) c.fn();
@@ -229,10 +256,11 @@ async function runTimedGroup(g: Group): Promise<GroupResult> {
           : () => {
               c.fn();
             };
-      bench.add(c.name, fn, { async: false });
-      const before = live();
+      bench.add(c.name, fn, { async: !!c.async });
+      const liveAll = () => live() + (c.liveCount?.() ?? 0);
+      const before = liveAll();
       await bench.run();
-      const leaked = live() - before;
+      const leaked = liveAll() - before;
       row.tensorsLeaked += leaked;
       const task = bench.tasks[0];
       const r = task.result;
@@ -275,7 +303,7 @@ async function runTimedGroup(g: Group): Promise<GroupResult> {
     row.ratio = quantile(rs, 0.5);
     row.ratioRange = [rs[0], rs[rs.length - 1]];
   }
-  return { suite: g.suite, group: g.name, description: g.description, kind: "time", rows };
+  return { suite: g.suite, group: g.name, description: g.description, backend, rounds: ROUNDS, kind: "time", rows };
 }
 
 async function runReportGroup(g: Group): Promise<GroupResult> {
@@ -291,19 +319,26 @@ async function runReportGroup(g: Group): Promise<GroupResult> {
       log(`  ! ${g.name} | ${c.name}: ${errText(e)}`);
     }
   }
-  return { suite: g.suite, group: g.name, description: g.description, kind: "report", rows };
+  return { suite: g.suite, group: g.name, description: g.description, backend: tf.getBackend(), kind: "report", rows };
 }
 
 // ---- output ---------------------------------------------------------------------------------
 
-const fmtRatio = (r: number) => `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}x`;
+const fmtRatio = (r: number) => `${r >= 10 ? r.toFixed(1) : r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}x`;
 const fmtDiff = (d: number | undefined) => (d === undefined ? "–" : d === 0 ? "0" : d.toExponential(1));
+/** The diff cell: the absolute difference, and with a tolerance whether the relative one is within it. */
+function fmtDiffCell(r: TimedRow): string {
+  const abs = fmtDiff(r.maxAbsDiff);
+  if (r.maxAbsDiff === undefined || r.rtol === undefined) return abs;
+  const ok = r.relDiff! <= r.rtol;
+  return `${abs} (rel ${fmtDiff(r.relDiff)} ${ok ? "≤" : "**>**"} ${r.rtol.toExponential(0)})`;
+}
 
 function markdown(meta: Record<string, unknown>, results: GroupResult[]): string {
   const out: string[] = [];
   out.push(`# tfjax benchmarks`, "");
   out.push(
-    `${meta.date} · Node ${meta.node} · tfjs-core ${meta.tfjs} (${meta.backend} backend) · ${meta.cores} × ${meta.cpu} · commit ${meta.commit} · ` +
+    `${meta.date} · Node ${meta.node} · tfjs-core ${meta.tfjs} (backend per group)${meta.jaxjs ? ` · @jax-js/jax ${meta.jaxjs}` : ""} · ${meta.cores} × ${meta.cpu} · commit ${meta.commit} · ` +
       `${meta.rounds} interleaved rounds${meta.quick ? " · --quick" : ""}${(meta.filters as string[]).length ? ` · filter: ${(meta.filters as string[]).join(", ")}` : ""} · total ${meta.totalSeconds} s`,
     "",
   );
@@ -320,6 +355,7 @@ function markdown(meta: Record<string, unknown>, results: GroupResult[]): string
     }
     out.push(`### ${g.group}`, "");
     if (g.description) out.push(g.description, "");
+    if (g.backend) out.push(`tfjs backend: **${g.backend}**.${g.rounds !== undefined && g.rounds !== meta.rounds ? ` ${g.rounds} rounds.` : ""}`, "");
     if (g.kind === "time") {
       const rows = g.rows as TimedRow[];
       const b = rows.find((r) => r.baseline)?.stats;
@@ -336,7 +372,7 @@ function markdown(meta: Record<string, unknown>, results: GroupResult[]): string
         out.push(
           `| ${name} | ${fmtTime(s.median, unit)} | ${fmtTime(s.mean, unit)} ± ${s.rme.toFixed(1)}% | ${fmtTime(s.p99, unit)} | ${s.samples}${r.batch > 1 ? ` x${r.batch}` : ""} | ` +
             `${r.ratio === undefined ? "–" : r.baseline ? `**${fmtRatio(r.ratio)}**` : fmtRatio(r.ratio)} | ` +
-            `${r.baseline || !r.ratioRange ? "–" : `${r.ratioRange[0].toFixed(2)}–${r.ratioRange[1].toFixed(2)}`} | ${r.baseline ? "–" : fmtDiff(r.maxAbsDiff)} | ${r.tensorsLeaked}${r.error ? ` (${r.error})` : ""} |`,
+            `${r.baseline || !r.ratioRange ? "–" : `${r.ratioRange[0].toFixed(2)}–${r.ratioRange[1].toFixed(2)}`} | ${r.baseline ? "–" : fmtDiffCell(r)} | ${r.tensorsLeaked}${r.error ? ` (${r.error})` : ""} |`,
         );
       }
     } else {
@@ -352,6 +388,15 @@ function markdown(meta: Record<string, unknown>, results: GroupResult[]): string
     out.push("");
   }
   return out.join("\n");
+}
+
+/** The installed @jax-js/jax version (a bench-only peer), or undefined. */
+function jaxJsVersion(): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(fileURLToPath(new URL("../node_modules/@jax-js/jax/package.json", import.meta.url)), "utf8")) as { version: string }).version;
+  } catch {
+    return undefined;
+  }
 }
 
 function gitCommit(): string {
@@ -420,12 +465,13 @@ async function main() {
     return;
   }
   const gcNote = typeof (globalThis as { gc?: unknown }).gc === "function" ? "gc exposed" : "gc NOT exposed (run with node --expose-gc)";
-  log(`tfjax bench: ${groups.reduce((n, g) => n + g.cases.length, 0)} cases in ${groups.length} groups, ${ROUNDS} rounds, backend ${tf.getBackend()}, ${gcNote}${QUICK ? ", --quick" : ""}`);
+  log(`tfjax bench: ${groups.reduce((n, g) => n + g.cases.length, 0)} cases in ${groups.length} groups, ${ROUNDS_ARG} rounds, default backend ${tf.getBackend()} (suites may switch), ${gcNote}${QUICK ? ", --quick" : ""}`);
 
   const t0 = performance.now();
   const results: GroupResult[] = [];
   for (const [i, g] of groups.entries()) {
     log(`[${g.suite}] ${g.name}${IN_PROCESS ? "" : " (own process)"}`);
+    if (IN_PROCESS) await tf.setBackend("cpu"); // a previous group may have switched to wasm
     results.push(IN_PROCESS ? await runGroup(g) : await runInChild(i, g));
   }
 
@@ -434,11 +480,11 @@ async function main() {
     date: now.toISOString(),
     node: process.version,
     tfjs: tf.version_core,
-    backend: tf.getBackend(),
+    jaxjs: jaxJsVersion(),
     cpu: os.cpus()[0]?.model.trim() ?? "?",
     cores: os.cpus().length,
     commit: gitCommit(),
-    rounds: ROUNDS,
+    rounds: ROUNDS_ARG,
     quick: QUICK,
     isolation: IN_PROCESS ? "one process" : "one process per group",
     filters,

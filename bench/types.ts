@@ -7,8 +7,13 @@ export interface TimedCase {
   name: string;
   /** Rows sharing a group form one table section; ratios are to the group's baseline. */
   group: string;
-  /** One iteration. Must leave tf.memory() where it found it (the runner checks). */
+  /**
+   * One iteration. Must leave tf.memory() where it found it (the runner checks). With
+   * `async: true` it returns a promise, which the runner awaits inside the timed window.
+   */
   fn: () => unknown;
+  /** `fn` returns a promise (for libraries whose results are ready only asynchronously). */
+  async?: boolean;
   /** Runs once before any timing of the group (create inputs, compile). */
   setup?: () => void | Promise<void>;
   /** Runs once after the group (dispose inputs). */
@@ -19,15 +24,27 @@ export interface TimedCase {
   batch?: number;
   /** Measured time budget per case in ms, split over the rounds (default 1500). */
   time?: number;
-  /** Minimum measured samples per case, over all rounds (default 10). */
+  /** Minimum measured samples per case, over all rounds (default 10; at least one per round). */
   iterations?: number;
-  /** Warm-up budget in ms before the first round (default 250; at least 3 samples). */
+  /** Warm-up budget in ms before the first round (default 250; at least `warmupIterations`). */
   warmupTime?: number;
+  /** Minimum warm-up calls before the first round (default 3). */
+  warmupIterations?: number;
   /**
    * The result's values, computed once after setup; compared with the baseline's to show that
    * rows compute the same thing (max abs difference column).
    */
-  value?: () => ArrayLike<number>;
+  value?: () => ArrayLike<number> | Promise<ArrayLike<number>>;
+  /**
+   * Tolerance for `value`: the row is flagged when max|row - baseline| exceeds rtol * max|baseline|
+   * (the error relative to the baseline's largest magnitude, so values near zero do not inflate it).
+   */
+  rtol?: number;
+  /**
+   * Live objects that tf.memory() does not see (another library's buffers); the runner adds the
+   * change over each round to the "leaked" column, as it does for tfjs tensors.
+   */
+  liveCount?: () => number;
 }
 
 /** A case that reports numbers instead of a time (one row of its group's table). */
@@ -45,4 +62,6 @@ export interface SuiteModule {
   cases: Case[];
   /** Optional descriptions printed under each group's heading. */
   groups?: Record<string, string>;
+  /** Optional per-group number of interleaved rounds, for slow groups (used if below --rounds). */
+  rounds?: Record<string, number>;
 }

@@ -43,3 +43,23 @@ export function uniform(n: number, seed: number): Float32Array {
   }
   return out;
 }
+
+/**
+ * examples/fusion.ts's `chain` in raw tfjs, op for op (sin mul exp add tanh mul add sqrt div cos
+ * sub max: the "11-op chain"). Scalars are passed as numbers, as eager tfjs code does.
+ */
+export function chain11Tf(x: tf.Tensor): tf.Tensor {
+  let y = tf.sin(x);
+  y = tf.exp(tf.mul(y, 0.5));
+  y = tf.tanh(tf.add(y, 1.5));
+  y = tf.sqrt(tf.add(tf.mul(y, y), 2));
+  y = tf.sub(tf.div(y, 3), tf.cos(x));
+  return tf.maximum(y, -0.25);
+}
+
+/** `uniform` scaled to [lo, hi). */
+export function uniformIn(n: number, seed: number, lo: number, hi: number): Float32Array {
+  const u = uniform(n, seed);
+  for (let i = 0; i < n; i++) u[i] = lo + (hi - lo) * u[i];
+  return u;
+}

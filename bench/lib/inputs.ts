@@ -12,10 +12,15 @@ export interface Inputs<T> {
 
 /** tf.Tensors made from the given host arrays. */
 export function tfInputs(...data: Float32Array[]): Inputs<tf.Tensor> {
+  return tfInputsShaped(undefined, ...data);
+}
+
+/** tf.Tensors of the given shape (default 1-D) made from the given host arrays. */
+export function tfInputsShaped(shape: number[] | undefined, ...data: Float32Array[]): Inputs<tf.Tensor> {
   const h: Inputs<tf.Tensor> = {
     v: [],
     setup() {
-      h.v = data.map((d) => tf.tensor1d(d));
+      h.v = data.map((d) => (shape ? tf.tensor(d, shape) : tf.tensor1d(d)));
     },
     teardown() {
       h.v.forEach((t) => t.dispose());
@@ -27,10 +32,21 @@ export function tfInputs(...data: Float32Array[]): Inputs<tf.Tensor> {
 
 /** tfjax arrays made from the given host arrays. */
 export function jaxInputs(...data: Float32Array[]): Inputs<JaxArray> {
+  return jaxInputsShaped(undefined, ...data);
+}
+
+/** tfjax arrays of the given shape (default 1-D) made from the given host arrays. */
+export function jaxInputsShaped(shape: number[] | undefined, ...data: Float32Array[]): Inputs<JaxArray> {
   const h: Inputs<JaxArray> = {
     v: [],
     setup() {
-      h.v = data.map((d) => jnp.array(d));
+      h.v = data.map((d) => {
+        const flat = jnp.array(d);
+        if (!shape) return flat;
+        const a = jnp.reshape(flat, shape);
+        disposeJ(flat);
+        return a;
+      });
     },
     teardown() {
       h.v.forEach(disposeJ);
