@@ -14,6 +14,9 @@ const UNARY: Record<string, UnaryFn> = {
 const BINARY: Record<string, BinaryFn> = { add: "add", sub: "sub", mul: "mul", div: "div", max: "max", min: "min", pow: "pow", atan2: "atan2" };
 const COMPARE: Record<string, CompareFn> = { eq: "eq", ne: "ne", lt: "lt", le: "le", gt: "gt", ge: "ge" };
 
+/** The most equations one fused kernel takes (compile time grows with kernel size). */
+const MAX_GROUP = 64;
+
 const scalarType = (d: DType): ScalarType | null =>
   d === "float32" ? "f32" : d === "int32" ? "i32" : d === "uint32" ? "u32" : d === "bool" ? "bool" : null;
 
@@ -52,6 +55,7 @@ export type PlanItem = { kind: "eqn"; eqn: JaxprEqn } | { kind: "group"; group: 
  */
 export function planFusion(jaxpr: Jaxpr): PlanItem[] {
   interface G {
+    id: number;
     shape: string;
     members: JaxprEqn[];
     open: boolean;
@@ -62,13 +66,15 @@ export function planFusion(jaxpr: Jaxpr): PlanItem[] {
   const readers = new Map<Var, JaxprEqn[]>();
   for (const e of jaxpr.eqns) for (const a of e.inputs) if (a instanceof Var) readers.set(a, [...(readers.get(a) ?? []), e]);
   const isOutvar = new Set<Atom>(jaxpr.outvars);
+  const position = new Map<JaxprEqn, number>(jaxpr.eqns.map((e, i) => [e, i]));
   const groupOf = new Map<Var, G>();
-  const pending: G[] = []; // open groups, in creation order
+  const pending = new Set<G>(); // open groups
+  let nextId = 0;
   const order: (JaxprEqn | G)[] = [];
   const emit = (g: G) => {
     if (!g.open) return;
     g.open = false;
-    pending.splice(pending.indexOf(g), 1);
+    pending.delete(g);
     order.push(g);
   };
 
@@ -92,15 +98,18 @@ export function planFusion(jaxpr: Jaxpr): PlanItem[] {
     // broadcast_in_dim can only read an operand from outside its group (it re-indexes it),
     // unless the operand is a scalar, which broadcasts for free.
     const isBroadcast = e.primitive.name === "broadcast_in_dim";
-    const candidates = [...producers].filter((g) => g.open && g.shape === outShape && (!isBroadcast || e.inputs[0].aval.ndim === 0));
+    // Groups are capped: one huge generated function costs more to compile than it saves.
+    const candidates = [...producers].filter(
+      (g) => g.open && g.shape === outShape && (!isBroadcast || e.inputs[0].aval.ndim === 0) && g.members.length < MAX_GROUP,
+    );
     for (const g of producers) if (!candidates.includes(g)) emit(g);
     let target: G;
     if (candidates.length === 0) {
-      target = { shape: outShape, members: [], open: true };
-      pending.push(target);
+      target = { id: nextId++, shape: outShape, members: [], open: true };
+      pending.add(target);
     } else {
       // Merge every open producer group of this shape into the oldest one.
-      candidates.sort((a, b) => pending.indexOf(a) - pending.indexOf(b));
+      candidates.sort((a, b) => a.id - b.id);
       target = candidates[0];
       for (const g of candidates.slice(1)) {
         for (const m of g.members) {
@@ -108,15 +117,15 @@ export function planFusion(jaxpr: Jaxpr): PlanItem[] {
           groupOf.set(m.outBinders[0], target);
         }
         g.open = false;
-        pending.splice(pending.indexOf(g), 1);
+        pending.delete(g);
       }
       // Members must stay in program order: a merged member may precede later ones.
-      target.members.sort((a, b) => jaxpr.eqns.indexOf(a) - jaxpr.eqns.indexOf(b));
+      target.members.sort((a, b) => position.get(a)! - position.get(b)!);
     }
     target.members.push(e);
     groupOf.set(e.outBinders[0], target);
   }
-  for (const g of [...pending]) emit(g);
+  for (const g of [...pending].sort((a, b) => a.id - b.id)) emit(g);
 
   /** True when every member value is read only by members, except the reduction's operand. */
   function onlyReadInside(g: G, reduce: JaxprEqn): boolean {
@@ -143,11 +152,12 @@ export function planFusion(jaxpr: Jaxpr): PlanItem[] {
 
 function usesOutside(jaxpr: Jaxpr, groupOf: Map<Var, { members: JaxprEqn[] }>): Set<Var> {
   const out = new Set<Var>();
+  const groupOfEqn = new Map<JaxprEqn, object>();
+  for (const g of new Set(groupOf.values())) for (const m of g.members) groupOfEqn.set(m, g);
   for (const e of jaxpr.eqns) {
     for (const a of e.inputs) {
       if (!(a instanceof Var) || !groupOf.has(a)) continue;
-      const g = groupOf.get(a)!;
-      if (!g.members.includes(e)) out.add(a);
+      if (groupOfEqn.get(e) !== groupOf.get(a)) out.add(a);
     }
   }
   for (const a of jaxpr.outvars) if (a instanceof Var && groupOf.has(a)) out.add(a);
