@@ -1,6 +1,7 @@
 // Running one primitive on the active backend. On wasm, elementwise primitives run as generated
-// SIMD kernels (within 1 ulp, and free of tfjs-wasm's gaps for bool operands); everything else,
-// and every primitive on the other backends, runs its own tfjs lowering.
+// SIMD kernels (within 1 ulp, and free of tfjs-wasm's gaps for bool operands); on cpu, a few
+// whose tfjs kernels miss JAX's semantics run as generated loops; everything else runs its own
+// tfjs lowering.
 import * as tf from "@tensorflow/tfjs-core";
 import { JaxprEqn, type LowerCtx, type Params, type Primitive, Var } from "../jaxpr/jaxpr.js";
 import { singleEqnProgram } from "./fusion/plan.js";
@@ -8,7 +9,7 @@ import { type FusedKernel, fusedKernel } from "./fusion/kernel.js";
 
 const kernels = new Map<string, FusedKernel | null>();
 
-function wasmKernelFor(prim: Primitive, params: Params, ctx: LowerCtx): FusedKernel | null {
+function generatedKernelFor(prim: Primitive, params: Params, ctx: LowerCtx): FusedKernel | null {
   const key = `${prim.name}|${JSON.stringify(params)}|${ctx.inAvals.map((a) => a.key()).join(",")}`;
   let k = kernels.get(key);
   if (k === undefined) {
@@ -23,10 +24,15 @@ function wasmKernelFor(prim: Primitive, params: Params, ctx: LowerCtx): FusedKer
   return k;
 }
 
+// On cpu, float max/min need NaN propagation that tfjs's kernels lack; a generated loop does it
+// in one pass instead of the three tf.where/isNaN kernels of the portable lowering.
+const GENERATED_ON_CPU = new Set(["max", "min"]);
+
 /** `prim.impl`, or a generated kernel where the backend's own is worse. */
 export function runPrimitive(prim: Primitive, args: tf.Tensor[], params: Params, ctx: LowerCtx): tf.Tensor[] {
-  if (tf.getBackend() === "wasm") {
-    const k = wasmKernelFor(prim, params, ctx);
+  const backend = tf.getBackend();
+  if (backend === "wasm" || (backend === "cpu" && GENERATED_ON_CPU.has(prim.name))) {
+    const k = generatedKernelFor(prim, params, ctx);
     if (k) return k.run(args);
   }
   return prim.impl(args, params, ctx);
