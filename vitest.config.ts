@@ -9,36 +9,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     projects: [
-      {
-        test: {
-          name: "node-cpu",
-          env: { TFJAX_BACKEND: "cpu" },
-          include: ["test/**/*.test.ts"],
-          exclude: ["test/browser/**", "**/node_modules/**"],
-          environment: "node",
-          // One fork: tfjs backends are process-global and the machine has two cores.
-          pool: "forks",
-          fileParallelism: true,
-          testTimeout: 60_000,
-          // The memory tests drive the FinalizationRegistry through explicit collections.
-          execArgv: ["--expose-gc"],
-        },
-      },
-      {
-        test: {
-          name: "node-wasm",
-          env: { TFJAX_BACKEND: "wasm" },
-          include: ["test/**/*.test.ts"],
-          exclude: ["test/browser/**", "**/node_modules/**"],
-          environment: "node",
-          // One fork: tfjs backends are process-global and the machine has two cores.
-          pool: "forks",
-          fileParallelism: true,
-          testTimeout: 60_000,
-          // The memory tests drive the FinalizationRegistry through explicit collections.
-          execArgv: ["--expose-gc"],
-        },
-      },
+      nodeProject("cpu"),
+      nodeProject("wasm"),
       {
         // Pre-bundled at startup: a dependency first met at run time (tfjs-backend-webgl is imported
         // by setBackend) would make Vite re-optimize and reload the page mid-run.
@@ -76,3 +48,22 @@ export default defineConfig({
     ],
   },
 });
+
+/** The Node tests, run once per tfjs backend (TFJAX_BACKEND selects it when tfjax is imported). */
+function nodeProject(backend: "cpu" | "wasm") {
+  return {
+    test: {
+      name: `node-${backend}`,
+      env: { TFJAX_BACKEND: backend },
+      include: ["test/**/*.test.ts"],
+      exclude: ["test/browser/**", "**/node_modules/**"],
+      environment: "node",
+      // One fork: tfjs backends are process-global and the machine has two cores.
+      pool: "forks" as const,
+      fileParallelism: true,
+      testTimeout: 60_000,
+      // The memory tests drive the FinalizationRegistry through explicit collections.
+      execArgv: ["--expose-gc"],
+    },
+  };
+}

@@ -5,18 +5,10 @@ import { getBackend, jit, jnp, lax, makeJaxpr, type Array } from "../src/index.j
 import { planFusion } from "../src/backends/fusion/plan.js";
 import { optimize } from "../src/jaxpr/passes/index.js";
 import { convertConstvars } from "../src/tracer/jaxpr_trace.js";
+import { chain } from "../examples/fusion.js";
 
 const plan = (f: (...a: any[]) => unknown, ...args: unknown[]) => planFusion(optimize(convertConstvars(makeJaxpr(f)(...args).jaxpr)));
 const kinds = (items: ReturnType<typeof planFusion>) => items.map((i) => (i.kind === "group" ? `fused(${i.group.eqns.length})` : i.eqn.primitive.name));
-
-const chain = (x: Array) => {
-  let y = jnp.sin(x);
-  y = jnp.exp(jnp.multiply(y, 0.5));
-  y = jnp.tanh(jnp.add(y, 1.5));
-  y = jnp.sqrt(jnp.add(jnp.multiply(y, y), 2));
-  y = jnp.subtract(jnp.divide(y, 3), jnp.cos(x));
-  return jnp.maximum(y, -0.25);
-};
 
 function bits(a: Array): number[] {
   return [...new Uint32Array(new Float32Array(a.dataSync() as Float32Array).buffer)];
