@@ -1,6 +1,6 @@
 // JAX's "Stateful computations" notebook, in tfjax: why a transformed function must be pure,
 // and how to thread state explicitly instead.
-import { jit, jnp, makeJaxpr, type Array } from "../src/index.js";
+import { jit, jnp, makeJaxpr, random, type Array } from "../src/index.js";
 
 export function main(log: (...xs: unknown[]) => void = console.log): void {
   // 1. A function that reads a global is traced once: the global's value at trace time is
@@ -13,7 +13,14 @@ export function main(log: (...xs: unknown[]) => void = console.log): void {
   g = 10;
   log("Second call:", String(jit(impureUsesGlobal)(5)));
 
-  // 2. (The PRNG step joins when tfjax's threefry PRNG lands: keys are split, never mutated.)
+  // 2. Random state is explicit too: a key is split into new keys, never mutated (the numbers
+  //    are JAX's: split(PRNGKey(0))[i] = fold_in(PRNGKey(0), i) in JAX's default stream).
+  log("# 2. PRNG keys are split, never mutated");
+  const key = random.PRNGKey(0);
+  const [key1, key2] = random.split(key);
+  log("key:", String(key));
+  log("split(key):", String(key1), String(key2));
+  log("key after split:", String(key));
 
   // 3. A counter that keeps its state in a field.
   log("# 3. A stateful Counter");

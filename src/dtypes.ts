@@ -9,7 +9,9 @@ export type DType =
   | "uint16"
   | "uint32"
   | "float16"
-  | "float32";
+  | "float32"
+  // A typed PRNG key (jax.random.key): one key per element, stored as uint32[..., 2].
+  | "key<fry>";
 
 /** The dtypes tfjax can hold in arrays today (tfjs storage decides). */
 export const SUPPORTED_DTYPES: readonly DType[] = ["bool", "int32", "uint32", "float32", "uint8", "uint16"];
@@ -24,6 +26,7 @@ const SHORT: Record<DType, string> = {
   uint32: "u32",
   float16: "f16",
   float32: "f32",
+  "key<fry>": "key<fry>",
 };
 
 /** `f32`, `i32`, `u32`, `bool`: the names jaxprs print. */
@@ -34,6 +37,8 @@ export const isUnsigned = (d: DType): boolean => d === "uint8" || d === "uint16"
 export const isSignedInt = (d: DType): boolean => d === "int8" || d === "int16" || d === "int32";
 export const isInteger = (d: DType): boolean => isUnsigned(d) || isSignedInt(d);
 export const isNumeric = (d: DType): boolean => d !== "bool";
+/** JAX's extended key dtype: the aval's shape excludes the trailing 2 uint32 words of storage. */
+export const isKey = (d: DType): boolean => d === "key<fry>";
 
 export function checkDtype(d: unknown, where: string): DType {
   if (typeof d === "string" && d in SHORT) return d as DType;
@@ -60,6 +65,7 @@ const LATTICE: Record<Node, Node[]> = {
   float16: ["float32"],
   float32: ["float64"],
   float64: [],
+  "key<fry>": [], // keys promote with nothing (JAX raises on arithmetic with keys)
 };
 
 const UPPER: Map<Node, Set<Node>> = new Map();
@@ -113,4 +119,4 @@ export function resultType(...args: DTypeAndWeak[]): DTypeAndWeak {
 
 /** Bytes per element, for memory accounting and bit views. */
 export const itemsize = (d: DType): number =>
-  d === "bool" || d === "int8" || d === "uint8" ? 1 : d === "int16" || d === "uint16" || d === "float16" ? 2 : 4;
+  isKey(d) ? 8 : d === "bool" || d === "int8" || d === "uint8" ? 1 : d === "int16" || d === "uint16" || d === "float16" ? 2 : 4;

@@ -3,9 +3,10 @@ import "./jaxpr/print.js";
 import * as numpy from "./numpy/index.js";
 import * as lax from "./lax/lax.js";
 import * as tree from "./tree.js";
+import * as random from "./prng/index.js";
 import { initDefaultBackend } from "./backends/backend.js";
 
-export { numpy, numpy as jnp, lax, tree };
+export { numpy, numpy as jnp, lax, tree, random };
 export { Array } from "./array/base.js";
 export { ArrayImpl, scope } from "./array/array.js";
 export { jit, makeJaxpr, type JitOptions } from "./tracer/jit.js";

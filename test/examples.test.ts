@@ -9,6 +9,10 @@ test("examples/stateful.ts prints the notebook's lessons", () => {
     "# 1. Impure functions: a global read freezes at trace time",
     "First call: 4.0",
     "Second call: 5.0",
+    "# 2. PRNG keys are split, never mutated",
+    "key: [0 0]",
+    "split(key): [1797259609 2579123966] [ 928981903 3453687069]",
+    "key after split: [0 0]",
     "# 3. A stateful Counter",
     "1",
     "2",
@@ -37,4 +41,32 @@ test("examples/fusion.ts: the fused result equals op-by-op execution", async () 
   const eager = lines.find((l) => l.startsWith("chain(x)      ="))!.split("=")[1];
   expect(jitted).toBe(eager);
   expect(lines[1]).toContain("b:f32[5] = sin a");
+});
+
+test("examples/prng.ts prints JAX's numbers", async () => {
+  const { main } = await import("../examples/prng.js");
+  const lines: string[] = [];
+  main((...xs) => lines.push(xs.map(String).join(" ")));
+  // Sources: jax/random.py and jax/_src/random/stateful_rng.py docstrings, docs/jep/9263-typed-keys.md,
+  // prng.md section 14 (legacy split).
+  expect(lines).toEqual([
+    "# 1. A key is a value",
+    "Array((), dtype=key<fry>) overlaying:\n[ 0 42]",
+    "# 2. Same key, same numbers",
+    "uniform(key): 0.947667",
+    "uniform(key) again: 0.947667",
+    "uniform(key, [3]): [0.947667   0.9785799  0.33229148]",
+    "# 3. split",
+    "split(key): [[1797259609 2579123966]\n [ 928981903 3453687069]]",
+    "uniform(subkey): 0.0072938204",
+    "next key: [1797259609 2579123966]",
+    "# 4. foldIn",
+    "step 0: 0.5302608",
+    "step 1: 0.72766423",
+    "step 2: 0.6672406",
+    "step 3: 0.3890121",
+    "# 5. Stream modes",
+    "split(PRNGKey(0)), partitionable: [[1797259609 2579123966]\n [ 928981903 3453687069]]",
+    "split(PRNGKey(0)), legacy: [[4146024105  967050713]\n [2718843009 1272950319]]",
+  ]);
 });

@@ -2,8 +2,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { Array as JaxArray } from "./base.js";
 import { ShapedArray } from "../jaxpr/aval.js";
-import type { DType } from "../dtypes.js";
-import { formatRepr, formatStr } from "./format.js";
+import { type DType, isKey } from "../dtypes.js";
+import { formatKeys, formatRepr, formatStr } from "./format.js";
 import { storageDtype } from "../backends/storage.js";
 import { ensureBackend } from "../backends/backend.js";
 
@@ -101,11 +101,13 @@ export class ArrayImpl extends JaxArray {
   }
   /** `str()` of a JAX array: `[1. 2. 3.]`. */
   toString(): string {
-    return formatStr(this.dataSync(), this.shape, this.dtype);
+    if (isKey(this.dtype)) return formatKeys(this.dataSync(), this.shape, this.dtype);
+    return formatStr(this.dataSync(), this.shape, this.dtype as Exclude<DType, "key<fry>">);
   }
   /** `repr()` of a JAX array: `Array([1., 2.], dtype=float32)`. */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return formatRepr(this.dataSync(), this.shape, this.dtype, this.weakType);
+    if (isKey(this.dtype)) return formatKeys(this.dataSync(), this.shape, this.dtype);
+    return formatRepr(this.dataSync(), this.shape, this.dtype as Exclude<DType, "key<fry>">, this.weakType);
   }
   [Symbol.toPrimitive](hint: string): number | string | boolean {
     if (hint === "string") return this.toString();
@@ -114,17 +116,20 @@ export class ArrayImpl extends JaxArray {
 }
 
 function viewAs(v: Float32Array | Int32Array | Uint8Array, dtype: DType) {
-  return dtype === "uint32" ? new Uint32Array(v.buffer, v.byteOffset, v.length) : v;
+  // Key arrays read as their uint32 words (two per key).
+  return dtype === "uint32" || isKey(dtype) ? new Uint32Array(v.buffer, v.byteOffset, v.length) : v;
 }
 
 /** Wraps a tensor the caller hands over (ownership moves to the array). */
 export function wrap(t: tf.Tensor, dtype: DType, weakType = false): ArrayImpl {
-  return new ArrayImpl(tf.keep(t), new ShapedArray(t.shape, dtype, weakType));
+  // A key array's tensor carries its 2 uint32 words as a trailing axis the aval does not show.
+  return new ArrayImpl(tf.keep(t), new ShapedArray(isKey(dtype) ? t.shape.slice(0, -1) : t.shape, dtype, weakType));
 }
 
 /** A host value as a tensor of the storage dtype. */
 export function tensorFrom(values: ArrayLike<number> | ArrayLike<boolean>, shape: readonly number[], dtype: DType): tf.Tensor {
   ensureBackend();
+  if (isKey(dtype)) return tensorFrom(values, [...shape, 2], "uint32"); // keys: 2 uint32 words each
   const sd = storageDtype(dtype);
   if (dtype === "uint32") {
     const u = Uint32Array.from(values as ArrayLike<number>, (x) => x >>> 0);

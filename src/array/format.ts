@@ -379,3 +379,11 @@ export function formatRepr(
   const sep = lastLineLen + dtypeStr.length + 2 > LINEWIDTH ? " ".repeat(prefix.length) : " ";
   return `${prefix}${s},${sep}${dtypeStr})`;
 }
+
+/**
+ * repr (and str) of a PRNG key array, as JAX's PRNGKeyArray prints it: the key shape and dtype,
+ * then str() of the uint32 words it overlays (`Array((), dtype=key<fry>) overlaying:\n[0 0]`).
+ */
+export function formatKeys(words: ArrayLike<number>, shape: readonly number[], dtype: string): string {
+  return `Array(${shapeTuple(shape)}, dtype=${dtype}) overlaying:\n${formatStr(words, [...shape, 2], "uint32")}`;
+}

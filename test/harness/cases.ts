@@ -514,3 +514,99 @@ addError("add", [F(1, 2, 3), F(1, 2, 3, 4)], {}, "add got incompatible shapes fo
 addError("shift_left", [F(1), F(2)], {}, "shift_left does not accept dtype float32 at position 0. Accepted dtypes at position 0 are subtypes of integer.");
 addError("reduce_or", [F(1)], axesP([0]).params, "logical reduction requires operand dtype bool or int, got float32.");
 addError("reduce_sum", [B(true)], axesP([0]).params, "reduce_sum does not accept dtype bool. Accepted dtypes are subtypes of number.");
+
+// ---- PRNG (src/prng) --------------------------------------------------------------------------
+// Expected words come from JAX's tests and docs (sources at each case), the Random123 vectors for
+// the raw hash, or plain-JS bit manipulation. Key arrays are hosts of dtype key<fry> whose data
+// holds 2 uint32 words per key; the partitionable stream (JAX's default) is what the harness runs.
+
+const KEYT: DType = "key<fry>";
+const keys = (shape: number[], data: number[]): Host => ({ dtype: KEYT, shape, data: data.map((v) => v >>> 0) });
+const fixed = (...outs: Host[]) => () => outs;
+
+// threefry2x32: Random123's known answers (JAX's testThreefry2x32), then key (0, 0) on counts
+// (0, 0), (0, 1): fold_in(key(0), 0) and fold_in(key(0), 1) (jax.experimental.random.stateful_rng docstring).
+add("threefry2x32", [U(0, 0xffffffff, 0x13198a2e), U(0, 0xffffffff, 0x03707344), U(0, 0xffffffff, 0x243f6a88), U(0, 0xffffffff, 0x85a308d3)],
+  fixed(U(0x6b200159, 0x1cb996fc, 0xc4923a9c), U(0x99ba4efe, 0xbb002be7, 0x483df7a0)));
+add("threefry2x32", [scalar("uint32", 0), scalar("uint32", 0), U(0, 0), U(0, 1)], fixed(U(1797259609, 928981903), U(2579123966, 3453687069)));
+add("threefry2x32", [scalar("uint32", 0x13198a2e), literal("uint32", 0x03707344), reshape(U(0x243f6a88, 0x243f6a88), [2, 1]), scalar("uint32", 0x85a308d3)],
+  fixed(reshape(U(0xc4923a9c, 0xc4923a9c), [2, 1]), reshape(U(0x483df7a0, 0x483df7a0), [2, 1])));
+addError("threefry2x32", [F(1), U(1), U(1), U(1)], {}, "Arguments to threefry2x32 must have uint32 type");
+
+// iota_2x32_shape: the uint64 row-major index split into words (prng.py docstring, shape (3, 4)).
+add("iota_2x32_shape", [], fixed(host("uint32", new Array(12).fill(0), [3, 4]), iota("uint32", [3, 4])), { params: { shape: [3, 4] } });
+
+// random_seed: x32 seeds are [0, seed mod 2^32] (JAX's test_prng_seeds_and_keys).
+add("random_seed", [scalar("int32", 42)], fixed(keys([], [0, 42])), { params: { impl: "fry" } });
+add("random_seed", [I(-1, -2, 3)], fixed(keys([3], [0, 4294967295, 0, 4294967294, 0, 3])), { params: { impl: "fry" } });
+add("random_seed", [scalar("uint32", 2147483748)], fixed(keys([], [0, 2147483748])), { params: { impl: "fry" } });
+addError("random_seed", [F(1)], { impl: "fry" }, "PRNG key seed must be an integer");
+
+// random_wrap / random_unwrap: the same words, viewed as keys or as uint32[..., 2].
+add("random_wrap", [U(0, 42)], fixed(keys([], [0, 42])), { params: { impl: "fry" } });
+add("random_wrap", [reshape(U(1, 2, 3, 4000000000), [2, 2])], fixed(keys([2], [1, 2, 3, 4000000000])), { params: { impl: "fry" } });
+addError("random_wrap", [U(1, 2, 3)], { impl: "fry" }, "expected key_data.shape to end with (2,)");
+add("random_unwrap", [keys([], [0, 42])], fixed(U(0, 42)));
+add("random_unwrap", [keys([2], [1, 2, 3, 4000000000])], fixed(reshape(U(1, 2, 3, 4000000000), [2, 2])));
+
+// random_split: split(key(1), 3) (prng.md section 14); a batch of keys splits per key, and in the
+// partitionable stream split(k, n)[i] = fold_in(k, i) whatever n is.
+const SPLIT_KEY1 = [507451445, 1853169794, 1948878966, 4237131848, 2441914641, 3819641963];
+const FOLD_KEY0 = [1797259609, 2579123966, 928981903, 3453687069];
+add("random_split", [keys([], [0, 1])], fixed(keys([3], SPLIT_KEY1)), { params: { shape: [3] } });
+add("random_split", [keys([2], [0, 0, 0, 1])], fixed(keys([2, 2], [...FOLD_KEY0, ...SPLIT_KEY1.slice(0, 4)])), { params: { shape: [2] } });
+add("random_split", [keys([], [0, 1])], fixed(keys([1, 2], SPLIT_KEY1.slice(0, 4))), { params: { shape: [1, 2] } });
+
+// random_fold_in: fold_in(key(0), 0 and 1), fold_in(key(42), 4) (stateful_rng docstrings).
+add("random_fold_in", [keys([], [0, 0]), U(0, 1)], fixed(keys([2], FOLD_KEY0)));
+add("random_fold_in", [keys([], [0, 42]), scalar("uint32", 4)], fixed(keys([], [2954079971, 3276725750])));
+add("random_fold_in", [keys([2], [0, 0, 0, 42]), U(1, 4)], fixed(keys([2], [928981903, 3453687069, 2954079971, 3276725750])));
+
+// random_bits: bits(key(0)) and bits(key(10), (4,)) (prng.md section 14); 8 and 16 bits keep the low
+// bits of the 32-bit draw (convert_element_type truncates).
+const BITS_KEY10 = [169096361, 1572511259, 2689743692, 2228103506];
+add("random_bits", [keys([], [0, 0])], fixed(host("uint32", [4070199207], [])), { params: { bit_width: 32, shape: [] } });
+add("random_bits", [keys([], [0, 10])], fixed(host("uint32", BITS_KEY10)), { params: { bit_width: 32, shape: [4] } });
+add("random_bits", [keys([2], [0, 0, 0, 10])], fixed(host("uint32", [4070199207, BITS_KEY10[0]], [2, 1])), { params: { bit_width: 32, shape: [1] } });
+// (ref.ts casts only the four core dtypes; these words are in range, so the host is built directly.)
+const narrow = (dtype: DType, data: number[], shape = [data.length]): Host => ({ dtype, shape, data });
+add("random_bits", [keys([], [0, 10])], fixed(narrow("uint8", BITS_KEY10.map((v) => v & 0xff))), { params: { bit_width: 8, shape: [4] } });
+add("random_bits", [keys([], [0, 10])], fixed(narrow("uint16", BITS_KEY10.map((v) => v & 0xffff), [2, 2])), { params: { bit_width: 16, shape: [2, 2] } });
+
+// bitcast_convert_type: the same 32 bits as another type (plain-JS DataView reference).
+const bitsAs = (to: DType) => (x: Host): Host[] => {
+  const view = new DataView(new ArrayBuffer(4));
+  const data = x.data.map((v) => {
+    if (x.dtype === "float32") view.setFloat32(0, v);
+    else view.setUint32(0, v >>> 0);
+    return to === "float32" ? view.getFloat32(0) : to === "int32" ? view.getInt32(0) : view.getUint32(0);
+  });
+  return [{ dtype: to, shape: [...x.shape], data }];
+};
+add("bitcast_convert_type", [U(0x3f800000, 0x7f800000, 0x80000000, 1, 0x7fc00000, 0x3fffffff)], bitsAs("float32"), { params: { new_dtype: "float32" } });
+add("bitcast_convert_type", [F(1, -2.5, Infinity, -0, 1e-45)], bitsAs("uint32"), { params: { new_dtype: "uint32" } });
+add("bitcast_convert_type", [reshape(I(-1, 1065353216), [2, 1])], bitsAs("float32"), { params: { new_dtype: "float32" } });
+add("bitcast_convert_type", [weak(scalar("float32", 1.5))], bitsAs("int32"), { params: { new_dtype: "int32" } });
+addError("bitcast_convert_type", [B(true)], { new_dtype: "int32" }, "lax.bitcast_convert_type does not support bool or complex values");
+
+// sort: a stable sort by the first operand (XLA's order: -0 == 0, NaN last) carrying the others along.
+const sortRef = (dim: number, numKeys: number) => (...xs: Host[]): Host[] => {
+  const shape = xs[0].shape;
+  const order = (idx: number[]) => {
+    const line = Array.from({ length: shape[dim] }, (_, j) => idx.map((v, d) => (d === dim ? j : v)));
+    const cmp = (a: number, b: number) => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : Number.isNaN(b) ? -1 : a < b ? -1 : a > b ? 1 : 0);
+    return line.map((p, j) => [p, j] as const).sort((p, q) => {
+      for (let k = 0; k < numKeys; k++) {
+        const c = cmp(at(xs[k], p[0]), at(xs[k], q[0]));
+        if (c) return c;
+      }
+      return p[1] - q[1];
+    });
+  };
+  return xs.map((x) => generate(x.dtype, shape, (idx) => at(x, order(idx)[idx[dim]][0])));
+};
+const sortP = (dimension: number, num_keys = 1) => ({ params: { dimension, is_stable: true, num_keys } });
+add("sort", [U(3, 1, 2, 1, 4294967295, 2147483648), F(10, 20, 30, 40, 50, 60)], sortRef(0, 1), sortP(0));
+add("sort", [F(NaN, -0, 0, -1, Infinity), I(0, 1, 2, 3, 4)], sortRef(0, 1), sortP(0));
+add("sort", [reshape(I(3, 1, 2, 2, 9, 2), [2, 3]), reshape(B(true, false, true, false, true, true), [2, 3])], sortRef(1, 1), sortP(1));
+add("sort", [reshape(I(1, 1, 0, 0), [2, 2]), reshape(I(5, 4, 3, 2), [2, 2]), reshape(F(1, 2, 3, 4), [2, 2])], sortRef(0, 2), sortP(0, 2));

@@ -12,6 +12,7 @@ const foldable = (e: JaxprEqn): boolean =>
   e.inputs.length > 0 && // no inputs (iota, ...): nothing to fold, and the output is rarely a scalar
   e.outBinders.length === 1 &&
   e.outBinders[0].aval.ndim === 0 &&
+  e.outBinders[0].aval.dtype !== "key<fry>" && // a key is two words: no scalar literal holds it
   e.inputs.every((a) => a instanceof Literal) &&
   isPure(e.primitive) &&
   jaxprsInParams(e.params).length === 0; // calls are inlined, not evaluated

@@ -1,0 +1,18 @@
+// `random`: JAX's jax.random on tfjax. Keys are explicit values: split them, never reuse them.
+// Not yet here: gamma, beta, dirichlet and poisson (rejection samplers: they need lax.whileLoop)
+// and multivariateNormal (needs a Cholesky factorisation).
+import { index } from "../numpy/index.js"; // installs numpy's hooks before the key hook below
+import { arrayMethods } from "../array/base.js";
+import { isKey } from "../dtypes.js";
+import { randomUnwrap, randomWrap } from "./keys.js";
+
+// `const [k1, k2] = random.split(key)`: iterating a key array indexes its uint32 data and wraps
+// the row back into a key (tfjax's slicing primitives see only plain arrays).
+arrayMethods.index = (x, i) => (isKey(x.dtype) ? randomWrap(index(randomUnwrap(x), i)) : index(x, i));
+
+export { key, PRNGKey, keyData, wrapKeyData, split, foldIn, bits } from "./keys.js";
+export { uniform, normal, truncatedNormal, gumbel, exponential, laplace, logistic } from "./samplers.js";
+export { randint, bernoulli, rademacher, permutation, choice, categorical } from "./discrete.js";
+export { threefry2x32_p, iota_2x32_shape_p, random_seed_p, random_wrap_p, random_unwrap_p, random_split_p, random_fold_in_p, random_bits_p } from "./primitives.js";
+export { bitcast_convert_type_p } from "./bitcast.js";
+export { sort_p } from "./sort.js";
