@@ -15,7 +15,7 @@ import { execSync, fork } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { isReport, type Case, type ReportCase, type SuiteModule, type TimedCase } from "./types.js";
+import { isExternal, isReport, type Case, type ExternalCase, type ReportCase, type SuiteModule, type TimedCase } from "./types.js";
 
 // ---- command line ---------------------------------------------------------------------------
 
@@ -142,6 +142,8 @@ interface TimedRow {
   rtol?: number;
   batch: number;
   error?: string;
+  /** The group could not run here (e.g. no browser for the WebGL suite): shown instead of numbers. */
+  skipped?: string;
 }
 
 interface GroupResult {
@@ -154,6 +156,8 @@ interface GroupResult {
   rounds?: number;
   kind: "time" | "report";
   rows: (TimedRow | ReportRow)[];
+  /** One-off facts printed under the table (from external groups). */
+  notes?: Record<string, string | number>;
 }
 
 interface ReportRow {
@@ -200,21 +204,7 @@ async function runTimedGroup(g: Group): Promise<GroupResult> {
       rows[i].error = `value: ${errText(e)}`;
     }
   }
-  const baseValue = values[cases.indexOf(base)];
-  values.forEach((v, i) => {
-    if (v && baseValue && v.length === baseValue.length) {
-      let d = 0;
-      let m = 0;
-      for (let k = 0; k < v.length; k++) {
-        d = Math.max(d, Math.abs(v[k] - baseValue[k]));
-        m = Math.max(m, Math.abs(baseValue[k]));
-      }
-      if (Number.isNaN(d) || v.length === 0) d = v.length === 0 ? 0 : NaN;
-      rows[i].maxAbsDiff = d;
-      rows[i].relDiff = m > 0 ? d / m : d;
-      if (rows[i].rtol !== undefined && !(rows[i].relDiff! <= rows[i].rtol!)) log(`  ! ${g.name} | ${cases[i].name}: output differs from the baseline by ${d.toExponential(2)} (relative ${rows[i].relDiff!.toExponential(2)} > rtol ${rows[i].rtol})`);
-    } else if (v && baseValue) rows[i].error = `output has ${v.length} values, baseline ${baseValue.length}`;
-  });
+  compareOutputs(g.name, rows, values, cases.indexOf(base));
 
   const ROUNDS = Math.min(ROUNDS_ARG, g.rounds ?? ROUNDS_ARG);
   for (let round = 0; round < ROUNDS; round++) {
@@ -293,6 +283,31 @@ async function runTimedGroup(g: Group): Promise<GroupResult> {
       log(`  ! ${c.name}: teardown failed: ${errText(e)}`);
     }
   }
+  finishRows(rows);
+  return { suite: g.suite, group: g.name, description: g.description, backend, rounds: ROUNDS, kind: "time", rows };
+}
+
+/** Same math? Sets each row's difference from the baseline's output (values[i] is row i's). */
+function compareOutputs(group: string, rows: TimedRow[], values: (ArrayLike<number> | undefined)[], baseIndex: number): void {
+  const baseValue = values[baseIndex];
+  values.forEach((v, i) => {
+    if (v && baseValue && v.length === baseValue.length) {
+      let d = 0;
+      let m = 0;
+      for (let k = 0; k < v.length; k++) {
+        d = Math.max(d, Math.abs(v[k] - baseValue[k]));
+        m = Math.max(m, Math.abs(baseValue[k]));
+      }
+      if (Number.isNaN(d) || v.length === 0) d = v.length === 0 ? 0 : NaN;
+      rows[i].maxAbsDiff = d;
+      rows[i].relDiff = m > 0 ? d / m : d;
+      if (rows[i].rtol !== undefined && !(rows[i].relDiff! <= rows[i].rtol!)) log(`  ! ${group} | ${rows[i].name}: output differs from the baseline by ${d.toExponential(2)} (relative ${rows[i].relDiff!.toExponential(2)} > rtol ${rows[i].rtol})`);
+    } else if (v && baseValue) rows[i].error = `output has ${v.length} values, baseline ${baseValue.length}`;
+  });
+}
+
+/** Statistics over each row's samples, and ratios to the baseline. */
+function finishRows(rows: TimedRow[]): void {
   for (const row of rows) if (row.samplesMs.length) row.stats = stats(row.samplesMs);
   // Ratios pair each round's median with the baseline's from the same round, so a slow phase of
   // the machine (they last seconds) moves both sides of a ratio together.
@@ -303,7 +318,46 @@ async function runTimedGroup(g: Group): Promise<GroupResult> {
     row.ratio = quantile(rs, 0.5);
     row.ratioRange = [rs[0], rs[rs.length - 1]];
   }
-  return { suite: g.suite, group: g.name, description: g.description, backend, rounds: ROUNDS, kind: "time", rows };
+}
+
+/** A group timed elsewhere (see ExternalCase): one call measures all its rows. */
+async function runExternalGroup(g: Group): Promise<GroupResult> {
+  const cases = g.cases as ExternalCase[];
+  const base = baselineOf(cases) as ExternalCase;
+  const rounds = Math.min(ROUNDS_ARG, g.rounds ?? ROUNDS_ARG);
+  const rows: TimedRow[] = cases.map((c) => ({ name: c.name, baseline: c === base, samplesMs: [], roundMediansMs: [], tensorsLeaked: 0, batch: c.batch ?? 1, rtol: c.rtol }));
+  const result = { suite: g.suite, group: g.name, description: g.description, rounds, kind: "time" as const, rows };
+  let r;
+  try {
+    r = await cases[0].external({ cases: cases.map((c) => c.name), rounds, quick: QUICK, log });
+  } catch (e) {
+    for (const row of rows) row.error = errText(e);
+    log(`  ! ${g.name}: ${errText(e)}`);
+    return result;
+  }
+  if (r.skipped) {
+    for (const row of rows) row.skipped = r.skipped;
+    log(`  ${g.name}: skipped: ${r.skipped}`);
+    return { ...result, backend: r.backend, notes: r.notes };
+  }
+  const values: (ArrayLike<number> | undefined)[] = [];
+  for (const [i, row] of rows.entries()) {
+    const got = r.rows.find((x) => x.name === row.name);
+    if (!got) {
+      row.error = "not measured";
+      continue;
+    }
+    if (got.error) row.error = got.error;
+    row.tensorsLeaked = got.tensorsLeaked ?? 0;
+    values[i] = got.value;
+    for (const samples of got.roundSamplesMs) {
+      for (const x of samples) row.samplesMs.push(x);
+      row.roundMediansMs.push(quantile([...samples].sort((a, b) => a - b), 0.5));
+    }
+  }
+  compareOutputs(g.name, rows, values, cases.indexOf(base));
+  finishRows(rows);
+  return { ...result, backend: r.backend, notes: r.notes };
 }
 
 async function runReportGroup(g: Group): Promise<GroupResult> {
@@ -362,8 +416,15 @@ function markdown(meta: Record<string, unknown>, results: GroupResult[]): string
       const unit = unitFor(b?.median ?? rows.find((r) => r.stats)?.stats?.median ?? 1);
       out.push(`| case | median | mean ± 95% | p99 | samples | vs baseline | range | max abs diff | leaked tensors |`);
       out.push(`|---|--:|--:|--:|--:|--:|--:|--:|--:|`);
-      for (const r of rows) {
+      // A group that could not run here (no browser, say) gets one row saying why.
+      const skipped = rows.length > 0 && rows.every((r) => r.skipped) ? rows[0].skipped! : undefined;
+      if (skipped) out.push(`| all ${rows.length} cases | skipped: ${skipped.replace(/\|/g, "\\|")} | | | | | | | |`);
+      for (const r of skipped ? [] : rows) {
         const name = r.baseline ? `${r.name} (baseline)` : r.name;
+        if (r.skipped) {
+          out.push(`| ${name} | skipped: ${r.skipped.replace(/\|/g, "\\|")} | | | | | | | |`);
+          continue;
+        }
         if (!r.stats) {
           out.push(`| ${name} | error: ${(r.error ?? "no samples").replace(/\|/g, "\\|")} | | | | | | | |`);
           continue;
@@ -384,6 +445,10 @@ function markdown(meta: Record<string, unknown>, results: GroupResult[]): string
         if (r.error) out.push(`| ${r.name} | error: ${r.error.replace(/\|/g, "\\|")} |${cols.slice(1).map(() => " |").join("")}`);
         else out.push(`| ${r.name} | ${cols.map((c) => String(r.values[c] ?? "–")).join(" | ")} |`);
       }
+    }
+    if (g.notes && Object.keys(g.notes).length) {
+      out.push("");
+      for (const [k, v] of Object.entries(g.notes)) out.push(`- ${k}: ${v}`);
     }
     out.push("");
   }
@@ -412,9 +477,9 @@ function gitCommit(): string {
 // ---- main -----------------------------------------------------------------------------------
 
 async function runGroup(g: Group): Promise<GroupResult> {
-  const kinds = new Set(g.cases.map((c) => (isReport(c) ? "report" : "time")));
-  if (kinds.size > 1) throw new Error(`group '${g.name}' mixes timed and report cases`);
-  return kinds.has("report") ? await runReportGroup(g) : await runTimedGroup(g);
+  const kinds = new Set(g.cases.map((c) => (isReport(c) ? "report" : isExternal(c) ? "external" : "time")));
+  if (kinds.size > 1) throw new Error(`group '${g.name}' mixes timed, report and external cases`);
+  return kinds.has("report") ? await runReportGroup(g) : kinds.has("external") ? await runExternalGroup(g) : await runTimedGroup(g);
 }
 
 /**

@@ -54,9 +54,58 @@ export interface ReportCase {
   measure: () => Record<string, number | string> | Promise<Record<string, number | string>>;
 }
 
-export type Case = TimedCase | ReportCase;
+/**
+ * A timed case measured outside the bench process (the WebGL suite times its rows inside a browser
+ * page, where a round trip per call would swamp them). Every case of such a group shares one
+ * `external` function, which the runner calls once with the selected case names; it runs the
+ * interleaved rounds itself and returns each row's samples, which the runner then treats like its
+ * own (statistics, ratios to the baseline, output check, table, JSON).
+ */
+export interface ExternalCase {
+  name: string;
+  group: string;
+  /** The group's reference row (default: the group's first case). */
+  baseline?: boolean;
+  /** Calls per sample (for the table's "samples" column; the samples are already per call). */
+  batch?: number;
+  /** As TimedCase.rtol, for the `value` the external run returns. */
+  rtol?: number;
+  external: (req: ExternalRequest) => Promise<ExternalResult>;
+}
+
+export interface ExternalRequest {
+  /** Names of the cases to run (a filter may drop some; the baseline stays). */
+  cases: string[];
+  /** Interleaved rounds (already capped by the suite's `rounds`). */
+  rounds: number;
+  /** --quick: a tenth of the time budgets. */
+  quick: boolean;
+  /** Progress, to stderr. */
+  log: (s: string) => void;
+}
+
+export interface ExternalResult {
+  /** Where the group ran, shown as its backend (e.g. "webgl (SwiftShader ...)"). */
+  backend: string;
+  /** The group cannot run here (no browser, say): every row shows "skipped: <reason>", nothing fails. */
+  skipped?: string;
+  rows: {
+    name: string;
+    /** Per round, samples in ms per call. */
+    roundSamplesMs: number[][];
+    tensorsLeaked?: number;
+    /** The row's output, compared with the baseline's as for TimedCase.value. */
+    value?: ArrayLike<number>;
+    error?: string;
+  }[];
+  /** One-off facts printed under the group's table (compile times, accuracy, environment). */
+  notes?: Record<string, string | number>;
+}
+
+export type Case = TimedCase | ReportCase | ExternalCase;
 
 export const isReport = (c: Case): c is ReportCase => "measure" in c;
+export const isExternal = (c: Case): c is ExternalCase => "external" in c;
 
 export interface SuiteModule {
   cases: Case[];
