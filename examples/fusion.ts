@@ -21,4 +21,4 @@ export function main(log: (...xs: unknown[]) => void = console.log): void {
   log("chain(x)      =", String(chain(x)));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main();
+if (typeof process !== "undefined" && import.meta.url === `file://${process.argv[1]}`) main();

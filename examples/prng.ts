@@ -41,4 +41,4 @@ export function main(log: (...xs: unknown[]) => void = console.log): void {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main();
+if (typeof process !== "undefined" && import.meta.url === `file://${process.argv[1]}`) main();

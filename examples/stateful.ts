@@ -84,4 +84,4 @@ class CounterV2 {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main();
+if (typeof process !== "undefined" && import.meta.url === `file://${process.argv[1]}`) main();

@@ -24,14 +24,14 @@ function generatedKernelFor(prim: Primitive, params: Params, ctx: LowerCtx): Fus
   return k;
 }
 
-// On cpu, float max/min need NaN propagation that tfjs's kernels lack; a generated loop does it
-// in one pass instead of the three tf.where/isNaN kernels of the portable lowering.
-const GENERATED_ON_CPU = new Set(["max", "min"]);
+// On cpu and WebGL, float max/min need NaN propagation that tfjs's kernels lack; a generated
+// loop or shader does it in one pass instead of the five kernels of the portable lowering.
+const GENERATED_ELSEWHERE = new Set(["max", "min"]);
 
 /** `prim.impl`, or a generated kernel where the backend's own is worse. */
 export function runPrimitive(prim: Primitive, args: tf.Tensor[], params: Params, ctx: LowerCtx): tf.Tensor[] {
   const backend = tf.getBackend();
-  if (backend === "wasm" || (backend === "cpu" && GENERATED_ON_CPU.has(prim.name))) {
+  if (backend === "wasm" || GENERATED_ELSEWHERE.has(prim.name)) {
     const k = generatedKernelFor(prim, params, ctx);
     if (k) return k.run(args);
   }
