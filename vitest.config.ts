@@ -1,5 +1,6 @@
 import { playwright } from "@vitest/browser-playwright";
 import { defineConfig } from "vitest/config";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./test/browser/chromium.js";
 
 // Two projects, both run by `npm test`:
 //   node-cpu, node-wasm - test/**/*.test.ts in Node, on tfjs's cpu and wasm backends;
@@ -25,21 +26,7 @@ export default defineConfig({
             // No screenshots on failure: the page shows nothing, and they would land in the tree.
             screenshotFailures: false,
             provider: playwright({
-              launchOptions: {
-                executablePath: "/usr/bin/chromium",
-                args: [
-                  "--headless",
-                  "--no-sandbox",
-                  "--disable-gpu-sandbox",
-                  // WebGL 2 on SwiftShader (CPU) through ANGLE: no GPU needed.
-                  "--use-angle=swiftshader",
-                  "--enable-unsafe-swiftshader",
-                  "--no-first-run",
-                  "--disable-background-networking",
-                  "--disable-component-update",
-                  "--disable-sync",
-                ],
-              },
+              launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
             }),
             instances: [{ browser: "chromium" }],
           },

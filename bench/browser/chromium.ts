@@ -10,24 +10,13 @@ import { fileURLToPath } from "node:url";
 import type { PageRequest, PageResult } from "./spec.js";
 
 /** Debian's chromium; TFJAX_BENCH_CHROMIUM names another binary (or a missing one, to see the skip). */
-export const CHROMIUM = process.env.TFJAX_BENCH_CHROMIUM || "/usr/bin/chromium";
+export const CHROMIUM = process.env.TFJAX_BENCH_CHROMIUM || CHROMIUM_PATH;
 
 /** The page gets this long to run a group before the run counts as hung. */
 const PAGE_TIMEOUT_MS = 180_000;
 
-/** vitest.config.ts's launch flags for the browser project (keep the two in step). */
-export const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu-sandbox",
-  // WebGL 2 on SwiftShader (CPU) through ANGLE: no GPU needed.
-  "--use-angle=swiftshader",
-  "--enable-unsafe-swiftshader",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+export { CHROMIUM_ARGS } from "../../test/browser/chromium.js";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../test/browser/chromium.js";
 
 /** Thrown when the browser cannot run here at all: the suite shows it as a skip, not a failure. */
 export class Unavailable extends Error {}
