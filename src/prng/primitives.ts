@@ -9,6 +9,7 @@ import { broadcastingShape, definePrimitive, hostData } from "../lax/primitive.j
 import { tensorFrom } from "../array/array.js";
 import { threefry2x32 } from "./threefry.js";
 import * as fry from "./impl.js";
+import { randomBitsWasm } from "./threefry_wasm.js";
 
 export const KEY: DType = "key<fry>";
 const keyAval = (shape: readonly number[]) => new ShapedArray(shape, KEY);
@@ -168,6 +169,8 @@ export const random_bits_p = definePrimitive({
   impl([k], p, ctx) {
     const ws = words(k);
     const n = sizeOf(p.shape);
+    const onHeap = randomBitsWasm(ws, p.bit_width, n, ctx.outAvals[0].shape); // tfjs-wasm: generated SIMD, in place
+    if (onHeap) return [onHeap];
     const out = new Uint32Array((ws.length / 2) * n);
     for (let i = 0; 2 * i < ws.length; i++) fry.randomBits(ws[2 * i], ws[2 * i + 1], p.bit_width as 8 | 16 | 32, n, out, n * i);
     return [wordsTensor(out, ctx.outAvals[0].shape)]; // 8 and 16-bit words are small: the same int32 storage
