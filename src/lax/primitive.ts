@@ -95,12 +95,26 @@ export function hostElementwise(
     if (b !== t) b.dispose();
     return d;
   });
-  const out = new Float64Array(n);
-  const xs = new Array<number>(args.length);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < datas.length; k++) xs[k] = datas[k].length === 1 ? datas[k][0] : datas[k][i];
-    out[i] = fn(...xs);
+  // Results go straight into the storage type: typed-array stores do the wrap-around (uint32,
+  // int32) and rounding (float32) that tensorFrom would, without a second copy.
+  const out = outDtype === "uint32" ? new Uint32Array(n) : outDtype === "float32" ? new Float32Array(n) : outDtype === "bool" ? new Uint8Array(n) : new Int32Array(n);
+  const at = (d: ArrayLike<number>, i: number) => (d.length === 1 ? d[0] : d[i]);
+  if (datas.length === 1) {
+    const [a] = datas;
+    for (let i = 0; i < n; i++) out[i] = fn(at(a, i));
+  } else if (datas.length === 2) {
+    const [a, b] = datas;
+    for (let i = 0; i < n; i++) out[i] = fn(at(a, i), at(b, i));
+  } else {
+    const xs = new Array<number>(datas.length);
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < datas.length; k++) xs[k] = at(datas[k], i);
+      out[i] = fn(...xs);
+    }
   }
+  if (outDtype === "bool") for (let i = 0; i < n; i++) out[i] = out[i] ? 1 : 0;
+  if (outDtype === "uint32") return tf.tensor(new Int32Array(out.buffer), shape as number[], "int32");
+  if (outDtype === "float32" || outDtype === "bool" || outDtype === "int32") return tf.tensor(out, shape as number[], outDtype);
   return tensorFrom(out, shape, outDtype);
 }
 
