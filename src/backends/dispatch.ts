@@ -4,7 +4,7 @@
 // tfjs lowering.
 import * as tf from "@tensorflow/tfjs-core";
 import { JaxprEqn, type LowerCtx, type Params, type Primitive, Var } from "../jaxpr/jaxpr.js";
-import { singleEqnProgram } from "./fusion/plan.js";
+import { ELEMENTWISE, singleEqnProgram } from "./fusion/plan.js";
 import { type FusedKernel, fusedKernel } from "./fusion/kernel.js";
 
 const kernels = new Map<string, FusedKernel | null>();
@@ -31,7 +31,9 @@ const GENERATED_ELSEWHERE = new Set(["max", "min"]);
 /** `prim.impl`, or a generated kernel where the backend's own is worse. */
 export function runPrimitive(prim: Primitive, args: tf.Tensor[], params: Params, ctx: LowerCtx): tf.Tensor[] {
   const backend = tf.getBackend();
-  if (backend === "wasm" || GENERATED_ELSEWHERE.has(prim.name)) {
+  // The name test comes first: it keeps non-elementwise primitives (jit calls with whole jaxprs in
+  // their params, matmuls, reductions) off the key building below.
+  if (ELEMENTWISE.has(prim.name) && (backend === "wasm" || GENERATED_ELSEWHERE.has(prim.name))) {
     const k = generatedKernelFor(prim, params, ctx);
     if (k) return k.run(args);
   }

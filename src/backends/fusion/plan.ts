@@ -20,6 +20,12 @@ const MAX_GROUP = 64;
 const scalarType = (d: DType): ScalarType | null =>
   d === "float32" ? "f32" : d === "int32" ? "i32" : d === "uint32" ? "u32" : d === "bool" ? "bool" : null;
 
+/** Names of the primitives a kernel program can hold (a cheap first test before fusible()). */
+export const ELEMENTWISE = new Set([
+  ...Object.keys(UNARY), ...Object.keys(BINARY), ...Object.keys(COMPARE),
+  "integer_pow", "round", "select_n", "convert_element_type", "stop_gradient", "copy",
+]);
+
 /** Float ops only: integer arithmetic keeps tfjax's exact host kernels (wraparound, C division). */
 function fusible(e: JaxprEqn): boolean {
   const name = e.primitive.name;
