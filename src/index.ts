@@ -11,6 +11,8 @@ export { Array } from "./array/base.js";
 export { ArrayImpl, scope } from "./array/array.js";
 export { jit, makeJaxpr, type JitOptions } from "./tracer/jit.js";
 export { evalJaxpr } from "./tracer/eval_jaxpr.js";
+export { jvp, linearize, vjp, vjpWithAux, grad, valueAndGrad, jacfwd, jacrev, hessian, type GradOptions } from "./tracer/grad.js";
+export { vmap, type VmapOptions, type AxisSpec } from "./tracer/vmap.js";
 export { Tracer } from "./tracer/core.js";
 export { ClosedJaxpr, Jaxpr, JaxprEqn, Var, Literal } from "./jaxpr/jaxpr.js";
 export { ShapedArray } from "./jaxpr/aval.js";

@@ -1,6 +1,7 @@
 // The IR: variables, literals, equations and jaxprs (JAX's core.Jaxpr), and the Primitive
 // record that owns every rule of an operation.
 import type { Tensor } from "@tensorflow/tfjs-core";
+import type { Array as JaxArray } from "../array/base.js";
 import { ShapedArray } from "./aval.js";
 import type { DType } from "../dtypes.js";
 
@@ -85,6 +86,26 @@ export interface LowerCtx {
   outAvals: ShapedArray[];
 }
 
+/**
+ * A linear input of an equation being transposed: only its type is known (JAX's
+ * ad.UndefinedPrimal). Transpose rules receive these in place of the arguments they are linear in.
+ */
+export class UndefinedPrimal {
+  constructor(readonly aval: ShapedArray) {}
+}
+
+/** A tangent or cotangent that may be a symbolic zero (`null`, JAX's ad_util.Zero). */
+export type MaybeZero = JaxArray | null;
+
+/** The batch dimension of a value under vmap, or null where it is not mapped. */
+export type BatchDim = number | null;
+
+/** What a batching rule knows about the axis being vmapped (JAX's batching.AxisData). */
+export interface AxisData {
+  name: string | null;
+  size: number;
+}
+
 /** A primitive and all of its rules, in one record (as MLX keeps them). */
 export interface Primitive<P extends Params = any> {
   readonly name: string;
@@ -94,6 +115,21 @@ export interface Primitive<P extends Params = any> {
   impl(args: Tensor[], params: P, ctx: LowerCtx): Tensor[];
   /** Params in print order, when JAX hides or reorders some (a custom pp rule). */
   printParams?(params: P): [string, unknown][];
+  /**
+   * Forward-mode rule: primal and tangent outputs from primal and tangent inputs (null tangents
+   * are symbolic zeros). Written with `bind`, so it works under any enclosing trace; the tangent
+   * outputs must be linear in the tangent inputs.
+   */
+  jvp?(primals: JaxArray[], tangents: MaybeZero[], params: P): [JaxArray[], MaybeZero[]];
+  /**
+   * Reverse-mode rule for a primitive that is linear in its UndefinedPrimal arguments:
+   * cotangents of those arguments (null for zero or for defined arguments).
+   */
+  transpose?(cts: MaybeZero[], args: (JaxArray | UndefinedPrimal)[], params: P): MaybeZero[];
+  /** Batching rule: outputs and their batch dims from inputs with batch dims (null = unmapped). */
+  batch?(args: JaxArray[], dims: BatchDim[], params: P, axis: AxisData): [JaxArray[], BatchDim[]];
+  /** True for primitives with no derivative at all (integer/bool outputs only): tangents are zero. */
+  nonDifferentiable?: boolean;
 }
 
 /** The jaxprs held in an equation's params, in order (JAX's jaxprs_in_params). */

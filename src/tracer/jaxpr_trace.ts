@@ -34,6 +34,11 @@ export class DynamicJaxprTrace extends Trace {
     return t;
   }
 
+  /** True for this trace's own tracers (values staged here, not inputs from outside). */
+  owns(x: JaxArray): x is JaxprTracer {
+    return x instanceof JaxprTracer && x.trace === this;
+  }
+
   /** The jaxpr atom standing for `x` in this trace. */
   getAtom(x: JaxArray): Atom {
     if (x instanceof JaxprTracer && x.trace === this) return this.atoms.get(x)!;
