@@ -57,6 +57,12 @@ export const jit_p = definePrimitive<JitParams>({
   ],
 });
 
+/** Runs a closed jaxpr's compiled executable on tensors (the impl of call-like primitives). */
+export function runClosedJaxpr(c: ClosedJaxpr, args: import("@tensorflow/tfjs-core").Tensor[], name?: string): import("@tensorflow/tfjs-core").Tensor[] {
+  if (c.consts.length) throw new Error(`internal: ${name ?? "call"} jaxpr has unconverted consts`);
+  return executableFor(c.jaxpr, name).run(args);
+}
+
 // ---- tracing user functions -----------------------------------------------------------------
 
 export const functionName = (f: Function): string => (f.name ? f.name.replace(/^bound /, "") : "<lambda>");

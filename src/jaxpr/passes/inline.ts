@@ -8,9 +8,14 @@ import { Subst } from "./util.js";
  * converted to invars; we also insist that the avals agree exactly (weak types included),
  * because substituting an atom of another weak type would change the caller's types.
  */
+// Call-like primitives and the param holding their body. Custom-derivative calls are plain
+// calls once no transformation is left to apply (JAX inlines them when lowering too).
+const CALLS: Record<string, string> = { jit: "jaxpr", custom_jvp_call: "call_jaxpr", custom_vjp_call: "call_jaxpr" };
+
 function callee(e: JaxprEqn): Jaxpr | null {
-  if (e.primitive.name !== "jit") return null;
-  const c = e.params.jaxpr;
+  const param = CALLS[e.primitive.name];
+  if (param === undefined) return null;
+  const c = e.params[param];
   if (!(c instanceof ClosedJaxpr) || c.consts.length || c.jaxpr.constvars.length) return null;
   const j = c.jaxpr;
   if (j.invars.length !== e.inputs.length || j.outvars.length !== e.outBinders.length) return null;
