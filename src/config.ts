@@ -9,6 +9,11 @@ const values: Record<string, unknown> = {
   jax_explain_cache_misses: env("TFJAX_LOG_COMPILES") === "1",
   /** JAX's PRNG stream mode; true is JAX's default since 0.5.0. */
   jax_threefry_partitionable: true,
+  /**
+   * How many devices pmap may use on one backend (simulated, like XLA's
+   * --xla_force_host_platform_device_count; TFJAX_HOST_DEVICE_COUNT).
+   */
+  tfjax_host_device_count: Number(env("TFJAX_HOST_DEVICE_COUNT") ?? 1),
   /** 1: print compiled jaxprs; 2: also generated kernels (TFJAX_DEBUG). */
   tfjax_debug: Number(env("TFJAX_DEBUG") ?? 0),
 };

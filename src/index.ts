@@ -14,6 +14,7 @@ export { evalJaxpr } from "./tracer/eval_jaxpr.js";
 export { jvp, linearize, vjp, vjpWithAux, grad, valueAndGrad, jacfwd, jacrev, hessian, type GradOptions } from "./tracer/grad.js";
 export { vmap, type VmapOptions, type AxisSpec } from "./tracer/vmap.js";
 export { customJvp, customVjp } from "./tracer/custom_derivatives.js";
+export { pmap, type PmapOptions } from "./tracer/pmap.js";
 export { Tracer } from "./tracer/core.js";
 export { ClosedJaxpr, Jaxpr, JaxprEqn, Var, Literal } from "./jaxpr/jaxpr.js";
 export { ShapedArray } from "./jaxpr/aval.js";

@@ -8,6 +8,8 @@ import * as e from "./elementwise.js";
 import * as s from "./structural.js";
 import * as r from "./reductions.js";
 
+export { psum, pmean, pmax, pmin, allGather, axisIndex } from "./parallel.js";
+
 export type ArrayLike = JaxArray | number | boolean;
 
 /**

@@ -64,6 +64,22 @@ export class BatchTrace extends Trace {
   }
 }
 
+/**
+ * Axis names in scope, innermost last: vmap with an axisName and pmap bind them while they
+ * trace, so collectives can check their names (JAX's axis env).
+ */
+export const axisEnv: AxisData[] = [];
+
+export function withAxis<T>(axis: AxisData, fn: () => T): T {
+  if (axis.name === null) return fn();
+  axisEnv.push(axis);
+  try {
+    return fn();
+  } finally {
+    axisEnv.pop();
+  }
+}
+
 // ---- axis moves -------------------------------------------------------------------------------
 
 /** Moves axis `src` of `x` to position `dst` with one transpose (JAX's util.moveaxis). */
@@ -163,7 +179,7 @@ export function vmapFlat(
   const trace = new BatchTrace(current, description, axis);
   try {
     const ins = args.map((x, i) => trace.pack(x, inDims[i] === null ? null : inDims[i]! < 0 ? inDims[i]! + x.ndim : inDims[i]));
-    const outs = withTrace(trace, () => f(...ins));
+    const outs = withAxis(axis, () => withTrace(trace, () => f(...ins)));
     const od = outDims(outs.length);
     return outs.map((o, i) => {
       const [v, d] = trace.unpack(o);
@@ -179,7 +195,7 @@ export function batchFlat(f: (...xs: JaxArray[]) => JaxArray[], args: JaxArray[]
   const trace = new BatchTrace(current, description, axis);
   try {
     const ins = args.map((x, i) => trace.pack(x, inDims[i]));
-    const outs = withTrace(trace, () => f(...ins));
+    const outs = withAxis(axis, () => withTrace(trace, () => f(...ins)));
     const vals: JaxArray[] = [];
     const dims: BatchDim[] = [];
     for (const o of outs) {

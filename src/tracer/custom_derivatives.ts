@@ -265,7 +265,7 @@ export function customJvp<F extends Fn>(f: F): CustomJvpFunction<F> {
       name: fname,
     });
     return tree.unflatten(outTree, outs);
-  }) as CustomJvpFunction<F>;
+  }) as unknown as CustomJvpFunction<F>;
   wrapped.defjvp = (r) => {
     rule = r;
     ruleName = functionName(r);
@@ -327,7 +327,7 @@ export function customVjp<F extends Fn>(f: F): CustomVjpFunction<F> {
       name: fname,
     });
     return tree.unflatten(outTree, outs);
-  }) as CustomVjpFunction<F>;
+  }) as unknown as CustomVjpFunction<F>;
   wrapped.defvjp = (f1, b1) => {
     fwd = f1;
     bwd = b1;

@@ -25,7 +25,7 @@ const fmt = (s: AxisSpec): string =>
   s === null ? "None" : typeof s === "number" ? String(s) : Array.isArray(s) ? `(${s.map(fmt).join(", ")}${s.length === 1 ? "," : ""})` : JSON.stringify(s);
 
 /** Expands an axis-spec prefix over a pytree into one spec per leaf (JAX's flatten_axes). */
-function flattenAxes(what: string, spec: AxisSpec, value: unknown): BatchDim[] {
+export function flattenAxes(what: string, spec: AxisSpec, value: unknown): BatchDim[] {
   if (spec === null || typeof spec === "number") return tree.leaves(value).map(() => spec as BatchDim);
   if (Array.isArray(spec)) {
     if (!Array.isArray(value) || value.length !== spec.length)
