@@ -15,6 +15,7 @@ export { jvp, linearize, vjp, vjpWithAux, grad, valueAndGrad, jacfwd, jacrev, he
 export { vmap, type VmapOptions, type AxisSpec } from "./tracer/vmap.js";
 export { customJvp, customVjp } from "./tracer/custom_derivatives.js";
 export { pmap, type PmapOptions } from "./tracer/pmap.js";
+export { checkpoint, remat } from "./tracer/checkpoint.js";
 export { Tracer } from "./tracer/core.js";
 export { ClosedJaxpr, Jaxpr, JaxprEqn, Var, Literal } from "./jaxpr/jaxpr.js";
 export { ShapedArray } from "./jaxpr/aval.js";

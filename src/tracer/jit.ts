@@ -3,18 +3,14 @@
 import { Array as JaxArray } from "../array/base.js";
 import { ArrayImpl, scalar, wrap } from "../array/array.js";
 import { ShapedArray } from "../jaxpr/aval.js";
-import { type BatchDim, ClosedJaxpr, Jaxpr, type Params, UndefinedPrimal } from "../jaxpr/jaxpr.js";
-import { interpretJaxpr } from "../jaxpr/interpret.js";
+import { ClosedJaxpr, Jaxpr, type Params } from "../jaxpr/jaxpr.js";
 import { definePrimitive } from "../lax/primitive.js";
 import { Executable, compile } from "../backends/compile.js";
 import { backendName, ensureBackend } from "../backends/backend.js";
 import { config } from "../config.js";
 import * as tree from "../tree.js";
-import { Tracer, bind, currentTrace, evalTrace, withTrace } from "./core.js";
-import { backwardPass, jvpFlat } from "./ad.js";
-import { tangentAval } from "./ad_util.js";
-import { batchFlat } from "./batching.js";
-import { partialEvalJaxpr, partialEvalRules } from "./partial_eval.js";
+import { Tracer, bind, currentTrace, evalTrace } from "./core.js";
+import { defCallRules } from "./call_rules.js";
 import { convertConstvars, traceToJaxpr } from "./jaxpr_trace.js";
 import { logCompile, explainMiss, type CacheKeyParts } from "./log_compiles.js";
 
@@ -295,113 +291,5 @@ export function makeJaxpr(f: (...args: any[]) => any, opts: JitOptions = {}): (.
   };
 }
 
-// ---- jit's transformation rules --------------------------------------------------------------
-// Each transforms the inner jaxpr once (cached per jaxpr and pattern of zeros/unknowns/batch
-// axes, so a jitted function differentiated in an eager loop compiles once) and binds a new
-// jit equation with the same name, as JAX's pjit rules do.
-
-const evalClosed = (closed: ClosedJaxpr, args: JaxArray[]): JaxArray[] =>
-  interpretJaxpr<JaxArray>(closed.jaxpr, closed.consts as JaxArray[], args, (l) => scalar(l.val, l.aval.dtype, l.aval.weakType), (p, xs, ps) => bind(p, xs, ps));
-
-const ruleCache = new WeakMap<Jaxpr, Map<string, unknown>>();
-function cached<T>(closed: ClosedJaxpr, key: string, make: () => T): T {
-  if (closed.consts.length) return make();
-  let m = ruleCache.get(closed.jaxpr);
-  if (m === undefined) ruleCache.set(closed.jaxpr, (m = new Map()));
-  if (!m.has(key)) m.set(key, make());
-  return m.get(key) as T;
-}
-
-/** Traces `fn` into a closed jaxpr whose captured values become leading arguments. */
-function traceClosed(fn: (...xs: JaxArray[]) => JaxArray[], inAvals: ShapedArray[], description: string): { closed: ClosedJaxpr; consts: JaxArray[] } {
-  const { jaxpr, consts } = traceToJaxpr(fn, inAvals, description);
-  return { closed: new ClosedJaxpr(convertConstvars(jaxpr), []), consts };
-}
-
-const mask = (bs: boolean[]) => bs.map(Number).join("");
-
-jit_p.jvp = (primals, tangents, p) => {
-  const nz = tangents.map((t) => t !== null);
-  const { closed, consts, outNz } = cached(p.jaxpr, `jvp|${mask(nz)}`, () => {
-    const n = primals.length;
-    let outNz: boolean[] = [];
-    const avals = [...p.jaxpr.inAvals, ...p.jaxpr.inAvals.filter((_, i) => nz[i]).map(tangentAval)];
-    const t = traceClosed(
-      (...xs) => {
-        let k = n;
-        const ts = nz.map((z) => (z ? xs[k++] : null));
-        const [po, to] = jvpFlat((...ps) => evalClosed(p.jaxpr, ps), xs.slice(0, n), ts, `jvp(${p.name})`);
-        outNz = to.map((x) => x !== null);
-        return [...po, ...to.filter((x): x is JaxArray => x !== null)];
-      },
-      avals,
-      `jvp(${p.name})`,
-    );
-    return { ...t, outNz };
-  });
-  const outs = bind(jit_p, [...consts, ...primals, ...(tangents.filter((t) => t !== null) as JaxArray[])], { jaxpr: closed, name: p.name });
-  const nOut = p.jaxpr.outAvals.length;
-  let k = nOut;
-  return [outs.slice(0, nOut), outNz.map((z) => (z ? outs[k++] : null))];
-};
-
-partialEvalRules.set(jit_p, (trace, args, unknown, params) => {
-  const p = params as JitParams;
-  const split = cached(p.jaxpr, `pe|${mask(unknown)}`, () => partialEvalJaxpr(p.jaxpr.jaxpr, p.jaxpr.consts as JaxArray[], unknown, false, `${p.name}`));
-  const known = new ClosedJaxpr(convertConstvars(split.known.jaxpr), []);
-  const knownOuts = withTrace(trace.parent!, () => bind(jit_p, [...split.known.consts, ...args.filter((_, i) => !unknown[i])], { jaxpr: known, name: p.name }));
-  const nKnown = split.outUnknown.filter((u) => !u).length;
-  const residuals = knownOuts.slice(nKnown);
-  const unknownClosed = new ClosedJaxpr(convertConstvars(split.unknown.jaxpr), []);
-  const unknownOuts = split.outUnknown.some(Boolean)
-    ? trace.stage(jit_p, [...residuals, ...args.filter((_, i) => unknown[i])], { jaxpr: unknownClosed, name: p.name })
-    : [];
-  let a = 0;
-  let b = 0;
-  return split.outUnknown.map((u) => (u ? unknownOuts[b++] : knownOuts[a++]));
-});
-
-jit_p.transpose = (cts, args, p) => {
-  const lin = args.map((a) => a instanceof UndefinedPrimal);
-  const ctNz = cts.map((c) => c !== null);
-  const defined = args.filter((a): a is JaxArray => !(a instanceof UndefinedPrimal));
-  const { closed, consts, outNz } = cached(p.jaxpr, `T|${mask(lin)}|${mask(ctNz)}`, () => {
-    let outNz: boolean[] = [];
-    const avals = [...defined.map((d) => d.aval), ...p.jaxpr.outAvals.filter((_, i) => ctNz[i]).map(tangentAval)];
-    const t = traceClosed(
-      (...xs) => {
-        let k = 0;
-        const as = args.map((a) => (a instanceof UndefinedPrimal ? a : xs[k++]));
-        const cs = ctNz.map((z) => (z ? xs[k++] : null));
-        const res = backwardPass(p.jaxpr.jaxpr, p.jaxpr.consts as JaxArray[], as, cs);
-        const outs = res.filter((_, i) => lin[i]);
-        outNz = outs.map((o) => o !== null);
-        return outs.filter((o): o is JaxArray => o !== null);
-      },
-      avals,
-      `transpose(${p.name})`,
-    );
-    return { ...t, outNz };
-  });
-  const outs = bind(jit_p, [...consts, ...defined, ...(cts.filter((c) => c !== null) as JaxArray[])], { jaxpr: closed, name: p.name });
-  let k = 0;
-  let j = 0;
-  return lin.map((l) => (l ? (outNz[j++] ? outs[k++] : null) : null));
-};
-
-jit_p.batch = (args, dims, p, axis) => {
-  const { closed, consts, outDims } = cached(p.jaxpr, `B|${dims.join(",")}|${axis.size}|${axis.name}`, () => {
-    let outDims: BatchDim[] = [];
-    const t = traceClosed(
-      (...xs) => {
-        const [vals, ods] = batchFlat((...ys) => evalClosed(p.jaxpr, ys), xs, dims, axis, `vmap(${p.name})`, currentTrace());
-        outDims = ods;
-        return vals;
-      },
-      args.map((a) => a.aval),
-      `vmap(${p.name})`,
-    );
-    return { ...t, outDims };
-  });
-  return [bind(jit_p, [...consts, ...args], { jaxpr: closed, name: p.name }), outDims];
-};
+// jit's transformation rules are the generic ones of call primitives (call_rules.ts).
+defCallRules(jit_p, (p) => p.jaxpr, (p, jaxpr) => ({ jaxpr, name: p.name }), (p) => p.name);
