@@ -1,16 +1,17 @@
-// Transformation rules shared by call-like primitives whose params hold a closed jaxpr (jit,
-// checkpoint): each transforms the inner jaxpr once (cached per jaxpr and pattern of
-// zeros / unknowns / batch axes, so a jitted function differentiated in an eager loop
-// compiles once) and binds a new equation of the same primitive, as JAX's pjit rules do.
+// Jaxpr-to-jaxpr transformations (jvp, transpose, vmap of a closed jaxpr), and the rules of
+// call-like primitives built on them (jit, checkpoint): each transforms the inner jaxpr once
+// (cached per jaxpr and pattern of zeros / unknowns / batch axes, so a jitted function
+// differentiated in an eager loop compiles once) and binds a new equation of the same
+// primitive, as JAX's pjit rules do. Control-flow primitives use the same transformations.
 import type { Array as JaxArray } from "../array/base.js";
 import { scalar } from "../array/array.js";
 import type { ShapedArray } from "../jaxpr/aval.js";
-import { type BatchDim, ClosedJaxpr, type Jaxpr, type Params, type Primitive, UndefinedPrimal } from "../jaxpr/jaxpr.js";
+import { type AxisData, type BatchDim, ClosedJaxpr, type Jaxpr, type Params, type Primitive, UndefinedPrimal } from "../jaxpr/jaxpr.js";
 import { interpretJaxpr } from "../jaxpr/interpret.js";
 import { bind, currentTrace, withTrace } from "./core.js";
 import { backwardPass, jvpFlat } from "./ad.js";
-import { tangentAval } from "./ad_util.js";
-import { batchFlat } from "./batching.js";
+import { tangentAval, zerosLike } from "./ad_util.js";
+import { batchFlat, matchaxis } from "./batching.js";
 import { convertConstvars, traceToJaxpr } from "./jaxpr_trace.js";
 import { partialEvalJaxpr, partialEvalRules } from "./partial_eval.js";
 
@@ -34,6 +35,101 @@ export function traceClosed(fn: (...xs: JaxArray[]) => JaxArray[], inAvals: Shap
 
 const mask = (bs: boolean[]) => bs.map(Number).join("");
 
+// ---- jaxpr-to-jaxpr transformations (JAX's ad.jvp_jaxpr, batching.batch_jaxpr, transpose_jaxpr) --
+// Each traces the transformed evaluation of a closed jaxpr into a new closed jaxpr whose
+// captured values (`consts`) become leading arguments, cached per jaxpr and pattern.
+
+export interface Transformed {
+  closed: ClosedJaxpr;
+  /** Values the new jaxpr captured: pass them first. */
+  consts: JaxArray[];
+}
+
+/**
+ * The jvp of `body`: inputs `[primals, nonzero tangents]`, outputs `[primals, nonzero
+ * tangents]`. `instantiate[i]` forces output tangent i to be materialized (zeros if need be).
+ */
+export function jvpJaxpr(body: ClosedJaxpr, nz: boolean[], instantiate: boolean | boolean[] = false, label = "jvp"): Transformed & { outNz: boolean[] } {
+  const inst = (i: number) => (Array.isArray(instantiate) ? instantiate[i] : instantiate);
+  return cached(body, `jvp|${mask(nz)}|${Array.isArray(instantiate) ? mask(instantiate) : instantiate}`, () => {
+    const n = body.inAvals.length;
+    let outNz: boolean[] = [];
+    const avals = [...body.inAvals, ...body.inAvals.filter((_, i) => nz[i]).map(tangentAval)];
+    const t = traceClosed(
+      (...xs) => {
+        let k = n;
+        const ts = nz.map((z) => (z ? xs[k++] : null));
+        const [po, to] = jvpFlat((...ps) => evalClosed(body, ps), xs.slice(0, n), ts, label);
+        const tOut = to.map((x, i) => (x === null && inst(i) ? zerosLike(tangentAval(po[i].aval)) : x));
+        outNz = tOut.map((x) => x !== null);
+        return [...po, ...tOut.filter((x): x is JaxArray => x !== null)];
+      },
+      avals,
+      label,
+    );
+    return { ...t, outNz };
+  });
+}
+
+/**
+ * The transpose of `body` in its `linear` inputs: inputs `[non-linear inputs, nonzero output
+ * cotangents]`, outputs the nonzero cotangents of the linear inputs (`outNz` says which).
+ */
+export function transposeJaxpr(body: ClosedJaxpr, linear: boolean[], ctNz: boolean[], label = "transpose"): Transformed & { outNz: boolean[] } {
+  return cached(body, `T|${mask(linear)}|${mask(ctNz)}`, () => {
+    let outNz: boolean[] = [];
+    const avals = [...body.inAvals.filter((_, i) => !linear[i]), ...body.outAvals.filter((_, i) => ctNz[i]).map(tangentAval)];
+    const t = traceClosed(
+      (...xs) => {
+        let k = 0;
+        const as = body.inAvals.map((a, i) => (linear[i] ? new UndefinedPrimal(tangentAval(a)) : xs[k++]));
+        const cs = ctNz.map((z) => (z ? xs[k++] : null));
+        const res = backwardPass(body.jaxpr, body.consts as JaxArray[], as, cs);
+        const outs = res.filter((_, i) => linear[i]);
+        outNz = outs.map((o) => o !== null);
+        return outs.filter((o): o is JaxArray => o !== null);
+      },
+      avals,
+      label,
+    );
+    return { ...t, outNz };
+  });
+}
+
+/**
+ * `body` vmapped: inputs batched at `dims` (avals given with the batch axis in place),
+ * outputs at whatever axis the rules chose, or moved to `forceOut[i]` when given (a number,
+ * or null to keep an unbatched output unbatched; "any" leaves the choice to the rules).
+ */
+export function batchJaxpr(
+  body: ClosedJaxpr,
+  inAvals: ShapedArray[],
+  dims: BatchDim[],
+  axis: AxisData,
+  forceOut: (BatchDim | "any")[] | null = null,
+  label = "vmap",
+): Transformed & { outDims: BatchDim[] } {
+  const key = `B|${dims.join(",")}|${axis.size}|${axis.name}|${forceOut ? forceOut.join(",") : ""}`;
+  return cached(body, key, () => {
+    let outDims: BatchDim[] = [];
+    const t = traceClosed(
+      (...xs) => {
+        const [vals, ods] = batchFlat((...ys) => evalClosed(body, ys), xs, dims, axis, label, currentTrace());
+        if (!forceOut) {
+          outDims = ods;
+          return vals;
+        }
+        outDims = ods.map((d, i) => (forceOut[i] === "any" ? d : (forceOut[i] as BatchDim)));
+        return vals.map((v, i) => (forceOut[i] === "any" ? v : matchaxis(axis, ods[i], forceOut[i] as BatchDim, v)));
+      },
+      inAvals,
+      label,
+    );
+    return { ...t, outDims };
+  });
+}
+
+
 /**
  * Installs jvp, partial-eval, transpose and batching rules on a call primitive. `jaxprOf`
  * reads its body, `rebuild` makes params around a new body, `label` names it in traces.
@@ -46,24 +142,7 @@ export function defCallRules<P extends Params>(
 ): void {
   callP.jvp = (primals, tangents, p) => {
     const body = jaxprOf(p);
-    const nz = tangents.map((t) => t !== null);
-    const { closed, consts, outNz } = cached(body, `jvp|${mask(nz)}`, () => {
-      const n = primals.length;
-      let outNz: boolean[] = [];
-      const avals = [...body.inAvals, ...body.inAvals.filter((_, i) => nz[i]).map(tangentAval)];
-      const t = traceClosed(
-        (...xs) => {
-          let k = n;
-          const ts = nz.map((z) => (z ? xs[k++] : null));
-          const [po, to] = jvpFlat((...ps) => evalClosed(body, ps), xs.slice(0, n), ts, `jvp(${label(p)})`);
-          outNz = to.map((x) => x !== null);
-          return [...po, ...to.filter((x): x is JaxArray => x !== null)];
-        },
-        avals,
-        `jvp(${label(p)})`,
-      );
-      return { ...t, outNz };
-    });
+    const { closed, consts, outNz } = jvpJaxpr(body, tangents.map((t) => t !== null), false, `jvp(${label(p)})`);
     const outs = bind(callP, [...consts, ...primals, ...(tangents.filter((t) => t !== null) as JaxArray[])], rebuild(p, closed, "jvp"));
     const nOut = body.outAvals.length;
     let k = nOut;
@@ -88,28 +167,9 @@ export function defCallRules<P extends Params>(
   });
 
   callP.transpose = (cts, args, p) => {
-    const body = jaxprOf(p);
     const lin = args.map((a) => a instanceof UndefinedPrimal);
-    const ctNz = cts.map((c) => c !== null);
     const defined = args.filter((a): a is JaxArray => !(a instanceof UndefinedPrimal));
-    const { closed, consts, outNz } = cached(body, `T|${mask(lin)}|${mask(ctNz)}`, () => {
-      let outNz: boolean[] = [];
-      const avals = [...defined.map((d) => d.aval), ...body.outAvals.filter((_, i) => ctNz[i]).map(tangentAval)];
-      const t = traceClosed(
-        (...xs) => {
-          let k = 0;
-          const as = args.map((a) => (a instanceof UndefinedPrimal ? a : xs[k++]));
-          const cs = ctNz.map((z) => (z ? xs[k++] : null));
-          const res = backwardPass(body.jaxpr, body.consts as JaxArray[], as, cs);
-          const outs = res.filter((_, i) => lin[i]);
-          outNz = outs.map((o) => o !== null);
-          return outs.filter((o): o is JaxArray => o !== null);
-        },
-        avals,
-        `transpose(${label(p)})`,
-      );
-      return { ...t, outNz };
-    });
+    const { closed, consts, outNz } = transposeJaxpr(jaxprOf(p), lin, cts.map((c) => c !== null), `transpose(${label(p)})`);
     const outs = bind(callP, [...consts, ...defined, ...(cts.filter((c) => c !== null) as JaxArray[])], rebuild(p, closed, "transpose"));
     let k = 0;
     let j = 0;
@@ -117,20 +177,7 @@ export function defCallRules<P extends Params>(
   };
 
   callP.batch = (args, dims, p, axis) => {
-    const body = jaxprOf(p);
-    const { closed, consts, outDims } = cached(body, `B|${dims.join(",")}|${axis.size}|${axis.name}`, () => {
-      let outDims: BatchDim[] = [];
-      const t = traceClosed(
-        (...xs) => {
-          const [vals, ods] = batchFlat((...ys) => evalClosed(body, ys), xs, dims, axis, `vmap(${label(p)})`, currentTrace());
-          outDims = ods;
-          return vals;
-        },
-        args.map((a) => a.aval),
-        `vmap(${label(p)})`,
-      );
-      return { ...t, outDims };
-    });
+    const { closed, consts, outDims } = batchJaxpr(jaxprOf(p), args.map((a) => a.aval), dims, axis, null, `vmap(${label(p)})`);
     return [bind(callP, [...consts, ...args], rebuild(p, closed, "batch")), outDims];
   };
 }
