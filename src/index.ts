@@ -4,9 +4,10 @@ import * as numpy from "./numpy/index.js";
 import * as lax from "./lax/lax.js";
 import * as tree from "./tree.js";
 import * as random from "./prng/index.js";
+import * as nn from "./nn/index.js";
 import { initDefaultBackend } from "./backends/backend.js";
 
-export { numpy, numpy as jnp, lax, tree, random };
+export { numpy, numpy as jnp, lax, tree, random, nn };
 export { Array } from "./array/base.js";
 export { ArrayImpl, scope } from "./array/array.js";
 export { jit, makeJaxpr, type JitOptions } from "./tracer/jit.js";

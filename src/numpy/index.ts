@@ -11,6 +11,7 @@ import { convertTo } from "./promote.js";
 export * from "./math.js";
 export * from "./creation.js";
 export * from "./reductions.js";
+export { logaddexp } from "./special.js";
 export { reshape, ravel, transpose, swapaxes, squeeze, expandDims, concatenate, stack, matmul, dot, vdot, outer, broadcastToShape as broadcastTo } from "./shape.js";
 export { resultTypeOf as resultType } from "./promote.js";
 export type { ArrayLike };
