@@ -2,11 +2,15 @@
 import { main as stateful } from "./stateful.js";
 import { main as fusion } from "./fusion.js";
 import { main as prng } from "./prng.js";
+import { main as mlp } from "./mlp.js";
+import { main as perExampleGrads } from "./per_example_grads.js";
 
 const examples: [string, () => void][] = [
   ["stateful.ts", () => stateful()],
   ["fusion.ts", () => fusion()],
   ["prng.ts", () => prng()],
+  ["mlp.ts", () => mlp()],
+  ["per_example_grads.ts", () => perExampleGrads()],
 ];
 
 for (const [name, run] of examples) {

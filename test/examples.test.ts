@@ -70,3 +70,25 @@ test("examples/prng.ts prints JAX's numbers", async () => {
     "split(PRNGKey(0)), legacy: [[4146024105  967050713]\n [2718843009 1272950319]]",
   ]);
 });
+
+test("examples/mlp.ts: the loss falls and the classifier learns", async () => {
+  const { main } = await import("../examples/mlp.js");
+  const lines: string[] = [];
+  main((...xs) => lines.push(xs.map(String).join(" ")), 300);
+  const losses = lines.filter((l) => l.startsWith("step")).map((l) => Number(l.split("loss")[1]));
+  expect(losses.length).toBe(4);
+  expect(losses.every((l) => Number.isFinite(l))).toBe(true);
+  expect(losses[losses.length - 1]).toBeLessThan(0.6 * losses[0]);
+  const acc = (prefix: string) => Number(lines.find((l) => l.startsWith(prefix))!.split(":")[1]);
+  expect(acc("test accuracy after")).toBeGreaterThan(0.9);
+  expect(acc("test accuracy after")).toBeGreaterThan(acc("test accuracy before"));
+}, 60_000);
+
+test("examples/per_example_grads.ts: the mean of per-example gradients is the batch gradient", async () => {
+  const { main } = await import("../examples/per_example_grads.js");
+  const lines: string[] = [];
+  main((...xs) => lines.push(xs.map(String).join(" ")));
+  expect(lines[0]).toBe("per-example grads: w [8,3], b [8]");
+  const diff = Number(lines.find((l) => l.startsWith("max |mean - batch|"))!.split("=")[1]);
+  expect(diff).toBeLessThan(1e-6);
+});
