@@ -1,11 +1,129 @@
-// Shape-changing primitives: broadcasting, reshapes, slicing, padding, iota.
+// Shape-changing primitives: broadcasting, reshapes, slicing, padding, iota. Each primitive's
+// jvp, transpose and batching rules follow its definition, ported from JAX's lax.py/slicing.py:
+// the same primitives bound in the same order with the same params, so transformed jaxprs print
+// as JAX's do.
 import * as tf from "@tensorflow/tfjs-core";
+import type { Array as JaxArray } from "../array/base.js";
 import type { DType } from "../dtypes.js";
 import { ShapedArray, pyShape, sizeOf } from "../jaxpr/aval.js";
+import { type Params, PyList } from "../jaxpr/jaxpr.js";
+import { pyStr } from "../jaxpr/print.js";
 import { checkSameDtypes, definePrimitive, hostData } from "./primitive.js";
-import { tensorFrom } from "../array/array.js";
+import { scalar, tensorFrom } from "../array/array.js";
+import { type Trace, bind, bind1, currentTrace } from "../tracer/core.js";
+import { type MaybeZero, avalOf, deflinear, instantiate, isUndefined, prim, tangentAval, zerosLike } from "../tracer/ad_util.js";
+import { type BatchDim, BatchTrace, moveaxis } from "../tracer/batching.js";
 
 const tuple = (xs: readonly number[]) => pyShape(xs);
+export const range = (a: number, b?: number): number[] => (b === undefined ? [...Array(a).keys()] : [...Array(Math.max(b - a, 0)).keys()].map((i) => a + i));
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+export const argsort = (xs: readonly number[]): number[] => range(xs.length).sort((i, j) => xs[i] - xs[j]);
+
+// ---- numpy integers in params ------------------------------------------------------------------
+// Some of JAX's rules compute params with numpy (np.delete, np.where, np.add), and str() of a
+// tuple of np.int64 prints `np.int64(1)`: JAX's jaxprs show that. Our rules mark those elements.
+const npMarks = new WeakMap<readonly unknown[], readonly boolean[]>();
+
+/** Marks the elements of a param tuple (all, or where `mask` is true) as numpy ints. */
+export function npInts<T extends readonly unknown[]>(xs: T, mask?: readonly boolean[]): T {
+  npMarks.set(xs, mask ?? xs.map(() => true));
+  return xs;
+}
+const npMask = (xs: readonly unknown[]): boolean[] => [...(npMarks.get(xs) ?? xs.map(() => false))];
+const inserted = <T>(xs: readonly T[], at: number, v: T): T[] => [...xs.slice(0, at), v, ...xs.slice(at)];
+
+/** A param as Python's str() prints it, numpy ints included. */
+function pyParam(v: unknown, top = true): string {
+  const items = v instanceof PyList ? v.items : Array.isArray(v) ? v : null;
+  if (items === null) return pyStr(v, top);
+  const mask = npMarks.get(items);
+  const parts = items.map((x, i) => (mask?.[i] ? `np.int64(${x})` : pyParam(x, false)));
+  if (v instanceof PyList) return `[${parts.join(", ")}]`;
+  return parts.length === 1 ? `(${parts[0]},)` : `(${parts.join(", ")})`;
+}
+
+/** A printParams rule: JAX's default (every param, sorted by name) minus `hidden`. */
+export const sortedParams =
+  (...hidden: string[]) =>
+  <P extends object>(p: P): [string, unknown][] =>
+    Object.keys(p)
+      .filter((k) => !hidden.includes(k))
+      .sort()
+      .map((k) => [k, pyParam((p as Params)[k])]);
+
+// ---- lax's wrappers, as the rules call them ----------------------------------------------------
+// JAX's rules call lax functions, which skip some no-op binds; these do the same.
+
+/** Is a vmap being traced? Then a no-op broadcast still goes through its batching rule. */
+function underVmap(): boolean {
+  for (let t: Trace | null = currentTrace(); t; t = t.parent) if (t instanceof BatchTrace) return true;
+  return false;
+}
+
+/**
+ * lax.broadcast_in_dim. A broadcast to the operand's own shape is dropped, as JAX's staging
+ * forwards it (pe.forwarding_rules) and as evaluating it changes nothing.
+ */
+export function broadcastInDim(x: JaxArray, shape: readonly number[], dims: readonly number[]): JaxArray {
+  if (x.ndim === shape.length && dims.length === 0) return x;
+  if (sameShape(x.shape, shape) && !underVmap()) return x;
+  return bind1(broadcast_in_dim_p, [x], { broadcast_dimensions: dims as number[], shape: [...shape], sharding: null });
+}
+/** lax.broadcast: new leading dimensions. */
+export function broadcast(x: JaxArray, sizes: readonly number[]): JaxArray {
+  if (sizes.length === 0) return x;
+  return broadcastInDim(x, [...sizes, ...x.shape], range(sizes.length, sizes.length + x.ndim));
+}
+/** lax.expand_dims: size-1 axes at `dims` of the result. */
+export function expandDims(x: JaxArray, dims: readonly number[]): JaxArray {
+  const n = x.ndim + dims.length;
+  const set = new Set(dims.map((d) => (d < 0 ? d + n : d)));
+  const shape: number[] = [];
+  let k = 0;
+  for (let i = 0; i < n; i++) shape.push(set.has(i) ? 1 : x.shape[k++]);
+  return broadcastInDim(x, shape, range(n).filter((i) => !set.has(i)));
+}
+/** lax.full: a scalar broadcast to `shape`. */
+export const full = (shape: readonly number[], v: number | boolean, dtype: DType, weakType = false): JaxArray => broadcast(scalar(v, dtype, weakType), shape);
+/** lax.reshape, optionally transposing by `dims` first. */
+export function reshape(x: JaxArray, sizes: readonly number[], dims: readonly number[] | null = null): JaxArray {
+  const sameDims = dims === null || dims.every((d, i) => d === i);
+  if (x.ndim > 0 && sameShape(x.shape, sizes) && sameDims) return x;
+  return bind1(reshape_p, [x], { dimensions: sameDims ? null : [...dims!], new_sizes: [...sizes], sharding: null });
+}
+export function transpose(x: JaxArray, perm: readonly number[]): JaxArray {
+  if (perm.length === x.ndim && perm.every((d, i) => d === i)) return x;
+  return bind1(transpose_p, [x], { permutation: [...perm] });
+}
+export function squeeze(x: JaxArray, dims: readonly number[]): JaxArray {
+  const ds = [...new Set(dims.map((d) => (d < 0 ? d + x.ndim : d)))].sort((a, b) => a - b);
+  return ds.length === 0 ? x : bind1(squeeze_p, [x], { dimensions: ds });
+}
+export const concatenate = (xs: JaxArray[], dimension: number): JaxArray => (xs.length === 1 ? xs[0] : bind1(concatenate_p, xs, { dimension }));
+export const split = (x: JaxArray, sizes: readonly number[], axis: number): JaxArray[] => bind(split_p, [x], { sizes: [...sizes], axis: axis < 0 ? axis + x.ndim : axis });
+export const rev = (x: JaxArray, dimensions: readonly number[]): JaxArray => bind1(rev_p, [x], { dimensions: [...dimensions] });
+export const slice = (x: JaxArray, start: readonly number[], limit: readonly number[], strides: readonly number[] | null = null): JaxArray =>
+  bind1(slice_p, [x], { limit_indices: limit as number[], start_indices: start as number[], strides: strides as number[] | null });
+/** lax.slice_in_dim: `x[start:limit:stride]` along `axis` (negative bounds count from the end). */
+export function sliceInDim(x: JaxArray, start: number | null, limit: number | null, stride = 1, axis = 0): JaxArray {
+  const n = x.shape[axis];
+  let s = start ?? 0;
+  let l = limit ?? n;
+  if (s < 0) s += n;
+  if (l < 0) l += n;
+  const starts = x.shape.map(() => 0);
+  const limits = [...x.shape];
+  const strides = x.shape.map(() => 1);
+  starts[axis] = s;
+  limits[axis] = l;
+  strides[axis] = stride;
+  return slice(x, starts, limits, strides);
+}
+export const pad = (x: JaxArray, v: JaxArray, config: readonly (readonly number[])[]): JaxArray =>
+  bind1(pad_p, [x, v], { padding_config: config as [number, number, number][] });
+const reduceSum = (x: JaxArray, axes: readonly number[]): JaxArray => bind1(prim("reduce_sum"), [x], { axes: axes as number[], out_sharding: null });
+/** `_const(x, v)`: a literal of x's dtype. */
+const constLike = (x: JaxArray, v: number): JaxArray => scalar(v, x.dtype, false);
 
 export const broadcast_in_dim_p = definePrimitive({
   name: "broadcast_in_dim",
@@ -25,23 +143,47 @@ export const broadcast_in_dim_p = definePrimitive({
     return [x.update({ shape })];
   },
   // JAX's pp rule hides shape and sharding, and broadcast_dimensions when empty.
-  printParams: (p) => (p.broadcast_dimensions.length ? [["broadcast_dimensions", p.broadcast_dimensions]] : []),
+  printParams: (p) => (p.broadcast_dimensions.length ? [["broadcast_dimensions", pyParam(p.broadcast_dimensions)]] : []),
   impl([x], { shape, broadcast_dimensions }) {
     const expanded = shape.map(() => 1);
     broadcast_dimensions.forEach((d, i) => (expanded[d] = x.shape[i]));
     return [tf.tidy(() => tf.broadcastTo(tf.reshape(x, expanded), shape))];
   },
 });
+// Transpose: sum over the broadcast axes, then put back the operand's size-1 axes.
+deflinear(broadcast_in_dim_p, (ct, { shape, broadcast_dimensions: bd }, [x]) => {
+  if (!isUndefined(x)) return [null];
+  const unit = x.aval.shape.flatMap((d, i) => (d === 1 ? [i] : []));
+  const kept = bd.filter((_, i) => !unit.includes(i));
+  return [expandDims(reduceSum(ct, range(shape.length).filter((d) => !kept.includes(d))), unit)];
+});
+broadcast_in_dim_p.batch = ([x], [b], p) => {
+  const dims = npInts([0, ...p.broadcast_dimensions.map((d) => d + 1)], [false, ...p.broadcast_dimensions.map(() => true)]);
+  return [[broadcastInDim(moveaxis(x, b!, 0), [x.shape[b!], ...p.shape], dims)], [0]];
+};
 
 export const reshape_p = definePrimitive({
   name: "reshape",
-  abstractEval([x], p: { new_sizes: number[]; dimensions: null; sharding: null }) {
+  abstractEval([x], p: { new_sizes: number[]; dimensions: number[] | null; sharding: null }) {
     if (sizeOf(p.new_sizes) !== x.size)
       throw new TypeError(`reshape total size must be unchanged, got new_sizes ${tuple(p.new_sizes)} (of total size ${sizeOf(p.new_sizes)}) for shape ${tuple(x.shape)} (of total size ${x.size}).`);
+    if (p.dimensions !== null && !sameShape([...p.dimensions].sort((a, b) => a - b), range(x.ndim)))
+      throw new TypeError(`reshape dimensions must be a permutation of operand dimensions, got dimensions ${tuple(p.dimensions)} for shape ${tuple(x.shape)}.`);
     return [x.update({ shape: p.new_sizes })];
   },
-  impl: ([x], p) => [tf.reshape(x, p.new_sizes)],
+  // `dimensions` transposes the operand first (as reduce_prod's jvp uses it).
+  impl: ([x], p) => [p.dimensions === null ? tf.reshape(x, p.new_sizes) : tf.tidy(() => tf.reshape(tf.transpose(x, p.dimensions!), p.new_sizes))],
+  printParams: sortedParams(),
 });
+deflinear(reshape_p, (ct, p, [x]) => {
+  const shape = avalOf(x).shape;
+  if (p.dimensions === null) return [reshape(ct, shape)];
+  return [transpose(reshape(ct, p.dimensions.map((d) => shape[d])), argsort(p.dimensions))];
+});
+reshape_p.batch = ([x], [b], p) => {
+  const y = moveaxis(x, b!, 0);
+  return [[reshape(y, [y.shape[0], ...p.new_sizes], p.dimensions && [0, ...p.dimensions.map((d) => d + 1)])], [0]];
+};
 
 export const transpose_p = definePrimitive({
   name: "transpose",
@@ -53,6 +195,8 @@ export const transpose_p = definePrimitive({
   },
   impl: ([x], p) => [tf.transpose(x, p.permutation)],
 });
+deflinear(transpose_p, (ct, p) => [transpose(ct, argsort(p.permutation))]);
+transpose_p.batch = ([x], [b], p) => [[transpose(x, [b!, ...p.permutation.map((i) => (i < b! ? i : i + 1))])], [0]];
 
 export const squeeze_p = definePrimitive({
   name: "squeeze",
@@ -63,6 +207,15 @@ export const squeeze_p = definePrimitive({
   },
   impl: ([x], _p, ctx) => [tf.reshape(x, ctx.outAvals[0].shape as number[])],
 });
+deflinear(squeeze_p, (ct, p) => [expandDims(ct, p.dimensions)]);
+squeeze_p.batch = ([x], [b], p) => [[squeeze(moveaxis(x, b!, 0), p.dimensions.map((d) => d + 1))], [0]];
+
+/** Operands of a batching rule with their batch axes in front, unbatched ones broadcast. */
+function batchedAtFront(xs: JaxArray[], dims: BatchDim[]): JaxArray[] {
+  const k = dims.findIndex((d) => d !== null);
+  const size = xs[k].shape[dims[k]!];
+  return xs.map((x, i) => (dims[i] === null ? broadcast(x, [size]) : moveaxis(x, dims[i]!, 0)));
+}
 
 export const concatenate_p = definePrimitive({
   name: "concatenate",
@@ -82,6 +235,35 @@ export const concatenate_p = definePrimitive({
   },
   impl: (xs, p) => [xs.length === 1 ? tf.clone(xs[0]) : tf.concat(xs, p.dimension)],
 });
+// Transpose: the cotangent split back into the operands' pieces.
+deflinear(concatenate_p, (ct, p, xs) => split(ct, xs.map((x) => avalOf(x).shape[p.dimension]), p.dimension));
+concatenate_p.batch = (xs, dims, p) => [[concatenate(batchedAtFront(xs, dims), p.dimension + 1)], [0]];
+
+/** split[sizes, axis]: consecutive pieces along `axis` (concatenate's transpose). */
+export const split_p = definePrimitive({
+  name: "split",
+  abstractEval([x], p: { sizes: number[]; axis: number }) {
+    if (p.sizes.some((s) => s < 0)) throw new TypeError(`Sizes passed to split must be nonnegative, got [${p.sizes.join(", ")}]`);
+    const total = p.sizes.reduce((a, b) => a + b, 0);
+    if (x.shape[p.axis] !== total) throw new TypeError(`Sum of sizes ${total} must be equal to dimension ${p.axis} of the operand shape [${x.shape.join(", ")}]`);
+    return p.sizes.map((s) => x.update({ shape: x.shape.map((d, i) => (i === p.axis ? s : d)) }));
+  },
+  impl([x], p) {
+    let start = 0;
+    return p.sizes.map((s) => {
+      const begin = x.shape.map((_, i) => (i === p.axis ? start : 0));
+      start += s;
+      return tf.slice(x, begin, x.shape.map((d, i) => (i === p.axis ? s : d)));
+    });
+  },
+});
+deflinear(split_p, () => []);
+split_p.transpose = (cts, [x], p) => {
+  if (cts.every((c) => c === null)) return [null];
+  const a = tangentAval(avalOf(x));
+  return [concatenate(cts.map((c, i) => instantiate(c, a.update({ shape: a.shape.map((d, k) => (k === p.axis ? p.sizes[i] : d)) }))), p.axis)];
+};
+split_p.batch = ([x], [b], p) => [split(x, p.sizes, p.axis >= b! ? p.axis + 1 : p.axis), p.sizes.map(() => b)];
 
 /** stack[axis]: jnp.stack's primitive since JAX 0.11 (a new axis, then concatenation). */
 export const stack_p = definePrimitive({
@@ -98,6 +280,52 @@ export const stack_p = definePrimitive({
   },
   impl: (xs, p) => [tf.stack(xs, p.axis)],
 });
+deflinear(stack_p, (ct, p) => bind(unstack_p, [ct], { axis: p.axis }));
+stack_p.batch = (xs, dims, p) => {
+  const b = dims[0];
+  if (b !== null && dims.every((d) => d === b)) {
+    const [axis, out] = p.axis <= b ? [p.axis, b + 1] : [p.axis + 1, b];
+    return [[bind1(stack_p, xs, { axis })], [out]];
+  }
+  return [[bind1(stack_p, batchedAtFront(xs, dims), { axis: p.axis + 1 })], [0]];
+};
+
+/** unstack[axis]: the slices along `axis` (stack's transpose). */
+export const unstack_p = definePrimitive({
+  name: "unstack",
+  abstractEval([x], p: { axis: number }) {
+    if (x.ndim === 0) throw new TypeError("unstack requires arrays with rank > 0, however a scalar array of shape () was passed.");
+    const shape = x.shape.filter((_, i) => i !== p.axis);
+    return range(x.shape[p.axis]).map(() => x.update({ shape }));
+  },
+  impl: ([x], p) => tf.unstack(x, p.axis),
+});
+deflinear(unstack_p, () => []);
+unstack_p.transpose = (cts, [x], p) => {
+  if (cts.every((c) => c === null)) return [null];
+  const a = tangentAval(avalOf(x));
+  const piece = a.update({ shape: a.shape.filter((_, i) => i !== p.axis) });
+  return [bind1(stack_p, cts.map((c) => instantiate(c, piece)), { axis: p.axis })];
+};
+unstack_p.batch = ([x], [b], p) => {
+  const [axis, out] = p.axis < b! ? [p.axis, b! - 1] : [p.axis + 1, b!];
+  const outs = bind(unstack_p, [x], { axis });
+  return [outs, outs.map(() => out)];
+};
+
+/** rev[dimensions]: reverses the order of elements along `dimensions`. */
+export const rev_p = definePrimitive({
+  name: "rev",
+  abstractEval([x], p: { dimensions: number[] }) {
+    if (new Set(p.dimensions).size !== p.dimensions.length) throw new TypeError(`rev dimensions must be unique, got ${tuple(p.dimensions)}.`);
+    if (p.dimensions.some((d) => d < 0 || d >= x.ndim))
+      throw new TypeError(`rev dimensions must all be less than operand ndim, got dimensions ${tuple(p.dimensions)} for operand ndim ${x.ndim}.`);
+    return [x];
+  },
+  impl: ([x], p) => [p.dimensions.length ? tf.reverse(x, p.dimensions) : tf.clone(x)],
+});
+deflinear(rev_p, (ct, p) => [rev(ct, p.dimensions)]);
+rev_p.batch = ([x], [b], p) => [[rev(x, p.dimensions.map((i) => (i >= b! ? i + 1 : i)))], [b]];
 
 export const slice_p = definePrimitive({
   name: "slice",
@@ -137,7 +365,29 @@ export const slice_p = definePrimitive({
     const out = tf.stridedSlice(x, s, l, p.strides!);
     return [out.shape.join() === outShape.join() ? out : tf.reshape(out, outShape as number[])];
   },
+  printParams: sortedParams(),
 });
+// Transpose: pad the cotangent back to the operand's shape with zeros (interior padding for
+// strides). JAX computes the high padding (and strided configs) with numpy.
+deflinear(slice_p, (ct, p, [x]) => {
+  const shape = avalOf(x).shape;
+  const { start_indices: s, limit_indices: l, strides } = p;
+  const sNp = npMask(s);
+  const unit = strides === null || strides.every((v) => v === 1);
+  const config = s.map((a, i) => {
+    if (unit) return npInts([a, shape[i] - l[i], 0], [sNp[i], true, false]);
+    const realLimit = a + (ct.shape[i] === 0 ? 0 : 1 + (ct.shape[i] - 1) * strides![i]);
+    return npInts([a, shape[i] - realLimit, strides![i] - 1], [sNp[i], true, true]);
+  });
+  return [pad(ct, constLike(ct, 0), config)];
+});
+slice_p.batch = ([x], [b], p) => {
+  const at = b!;
+  const start = npInts(inserted(p.start_indices, at, 0), inserted(npMask(p.start_indices), at, false));
+  const limit = npInts(inserted(p.limit_indices, at, x.shape[at]), inserted(npMask(p.limit_indices), at, false));
+  const strides = p.strides && npInts(inserted(p.strides, at, 1), inserted(npMask(p.strides), at, false));
+  return [[slice(x, start, limit, strides)], [at]];
+};
 
 /** dynamic_slice clamps each start so the slice stays in bounds, as XLA does. */
 const clampStarts = (starts: tf.Tensor[], dtypes: DType[], shape: readonly number[], sizes: readonly number[]) =>
@@ -158,6 +408,36 @@ export const dynamic_slice_p = definePrimitive({
     return [tf.slice(x, starts, p.slice_sizes)];
   },
 });
+// JAX computes the tangent slice before the primal one.
+dynamic_slice_p.jvp = ([x, ...idx], [t], p) => {
+  const tOut = t === null ? null : bind1(dynamic_slice_p, [t, ...idx], p);
+  return [[bind1(dynamic_slice_p, [x, ...idx], p)], [tOut]];
+};
+// Transpose: the cotangent written into zeros of the operand's shape.
+dynamic_slice_p.transpose = ([ct], [x, ...idx]) => {
+  if (ct === null) return [null, ...idx.map(() => null)];
+  const zeros = zerosLike(new ShapedArray(avalOf(x).shape, ct.dtype));
+  return [bind1(dynamic_update_slice_p, [zeros, ct, ...(idx as JaxArray[])]), ...idx.map(() => null)];
+};
+
+/**
+ * vmap by unrolling: `f` on each example, results stacked. JAX batches dynamic_slice and
+ * dynamic_update_slice with batched indices as gather/scatter, which tfjax does not have.
+ */
+function perExample(args: JaxArray[], dims: BatchDim[], f: (xs: JaxArray[]) => JaxArray): [JaxArray[], BatchDim[]] {
+  const pieces = args.map((x, i) => (dims[i] === null ? null : bind(unstack_p, [x], { axis: dims[i] })));
+  const size = pieces.find((ps) => ps !== null)!.length;
+  const outs = range(size).map((k) => f(args.map((x, i) => pieces[i]?.[k] ?? x)));
+  return [[bind1(stack_p, outs, { axis: 0 })], [0]];
+}
+const indexZero = (idx: JaxArray[]) => scalar(0, idx.length ? idx[0].dtype : "int32", false);
+
+// Not JAX's rule (a gather there): an unbatched start takes the whole batch axis.
+dynamic_slice_p.batch = ([x, ...idx], [b, ...ib], p) => {
+  if (ib.some((d) => d !== null)) return perExample([x, ...idx], [b, ...ib], ([y, ...i]) => bind1(dynamic_slice_p, [y, ...i], p));
+  const starts = inserted(idx, b!, indexZero(idx));
+  return [[bind1(dynamic_slice_p, [x, ...starts], { slice_sizes: inserted(p.slice_sizes, b!, x.shape[b!]) })], [b]];
+};
 
 export const dynamic_update_slice_p = definePrimitive({
   name: "dynamic_update_slice",
@@ -188,6 +468,30 @@ export const dynamic_update_slice_p = definePrimitive({
     return [tensorFrom(out, x.shape, dt)];
   },
 });
+dynamic_update_slice_p.jvp = ([x, u, ...idx], [tx, tu]) => {
+  const out = bind1(dynamic_update_slice_p, [x, u, ...idx]);
+  if (tx === null && tu === null) return [[out], [null]];
+  const gx = instantiate(tx, tangentAval(x.aval));
+  const gu = instantiate(tu, tangentAval(u.aval));
+  return [[out], [bind1(dynamic_update_slice_p, [gx, gu, ...idx])]];
+};
+// Transpose: the operand's cotangent has zeros where the update went; the update's is that window.
+dynamic_update_slice_p.transpose = ([t], [x, u, ...idx]) => {
+  const nulls = idx.map(() => null);
+  if (t === null) return [null, null, ...nulls];
+  const ua = tangentAval(avalOf(u));
+  const zeros = zerosLike(new ShapedArray(ua.shape, t.dtype, t.weakType));
+  const starts = idx as JaxArray[];
+  const xt = isUndefined(x) ? bind1(dynamic_update_slice_p, [t, zeros, ...starts]) : null;
+  const ut = isUndefined(u) ? bind1(dynamic_slice_p, [t, ...starts], { slice_sizes: [...ua.shape] }) : null;
+  return [xt, ut, ...nulls];
+};
+// Not JAX's rule (a scatter there): with unbatched starts, the batch axis is updated whole.
+dynamic_update_slice_p.batch = ([x, u, ...idx], [bx, bu, ...ib]) => {
+  if (ib.some((d) => d !== null)) return perExample([x, u, ...idx], [bx, bu, ...ib], (a) => bind1(dynamic_update_slice_p, a));
+  const [y, v] = batchedAtFront([x, u], [bx, bu]);
+  return [[bind1(dynamic_update_slice_p, [y, v, indexZero(idx), ...idx])], [0]];
+};
 
 export const pad_p = definePrimitive({
   name: "pad",
@@ -232,7 +536,35 @@ export const pad_p = definePrimitive({
     }
     return [tensorFrom(out, outShape, dt)];
   },
+  printParams: sortedParams(),
 });
+// Transpose: negative padding and a strided slice undo the operand's placement; the padding
+// value's cotangent is what the operand's does not account for.
+deflinear(pad_p, (t, p, [x, v]) => {
+  const cfg = p.padding_config;
+  const total = (a: JaxArray) => reduceSum(a, range(t.ndim));
+  const unpadded = () => {
+    const u = pad(t, constLike(t, 0), cfg.map(([lo, hi]) => npInts([0 - lo, 0 - hi, 0])));
+    return slice(u, npInts(cfg.map(() => 0)), u.shape, npInts(cfg.map(([, , i]) => i + 1)));
+  };
+  const tx = isUndefined(x) ? unpadded() : null;
+  const tv = isUndefined(v) ? bind1(prim("sub"), [total(t), total(tx ?? unpadded())]) : null;
+  return [tx, tv];
+});
+pad_p.batch = ([x, v], [bx, bv], p) => {
+  let b = bx;
+  if (b === null) {
+    b = 0;
+    x = broadcast(x, [v.shape[bv!]]);
+  }
+  const cfg = inserted(p.padding_config, b, [0, 0, 0] as [number, number, number]);
+  if (bv === null) return [[pad(x, v, cfg)], [b]];
+  // A batched padding value: pad with zeros, then select it where the padding went.
+  const y = pad(x, scalar(0, x.dtype, x.weakType), cfg);
+  const mask = pad(full(x.shape, true, "bool"), scalar(false, "bool", false), cfg);
+  const padding = broadcastInDim(v, y.shape, [b]);
+  return [[bind1(prim("select_n"), [mask, padding, y])], [b]];
+};
 
 const pyStrConfig = (c: [number, number, number][]) => `(${c.map((t) => `(${t.join(", ")})`).join(", ")}${c.length === 1 ? "," : ""})`;
 
