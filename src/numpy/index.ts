@@ -12,6 +12,8 @@ export * from "./math.js";
 export * from "./creation.js";
 export * from "./reductions.js";
 export { logaddexp } from "./special.js";
+export * as linalg from "./linalg.js";
+export { variance as var, std, tile, repeat, flip, roll, tril, triu, meshgrid, pad, split, diag, trace, sort, argsort, isclose, allclose } from "./manip.js";
 export { reshape, ravel, transpose, swapaxes, squeeze, expandDims, concatenate, stack, matmul, dot, vdot, outer, broadcastToShape as broadcastTo } from "./shape.js";
 export { resultTypeOf as resultType } from "./promote.js";
 export type { ArrayLike };

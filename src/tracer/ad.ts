@@ -59,11 +59,19 @@ const differentiable = (a: ShapedArray): boolean => isFloat(a.dtype);
  * jvp of a flat function: primal and tangent outputs (null tangents are symbolic zeros).
  * Runs `f` once under a new JVPTrace on top of the current trace.
  */
-export function jvpFlat(f: (...xs: JaxArray[]) => JaxArray[], primals: JaxArray[], tangents: MaybeZero[], description: string): [JaxArray[], MaybeZero[]] {
+export function jvpFlat(
+  f: (...xs: JaxArray[]) => JaxArray[],
+  primals: JaxArray[],
+  tangents: MaybeZero[],
+  description: string,
+  /** Called while the trace lives, to take primal values out of side outputs (aux). */
+  primalOf?: (unwrap: (x: JaxArray) => JaxArray) => void,
+): [JaxArray[], MaybeZero[]] {
   const trace = new JVPTrace(currentTrace(), description);
   try {
     const ins = primals.map((p, i) => trace.pack(p, differentiable(p.aval) ? tangents[i] : null));
     const outs = withTrace(trace, () => f(...ins));
+    primalOf?.((x) => trace.unpack(x)[0]);
     const po: JaxArray[] = [];
     const to: MaybeZero[] = [];
     for (const o of outs) {
@@ -95,12 +103,17 @@ export interface LinearFn {
  * Runs `f` at `primals`, returning its outputs and its linearization: the tangent map staged
  * into a jaxpr while the primal computation runs in the current trace (JAX's linearize).
  */
-export function linearizeFlat(f: (...xs: JaxArray[]) => JaxArray[], primals: JaxArray[], description: string): [JaxArray[], LinearFn] {
+export function linearizeFlat(
+  f: (...xs: JaxArray[]) => JaxArray[],
+  primals: JaxArray[],
+  description: string,
+  primalOf?: (unwrap: (x: JaxArray) => JaxArray) => void,
+): [JaxArray[], LinearFn] {
   const pe = new PartialEvalTrace(currentTrace(), description);
   try {
     const inMask = primals.map((p) => differentiable(p.aval));
     const tangentsIn = primals.map((p, i) => (inMask[i] ? pe.newArg(tangentAval(p.aval)) : null));
-    const [outs, tangentsOut] = withTrace(pe, () => jvpFlat(f, primals, tangentsIn, description));
+    const [outs, tangentsOut] = withTrace(pe, () => jvpFlat(f, primals, tangentsIn, description, primalOf));
     const outMask = tangentsOut.map((t) => t !== null);
     const { jaxpr, consts } = pe.toJaxpr(tangentsOut.filter((t): t is JaxArray => t !== null));
     return [

@@ -4,11 +4,12 @@
 // instead of differentiating the body. A custom VJP's tangent is a `custom_lin` equation,
 // linear in the tangents, whose transpose is the user's bwd.
 import type { Array as JaxArray } from "../array/base.js";
-import { ClosedJaxpr, type MaybeZero, type Params, UndefinedPrimal } from "../jaxpr/jaxpr.js";
+import { ClosedJaxpr, type MaybeZero, type Params, type Primitive, UndefinedPrimal } from "../jaxpr/jaxpr.js";
 import type { ShapedArray } from "../jaxpr/aval.js";
 import { definePrimitive } from "../lax/primitive.js";
 import * as tree from "../tree.js";
-import { bind, currentTrace, evalTrace } from "./core.js";
+import { bind, currentTrace, evalTrace, withTrace } from "./core.js";
+import { partialEvalRules } from "./partial_eval.js";
 import { tangentAval, zerosLike } from "./ad_util.js";
 import { batchFlat, bdimAtFront, vmapFlat } from "./batching.js";
 import { convertConstvars, traceToJaxpr } from "./jaxpr_trace.js";
@@ -206,6 +207,12 @@ export const custom_vjp_call_p = definePrimitive<CustomVjpParams>({
     return [outs, outs.map(() => 0)];
   },
 });
+
+// Partial evaluation builds linear functions only, so a custom rule applied to unknown (tangent)
+// values is no longer needed: the call is inlined and its body linearized (as JAX's
+// JaxprTrace.process_custom_jvp_call / process_custom_vjp_call do).
+for (const p of [custom_jvp_call_p, custom_vjp_call_p] as Primitive<CustomJvpParams | CustomVjpParams>[])
+  partialEvalRules.set(p, (trace, args, _unknown, params) => withTrace(trace, () => evalClosed((params as CustomJvpParams).call_jaxpr, args)));
 
 // ---- the public API ---------------------------------------------------------------------------
 

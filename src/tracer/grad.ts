@@ -65,7 +65,7 @@ export function jvp(f: Fn, primals: unknown[], tangents: unknown[], opts: { hasA
       throw new TypeError(`jvp called with different primal and tangent shapes;Got primal shape ${pyShape(p.shape)} and tangent shape as ${pyShape(t.shape)}`);
   });
   const { flat, info } = flatFn(f, pdef, !!opts.hasAux, fname);
-  const [po, to] = jvpFlat(flat, pv, tv, `jvp(${fname})`);
+  const [po, to] = jvpFlat(flat, pv, tv, `jvp(${fname})`, (unwrap) => (info.aux = auxValue(info.aux, unwrap)));
   const outTree = info.outTree!;
   const tOut = to.map((t, i) => t ?? zerosLike(tangentAval(po[i].aval)));
   const res: [unknown, unknown] = [unflatOut(outTree, po), unflatOut(outTree, tOut)];
@@ -128,7 +128,7 @@ function vjpWithOptions(f: Fn, primals: unknown[], opts: { hasAux?: boolean }): 
   const fname = functionName(f);
   const [leaves, inTree] = tree.flatten(primals);
   const { flat, info } = flatFn(f, inTree, !!opts.hasAux, fname);
-  const [outs, lin] = linearizeFlat(flat, leaves.map(leafValue), `vjp(${fname})`);
+  const [outs, lin] = linearizeFlat(flat, leaves.map(leafValue), `vjp(${fname})`, (unwrap) => (info.aux = auxValue(info.aux, unwrap)));
   const outTree = info.outTree!;
   const res = [tree.unflatten(outTree, outs), pullback(lin, inTree, outTree, outs)];
   if (opts.hasAux) res.push(info.aux);
