@@ -1,20 +1,37 @@
 // The WebGL fused kernel: one generated fragment shader per kernel output, run through the
 // WebGL backend's compileAndRun. The shader text is a pure function of the program, so tfjs
 // caches its compilation.
+//
+// Values are typed in the shader: float32 and bool (0.0 / 1.0) as float, int32 as int, uint32 as
+// uint, so bit operations and the threefry hash are exact integer arithmetic (WebGL 2). Only
+// float and bool values cross textures: tfjs keeps integers in float textures, exact below 2^24
+// only, so integer inputs and outputs are left to the other paths. PRNG keys are read on the host
+// (where tfjax keeps them) and passed as ivec2 uniforms, so random bits are computed and turned
+// into floats in one shader without their words ever being stored as floats.
 import * as tf from "@tensorflow/tfjs-core";
-import type { FusedProgram, Node } from "./ir.js";
+import type { FusedProgram, Node, ScalarType } from "./ir.js";
+import { hasRandomBits, rowMajorStrides } from "./ir.js";
+import { GLSL_ERF_INV, glslFloat } from "./glsl_math.js";
+import { KS_PARITY, THREEFRY_STEPS, legacyHalf } from "./threefry_steps.js";
 
-/** WebGL computes in float32 textures: only float and bool programs are generated. */
+const stored = (t: ScalarType) => t === "f32" || t === "bool";
+
+/** Float and bool inputs (or keys) and outputs, integers only inside; WebGL 2 for integer code. */
 export const glslSupports = (p: FusedProgram): boolean =>
-  p.nodes.every((n) => n.type === "f32" || n.type === "bool") && p.inputs.every((i) => i.type === "f32" || i.type === "bool") && p.shape.length <= 6;
+  p.outputs.every((o) => stored(p.nodes[o].type)) &&
+  p.inputs.every((i) => i.key || stored(i.type)) &&
+  p.shape.length <= 6 &&
+  (p.nodes.every((n) => stored(n.type)) || tf.env().getNumber("WEBGL_VERSION") === 2) &&
+  p.nodes.every((n) => n.op !== "integer_pow" || n.type === "f32");
 
-const lit = (v: number): string => {
-  if (Number.isNaN(v)) return "(0.0/0.0)";
-  if (v === Infinity) return "(1.0/0.0)";
-  if (v === -Infinity) return "(-1.0/0.0)";
-  const s = String(v);
-  return /[.e]/.test(s) ? s : `${s}.0`;
-};
+const GLSL_TYPE: Record<ScalarType, string> = { f32: "float", bool: "float", i32: "int", u32: "uint" };
+
+function lit(v: number, t: ScalarType): string {
+  if (t === "u32") return `${v >>> 0}u`;
+  if (t === "i32") return (v | 0) === -2147483648 ? "(-2147483647 - 1)" : String(v | 0);
+  if (t === "bool") return v ? "1.0" : "0.0";
+  return glslFloat(v);
+}
 
 const UNARY: Record<string, (x: string) => string> = {
   neg: (x) => `-${x}`,
@@ -37,8 +54,8 @@ const UNARY: Record<string, (x: string) => string> = {
   sqrt: (x) => `sqrt(${x})`,
   rsqrt: (x) => `inversesqrt(${x})`,
   square: (x) => `(${x} * ${x})`,
-  not: (x) => `(1.0 - ${x})`,
   is_finite: (x) => `((isnan(${x}) || isinf(${x})) ? 0.0 : 1.0)`,
+  erf_inv: (x) => `tfjax_erf_inv(${x})`,
 };
 const BINARY: Record<string, (a: string, b: string) => string> = {
   add: (a, b) => `(${a} + ${b})`,
@@ -50,24 +67,66 @@ const BINARY: Record<string, (a: string, b: string) => string> = {
   pow: (a, b) => `tfjax_pow(${a}, ${b})`,
   atan2: (a, b) => `atan(${a}, ${b})`,
 };
+/** Bit operations on bools held as 0.0 / 1.0. */
+const BOOL_BINARY: Record<string, (a: string, b: string) => string> = {
+  and: (a, b) => `(${a} * ${b})`,
+  or: (a, b) => `max(${a}, ${b})`,
+  xor: (a, b) => `abs(${a} - ${b})`,
+};
 const CMP: Record<string, string> = { eq: "==", ne: "!=", lt: "<", le: "<=", gt: ">", ge: ">=" };
 
-function expr(n: Node, v: (i: number) => string): string {
+/** XLA's shifts on int/uint: amounts of 32 or more (as unsigned) give 0, or the sign (arithmetic). */
+function shift(fn: string, x: string, y: string, t: ScalarType): string {
+  const amount = t === "u32" ? y : `uint(${y})`;
+  const zero = t === "u32" ? "0u" : "0";
+  if (fn === "shift_left") return `(${amount} >= 32u ? ${zero} : ${x} << ${amount})`;
+  if (fn === "shift_right_logical") return t === "u32" ? `(${amount} >= 32u ? 0u : ${x} >> ${amount})` : `(${amount} >= 32u ? 0 : int(uint(${x}) >> ${amount}))`;
+  return t === "u32" ? `uint(int(${x}) >> min(${amount}, 31u))` : `(${x} >> min(${amount}, 31u))`;
+}
+
+/** convert_element_type with XLA's semantics (float -> int truncates, saturates, NaN -> 0). */
+function convert(x: string, from: ScalarType, to: ScalarType): string {
+  if (from === to || (stored(from) && to === "f32")) return x;
+  if (to === "bool") return `(${x} != ${lit(0, from)} ? 1.0 : 0.0)`;
+  if (to === "f32") return `float(${x})`;
+  if (from === "bool") return `${GLSL_TYPE[to]}(${x})`;
+  if (from === "f32" && to === "i32") return `(isnan(${x}) ? 0 : ${x} >= 2147483647.0 ? 2147483647 : ${x} <= -2147483648.0 ? (-2147483647 - 1) : int(${x}))`;
+  if (from === "f32") return `((isnan(${x}) || ${x} <= 0.0) ? 0u : ${x} >= 4294967295.0 ? 4294967295u : uint(${x}))`;
+  return `${GLSL_TYPE[to]}(${x})`; // int <-> uint: the same bits
+}
+
+function bitcast(x: string, from: ScalarType, to: ScalarType): string {
+  if (from === to) return x;
+  if (to === "f32") return from === "u32" ? `uintBitsToFloat(${x})` : `intBitsToFloat(${x})`;
+  if (from === "f32") return to === "u32" ? `floatBitsToUint(${x})` : `floatBitsToInt(${x})`;
+  return `${GLSL_TYPE[to]}(${x})`;
+}
+
+function expr(n: Node, v: (i: number) => string, ty: (i: number) => ScalarType): string {
   switch (n.op) {
     case "input":
       return `in${n.index}`;
     case "const":
-      return lit(n.value);
+      return lit(n.value, n.type);
     case "unary":
+      if (n.fn === "not") return n.type === "bool" ? `(1.0 - ${v(n.a)})` : `(~${v(n.a)})`;
+      if (n.type !== "f32" && n.type !== "bool") throw new Error(`glsl: ${n.fn} on ${n.type}`);
       return UNARY[n.fn](v(n.a));
     case "binary":
+      if (n.fn.startsWith("shift_")) return shift(n.fn, v(n.a), v(n.b), n.type);
+      if (n.type === "bool" && n.fn in BOOL_BINARY) return BOOL_BINARY[n.fn](v(n.a), v(n.b));
+      if (n.fn === "and" || n.fn === "or" || n.fn === "xor") return `(${v(n.a)} ${{ and: "&", or: "|", xor: "^" }[n.fn]} ${v(n.b)})`;
       return BINARY[n.fn](v(n.a), v(n.b));
     case "compare":
       return `((${v(n.a)} ${CMP[n.fn]} ${v(n.b)}) ? 1.0 : 0.0)`;
     case "select":
       return `(${v(n.c)} != 0.0 ? ${v(n.t)} : ${v(n.f)})`;
     case "convert":
-      return n.type === "bool" ? `(${v(n.a)} != 0.0 ? 1.0 : 0.0)` : v(n.a);
+      return convert(v(n.a), ty(n.a), n.type);
+    case "bitcast":
+      return bitcast(v(n.a), n.from, n.type);
+    case "random_bits":
+      throw new Error("glsl: random_bits is a statement (see randomBits)");
     case "integer_pow": {
       if (n.y === 0) return "1.0";
       let acc = "";
@@ -83,19 +142,53 @@ function expr(n: Node, v: (i: number) => string): string {
   }
 }
 
+/** Statements computing random_bits node `i` (threefry_steps.ts) for the element at `idx`. */
+function randomBits(n: Extract<Node, { op: "random_bits" }>, i: number): string[] {
+  const ks = [0, 1, 2].map((w) => `k${n.key}_${w}`);
+  const [a, b] = [`a${i}`, `b${i}`];
+  const lines: string[] = [];
+  if (n.partitionable) lines.push(`uint ${a} = ${ks[0]}, ${b} = idx + ${ks[1]};`);
+  else {
+    const half = legacyHalf(n.size);
+    lines.push(`uint j${i} = idx < ${half}u ? idx : idx - ${half}u;`);
+    lines.push(`uint ${a} = j${i} + ${ks[0]}, ${b} = (j${i} + ${half}u < ${n.size}u ? j${i} + ${half}u : 0u) + ${ks[1]};`);
+  }
+  for (const s of THREEFRY_STEPS) {
+    if (s.kind === "mix") lines.push(`${a} += ${b}; ${b} = ((${b} << ${s.rot}u) | (${b} >> ${32 - s.rot}u)) ^ ${a};`);
+    else lines.push(`${a} += ${ks[s.a]}; ${b} += ${ks[s.b]} + ${s.add}u;`);
+  }
+  lines.push(`uint v${i} = ${n.partitionable ? `${a} ^ ${b}` : `idx < ${legacyHalf(n.size)}u ? ${a} : ${b}`};`);
+  return lines;
+}
+
 /** The shape each input is viewed with: the output's rank, 1 where the input is broadcast. */
 export const expandedShape = (p: FusedProgram, i: number): number[] => p.shape.map((d, k) => (p.inputs[i].strides[k] === 0 ? 1 : d));
+
+/** The uniforms carrying key words: one ivec2 per key input (two's complement words). */
+const keyUniforms = (p: FusedProgram) => p.inputs.flatMap((inp, i) => (inp.key ? [{ name: `key${i}`, type: "ivec2" as const }] : []));
 
 /** Shader source computing output `out` of the program. */
 export function glslSource(p: FusedProgram, out: number): string {
   const rank = p.shape.length;
-  const coordType = rank === 0 ? "int" : rank === 1 ? "int" : rank <= 4 ? `ivec${rank}` : `ivec${rank}`;
-  const c = (k: number) => (rank === 1 ? "coords" : rank <= 4 ? `coords.${"xyzw"[k]}` : `coords.${"xyzw"[k]}`);
+  const coordType = rank <= 1 ? "int" : rank <= 4 ? `ivec${rank}` : `ivec${rank}`;
+  // tfjs's ivec5 / ivec6 are structs with fields x y z w u v.
+  const c = (k: number) => (rank === 1 ? "coords" : `coords.${"xyzwuv"[k]}`);
+  const ty = (i: number) => p.nodes[i].type;
   const lines: string[] = [];
   lines.push("float tfjax_pow(float a, float b) { return (a == 1.0 || b == 0.0) ? 1.0 : (a < 0.0 && floor(b) == b) ? (mod(b, 2.0) == 0.0 ? pow(-a, b) : -pow(-a, b)) : pow(a, b); }");
+  if (p.nodes.some((n) => n.op === "unary" && n.fn === "erf_inv")) lines.push(GLSL_ERF_INV);
   lines.push("void main() {");
   if (rank > 0) lines.push(`  ${coordType} coords = getOutputCoords();`);
+  if (hasRandomBits(p)) {
+    // The element's row-major index: the counter of random_bits.
+    const strides = rowMajorStrides(p.shape);
+    lines.push(`  uint idx = uint(${p.shape.map((_, k) => `${c(k)} * ${strides[k]}`).join(" + ") || "0"});`);
+  }
   p.inputs.forEach((inp, i) => {
+    if (inp.key) {
+      lines.push(`  uint k${i}_0 = uint(key${i}.x), k${i}_1 = uint(key${i}.y), k${i}_2 = k${i}_0 ^ k${i}_1 ^ ${KS_PARITY}u;`);
+      return;
+    }
     const exp = expandedShape(p, i);
     const idx = exp.map((d, k) => (d === 1 ? "0" : c(k)));
     const read = rank === 0 || inp.strides.every((s) => s === 0) ? `getIn${i}(${rank === 0 ? "" : exp.map(() => "0").join(", ")})` : `getIn${i}(${idx.join(", ")})`;
@@ -112,32 +205,42 @@ export function glslSource(p: FusedProgram, out: number): string {
   };
   visit(p.outputs[out]);
   p.nodes.forEach((n, i) => {
-    if (need.has(i)) lines.push(`  float v${i} = ${expr(n, v)};`);
+    if (!need.has(i)) return;
+    if (n.op === "random_bits") lines.push(...randomBits(n, i).map((l) => "  " + l));
+    else lines.push(`  ${GLSL_TYPE[n.type]} v${i} = ${expr(n, v, ty)};`);
   });
   lines.push(`  setOutput(v${p.outputs[out]});`, "}");
   return lines.join("\n");
 }
 
 interface WebGLBackendLike {
-  compileAndRun(program: object, inputs: tf.TensorInfo[]): tf.TensorInfo;
+  compileAndRun(program: object, inputs: tf.TensorInfo[], outputDtype?: tf.DataType, customUniformValues?: number[][]): tf.TensorInfo;
 }
 
-/** Runs every output's shader; inputs are viewed at the output's rank (reshapes are free). */
+/**
+ * Runs every output's shader; inputs are viewed at the output's rank (reshapes are free). Key
+ * inputs are read on the host (dataSync of a key tensor that never left the CPU is exact) and
+ * passed as uniforms.
+ */
 export function runGlsl(p: FusedProgram, sources: string[], inputs: tf.Tensor[]): tf.Tensor[] {
   const backend = tf.backend() as unknown as WebGLBackendLike;
-  const views = inputs.map((t, i) => (p.shape.length === 0 ? t : tf.reshape(t, expandedShape(p, i))));
+  const textures = p.inputs.map((inp, i) => (inp.key ? -1 : i)).filter((i) => i >= 0);
+  const views = textures.map((i) => (p.shape.length === 0 ? inputs[i] : tf.reshape(inputs[i], expandedShape(p, i))));
+  const customUniforms = keyUniforms(p);
+  const uniformValues = p.inputs.flatMap((inp, i) => (inp.key ? [Array.from(inputs[i].dataSync() as Int32Array, (w) => w | 0)] : []));
   try {
     return sources.map((userCode, o) => {
       const program = {
-        variableNames: p.inputs.map((_, i) => `in${i}`),
+        variableNames: textures.map((i) => `in${i}`),
         outputShape: p.shape,
         userCode,
         outputDtype: p.nodes[p.outputs[o]].type === "bool" ? "bool" : "float32",
+        ...(customUniforms.length ? { customUniforms } : {}),
       };
-      const info = backend.compileAndRun(program, views);
+      const info = backend.compileAndRun(program, views, undefined, customUniforms.length ? uniformValues : undefined);
       return tf.engine().makeTensorFromTensorInfo(info);
     });
   } finally {
-    views.forEach((t, i) => t !== inputs[i] && t.dispose());
+    views.forEach((t, k) => t !== inputs[textures[k]] && t.dispose());
   }
 }

@@ -1,7 +1,9 @@
 // The portable fused kernel: one generated JavaScript loop over typed arrays. Every float32 op
 // is rounded with Math.fround, so results equal tfjs-cpu's op-by-op kernels bit for bit.
 import type { FusedProgram, Node, ScalarType } from "./ir.js";
-import { programKey } from "./ir.js";
+import { hasRandomBits, programKey, rowMajorStrides } from "./ir.js";
+import { erfInv32 } from "./erfinv.js";
+import { KS_PARITY, THREEFRY_STEPS, legacyHalf } from "./threefry_steps.js";
 
 export type HostArray = Float32Array | Int32Array | Uint8Array;
 export interface JsKernel {
@@ -16,8 +18,8 @@ export function compileJsKernel(p: FusedProgram): JsKernel {
   let k = cache.get(key);
   if (!k) {
     const source = generate(p);
-    const fn = new Function("M", "F", "ins", "outs", source) as (m: Math, f: typeof Math.fround, ins: HostArray[], outs: HostArray[]) => void;
-    k = { run: (ins, outs) => fn(Math, Math.fround, ins, outs), source };
+    const fn = new Function("M", "F", "E", "ins", "outs", source) as (m: Math, f: typeof Math.fround, e: typeof erfInv32, ins: HostArray[], outs: HostArray[]) => void;
+    k = { run: (ins, outs) => fn(Math, Math.fround, erfInv32, ins, outs), source };
     cache.set(key, k);
   }
   return k;
@@ -46,6 +48,7 @@ const UNARY: Record<string, (x: string, t: ScalarType) => string> = {
   square: (x) => `${x} * ${x}`,
   not: (x, t) => (t === "bool" ? `(${x} ? 0 : 1)` : `~${x}`),
   is_finite: (x) => `(Number.isFinite(${x}) ? 1 : 0)`,
+  erf_inv: (x) => `E(${x})`,
 };
 const BINARY: Record<string, (a: string, b: string) => string> = {
   add: (a, b) => `${a} + ${b}`,
@@ -57,6 +60,14 @@ const BINARY: Record<string, (a: string, b: string) => string> = {
   min: (a, b) => `(${a} !== ${a} || ${b} !== ${b} ? NaN : M.min(${a}, ${b}))`,
   pow: (a, b) => `pow(${a}, ${b})`,
   atan2: (a, b) => `M.atan2(${a}, ${b})`,
+  // Bit operations on the 32-bit patterns (uint32 values are held as non-negative numbers);
+  // shifts by 32 or more give 0 (or the sign, arithmetic), as XLA defines them.
+  and: (a, b) => `(${a} & ${b})`,
+  or: (a, b) => `(${a} | ${b})`,
+  xor: (a, b) => `(${a} ^ ${b})`,
+  shift_left: (a, b) => `(${b} >>> 0 >= 32 ? 0 : ${a} << ${b})`,
+  shift_right_logical: (a, b) => `(${b} >>> 0 >= 32 ? 0 : ${a} >>> ${b})`,
+  shift_right_arithmetic: (a, b) => `(${a} >> M.min(${b} >>> 0, 31))`,
 };
 const CMP: Record<string, string> = { eq: "===", ne: "!==", lt: "<", le: "<=", gt: ">", ge: ">=" };
 
@@ -76,6 +87,10 @@ function expr(n: Node, v: (i: number) => string): string {
       return `(${v(n.c)} ? ${v(n.t)} : ${v(n.f)})`;
     case "convert":
       return convert(v(n.a), n.from, n.type);
+    case "bitcast":
+      return bitcast(v(n.a), n.from, n.type);
+    case "random_bits":
+      throw new Error("jsloop: random_bits is a statement (see randomBits)");
     case "integer_pow": {
       // Binary exponentiation with a rounding per multiply, as XLA lowers integer_pow.
       const x = v(n.a);
@@ -93,10 +108,44 @@ function expr(n: Node, v: (i: number) => string): string {
   }
 }
 
-const round = (e: string, t: ScalarType) => (t === "f32" ? `F(${e})` : t === "i32" ? `((${e}) | 0)` : e);
+const round = (e: string, t: ScalarType) => (t === "f32" ? `F(${e})` : t === "i32" ? `((${e}) | 0)` : t === "u32" ? `((${e}) >>> 0)` : e);
+
+/** Reinterprets 32 bits through one scratch word (BF/BI/BU share a buffer). */
+function bitcast(x: string, from: ScalarType, to: ScalarType): string {
+  if (from === to) return x;
+  if (from !== "f32" && to !== "f32") return round(x, to);
+  if (to === "f32") return `(${from === "u32" ? "BU" : "BI"}[0] = ${x}, BF[0])`;
+  return `(BF[0] = ${x}, ${to === "u32" ? "BU" : "BI"}[0])`;
+}
+
+/**
+ * The statements computing random_bits node `i` for the element with row-major index `idx`:
+ * threefry2x32 of its counter pair under the key words kA/kB/kC of input `key` (see
+ * threefry_steps.ts for the stream layouts).
+ */
+function randomBits(n: Extract<Node, { op: "random_bits" }>, i: number, idx: string): string[] {
+  const ks = [`kA${n.key}`, `kB${n.key}`, `kC${n.key}`];
+  const [a, b] = [`a${i}`, `b${i}`];
+  const lines: string[] = [];
+  if (n.partitionable) lines.push(`let ${a} = ${ks[0]}, ${b} = (${idx} + ${ks[1]}) | 0;`);
+  else {
+    const half = legacyHalf(n.size);
+    lines.push(`const j${i} = ${idx} < ${half} ? ${idx} : ${idx} - ${half};`);
+    lines.push(`let ${a} = (j${i} + ${ks[0]}) | 0, ${b} = ((j${i} + ${half} < ${n.size} ? j${i} + ${half} : 0) + ${ks[1]}) | 0;`);
+  }
+  for (const s of THREEFRY_STEPS) {
+    if (s.kind === "mix") lines.push(`${a} = (${a} + ${b}) | 0; ${b} = ((${b} << ${s.rot}) | (${b} >>> ${32 - s.rot})) ^ ${a};`);
+    else lines.push(`${a} = (${a} + ${ks[s.a]}) | 0; ${b} = (${b} + ${ks[s.b]} + ${s.add}) | 0;`);
+  }
+  lines.push(`const v${i} = ${n.partitionable ? `(${a} ^ ${b}) >>> 0` : `(${idx} < ${legacyHalf(n.size)} ? ${a} : ${b}) >>> 0`};`);
+  return lines;
+}
 
 function convert(x: string, from: ScalarType, to: ScalarType): string {
   if (from === to) return x;
+  // Between int32 and uint32: the same bits, as the other type's number.
+  if (to === "u32" && from === "i32") return `(${x} >>> 0)`;
+  if (to === "i32" && from === "u32") return `(${x} | 0)`;
   if (to === "bool") return `(${x} !== 0 ? 1 : 0)`;
   if (to === "f32") return `F(${x})`;
   // float -> int: truncate toward zero, saturate, NaN -> 0 (XLA's semantics). uint32 results are
@@ -110,12 +159,18 @@ function generate(p: FusedProgram): string {
   const lines: string[] = [];
   lines.push(`const rne = (x) => { const r = M.round(x); return (r - x === 0.5 && r % 2 !== 0) ? r - 1 : r; };`);
   lines.push(`const pow = (a, b) => (a === 1 || b === 0 ? 1 : M.pow(a, b));`);
-  p.inputs.forEach((_, i) => lines.push(`const in${i} = ins[${i}];`));
+  if (p.nodes.some((n) => n.op === "bitcast")) lines.push(`const BF = new Float32Array(1), BI = new Int32Array(BF.buffer), BU = new Uint32Array(BF.buffer);`);
+  p.inputs.forEach((inp, i) => {
+    lines.push(`const in${i} = ins[${i}];`);
+    // A key's two words, and the third word of threefry's key schedule.
+    if (inp.key) lines.push(`const kA${i} = in${i}[0] | 0, kB${i} = in${i}[1] | 0, kC${i} = (kA${i} ^ kB${i} ^ ${KS_PARITY}) | 0;`);
+  });
   p.outputs.forEach((_, i) => lines.push(`const out${i} = outs[${i}];`));
-  // Each node is a `const` in the loop body, so V8 keeps them in registers.
+  // Each node is a `const` in the loop body, so V8 keeps them in registers. `idx` is the
+  // element's row-major index (random_bits counts with it).
   const v = (i: number) => `v${i}`;
-  const body: string[] = [];
-  p.nodes.forEach((n, i) => body.push(`const v${i} = ${expr(n, v)};`));
+  const nodeLines = (idx: string) => p.nodes.flatMap((n, i) => (n.op === "random_bits" ? randomBits(n, i, idx) : n.op === "input" && p.inputs[n.index].key ? [] : [`const v${i} = ${expr(n, v)};`]));
+  const body: string[] = nodeLines("k");
   p.outputs.forEach((node, i) => body.push(`out${i}[k] = v${node};`));
 
   const rank = p.shape.length;
@@ -125,8 +180,11 @@ function generate(p: FusedProgram): string {
     // order and precision of tfjs-cpu's Sum kernel, so the result is the same float32.
     const axes = p.reduceSum.axes;
     const kept = p.shape.map((_, d) => d).filter((d) => !axes.includes(d));
-    const reduceBody = body.filter((l) => !l.startsWith("out"));
-    nest(lines, p, [...kept, ...axes], kept.length, reduceBody, [`let acc = 0;`], [`acc += v${p.outputs[0]};`], [`out0[k++] = acc;`]);
+    // Here k counts outputs: the row-major index of an element comes from the loop counters.
+    const dims = [...kept, ...axes];
+    const strides = rowMajorStrides(p.shape);
+    const idx = hasRandomBits(p) ? `(${dims.map((d, level) => `i${level} * ${strides[d]}`).join(" + ") || "0"})` : "k";
+    nest(lines, p, dims, kept.length, nodeLines(idx), [`let acc = 0;`], [`acc += v${p.outputs[0]};`], [`out0[k++] = acc;`]);
   } else if (simple || rank === 0) {
     const n = p.shape.reduce((a, b) => a * b, 1);
     p.inputs.forEach((inp, i) => lines.push(`let o${i} = 0;`, `const s${i} = ${inp.strides.some((s) => s !== 0) ? 1 : 0};`));

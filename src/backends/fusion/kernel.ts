@@ -2,7 +2,8 @@
 // wasm SIMD (or a JS loop) in place on tfjs-wasm's heap, a generated JS loop on tfjs-cpu's own
 // typed arrays. Kernels are chosen for the backend active when the plan is compiled.
 import * as tf from "@tensorflow/tfjs-core";
-import type { FusedProgram, ScalarType } from "./ir.js";
+import { config } from "../../config.js";
+import { type FusedProgram, type ScalarType, hasRandomBits } from "./ir.js";
 import { type HostArray, compileJsKernel } from "./jsloop.js";
 import { glslSource, glslSupports, runGlsl } from "./glsl.js";
 import { compileWasmKernel } from "../wasm/codegen.js";
@@ -50,7 +51,29 @@ function runRegistered(inputs: tf.Tensor[], body: Body): tf.Tensor[] {
 const views = (memory: WebAssembly.Memory, type: ScalarType, offset: number, n: number): HostArray =>
   type === "f32" ? new Float32Array(memory.buffer, offset, n) : type === "bool" ? new Uint8Array(memory.buffer, offset, n) : type === "u32" ? (new Uint32Array(memory.buffer, offset, n) as unknown as HostArray) : new Int32Array(memory.buffer, offset, n);
 
+/**
+ * The kernel of a program for the active backend. A program drawing random bits follows
+ * jax_threefry_partitionable when it runs, as the random_bits primitive does: a plan compiled
+ * before `config.update` keeps drawing the stream the flag selects.
+ */
 export function fusedKernel(p: FusedProgram): FusedKernel {
+  if (!hasRandomBits(p)) return backendKernel(p);
+  const variants = new Map<boolean, FusedKernel>();
+  const current = (): FusedKernel => {
+    const part = config.read<boolean>("jax_threefry_partitionable");
+    let k = variants.get(part);
+    if (!k) variants.set(part, (k = backendKernel(withStream(p, part))));
+    return k;
+  };
+  return { run: (inputs) => current().run(inputs), source: () => current().source() };
+}
+
+function withStream(p: FusedProgram, partitionable: boolean): FusedProgram {
+  const size = partitionable ? 0 : sizeOf(p.shape);
+  return { ...p, nodes: p.nodes.map((n) => (n.op === "random_bits" ? { ...n, partitionable, size } : n)) };
+}
+
+function backendKernel(p: FusedProgram): FusedKernel {
   const outShape = p.reduceSum ? p.shape.filter((_, d) => !p.reduceSum!.axes.includes(d)) : p.shape;
   const outSize = outShape.reduce((a, b) => a * b, 1);
   const outTypes = p.outputs.map((o) => p.nodes[o].type);

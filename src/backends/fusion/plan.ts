@@ -3,15 +3,23 @@
 // step where its first outside consumer needs it, so grouping never creates a cycle.
 import { type Atom, type Jaxpr, type JaxprEqn, Literal, Var } from "../../jaxpr/jaxpr.js";
 import type { ShapedArray } from "../../jaxpr/aval.js";
-import type { DType } from "../../dtypes.js";
+import { type DType, isKey } from "../../dtypes.js";
+import { config } from "../../config.js";
 import { type FusedProgram, type Node, type ScalarType, type UnaryFn, type BinaryFn, type CompareFn, rowMajorStrides } from "./ir.js";
 
 const UNARY: Record<string, UnaryFn> = {
   neg: "neg", abs: "abs", sign: "sign", floor: "floor", ceil: "ceil", exp: "exp", exp2: "exp2", log: "log",
   log1p: "log1p", expm1: "expm1", sin: "sin", cos: "cos", tan: "tan", tanh: "tanh", logistic: "logistic",
-  sqrt: "sqrt", rsqrt: "rsqrt", square: "square", is_finite: "is_finite",
+  sqrt: "sqrt", rsqrt: "rsqrt", square: "square", is_finite: "is_finite", not: "not", erf_inv: "erf_inv",
 };
-const BINARY: Record<string, BinaryFn> = { add: "add", sub: "sub", mul: "mul", div: "div", max: "max", min: "min", pow: "pow", atan2: "atan2" };
+const BINARY: Record<string, BinaryFn> = {
+  add: "add", sub: "sub", mul: "mul", div: "div", max: "max", min: "min", pow: "pow", atan2: "atan2",
+  and: "and", or: "or", xor: "xor",
+  shift_left: "shift_left", shift_right_logical: "shift_right_logical", shift_right_arithmetic: "shift_right_arithmetic",
+};
+/** Bit operations: exact on int32/uint32 (and bool for the logical ones) in every generator. */
+const BITWISE = new Set(["and", "or", "xor", "not"]);
+const SHIFTS = new Set(["shift_left", "shift_right_logical", "shift_right_arithmetic"]);
 const COMPARE: Record<string, CompareFn> = { eq: "eq", ne: "ne", lt: "lt", le: "le", gt: "gt", ge: "ge" };
 
 /** The most equations one fused kernel takes (compile time grows with kernel size). */
@@ -23,14 +31,23 @@ const scalarType = (d: DType): ScalarType | null =>
 /** Names of the primitives a kernel program can hold (a cheap first test before fusible()). */
 export const ELEMENTWISE = new Set([
   ...Object.keys(UNARY), ...Object.keys(BINARY), ...Object.keys(COMPARE),
-  "integer_pow", "round", "select_n", "convert_element_type", "stop_gradient", "copy",
+  "integer_pow", "round", "select_n", "convert_element_type", "stop_gradient", "copy", "bitcast_convert_type",
 ]);
 
-/** Float ops only: integer arithmetic keeps tfjax's exact host kernels (wraparound, C division). */
+/**
+ * Float arithmetic, bit operations and random_bits: integer arithmetic keeps tfjax's exact host
+ * kernels (wraparound, C division), while bit operations are exact everywhere.
+ */
 function fusible(e: JaxprEqn): boolean {
   const name = e.primitive.name;
+  // A source node: the hash of one key over the element index (typed scalar keys, 32-bit words).
+  if (name === "random_bits") return isKey(e.inputs[0].aval.dtype) && e.inputs[0].aval.ndim === 0 && e.params.bit_width === 32;
   const types = [...e.inputs.map((a) => a.aval.dtype), ...e.outBinders.map((v) => v.aval.dtype)];
   if (types.some((t) => scalarType(t) === null)) return false;
+  const int = (a: Atom) => a.aval.dtype === "int32" || a.aval.dtype === "uint32";
+  if (BITWISE.has(name)) return e.inputs.every((a) => int(a) || a.aval.dtype === "bool");
+  if (SHIFTS.has(name)) return e.inputs.every(int);
+  if (name === "bitcast_convert_type") return true;
   const allFloatOperands = e.inputs.every((a) => a.aval.dtype === "float32");
   if (name in UNARY || name in BINARY) return allFloatOperands && !(name === "pow" && e.inputs[1].aval.dtype !== "float32");
   if (name in COMPARE) return true;
@@ -180,6 +197,17 @@ function buildGroup(members: JaxprEqn[], usedOutside: Set<Var>, epilogue?: Jaxpr
   const inputIndex = new Map<Var, number>();
   const memberOut = new Set<Var>(members.map((e) => e.outBinders[0]));
 
+  const keyInputs = new Map<Var, number>();
+  /** A key<fry>[] value: one key input per key, its words read once (see ir.ts Input.key). */
+  const keyInput = (a: Var): number => {
+    let index = keyInputs.get(a);
+    if (index === undefined) {
+      index = inputs.push(a) - 1;
+      keyInputs.set(a, index);
+      inputMeta.push({ shape: [], strides: shape.map(() => 0), type: "u32", key: true });
+    }
+    return index;
+  };
   const addInput = (a: Var, strides: number[]): number => {
     const key = inputIndex.get(a);
     if (key !== undefined && inputMeta[key].strides.join() === strides.join()) return nodes.push({ op: "input", index: key, type: st(a.aval) }) - 1;
@@ -232,6 +260,14 @@ function buildGroup(members: JaxprEqn[], usedOutside: Set<Var>, epilogue?: Jaxpr
       const [c, f, t] = e.inputs.map(operand);
       n = nodes.push({ op: "select", c, t, f, type }) - 1;
     } else if (name === "convert_element_type") n = nodes.push({ op: "convert", a: operand(e.inputs[0]), type, from: st(e.inputs[0].aval) }) - 1;
+    else if (name === "bitcast_convert_type") n = nodes.push({ op: "bitcast", a: operand(e.inputs[0]), type, from: st(e.inputs[0].aval) }) - 1;
+    else if (name === "random_bits") {
+      if (e.inputs[0] instanceof Literal) return null;
+      // The stream mode is the one at planning; kernel.ts re-reads the flag at each run.
+      const partitionable = config.read<boolean>("jax_threefry_partitionable");
+      const size = partitionable ? 0 : shape.reduce((x, y) => x * y, 1);
+      n = nodes.push({ op: "random_bits", key: keyInput(e.inputs[0]), partitionable, size, type: "u32" }) - 1;
+    }
     else if (name === "stop_gradient" || name === "copy") n = operand(e.inputs[0]);
     else return null;
     valueOf.set(out, n);

@@ -2,11 +2,13 @@
 //
 // One module per program body: it imports its linear memory ("env" "memory"), so it can run
 // in place on another module's heap (tfjs-backend-wasm's), and exports
-//   kernel(in0, ..., inK-1, out0, ..., outM-1, n)   (all i32: byte offsets and element count)
+//   kernel(in0, ..., inK-1, out0, ..., outM-1, n, base)   (all i32: byte offsets, counts)
+//   (base: the row-major index of element 0, for random_bits; run() passes each chunk's start)
 // which processes UNROLL x 4 elements per iteration (f32x4 / i32x4 lanes; bool values are lane
 // masks), then single vectors, then the 1-3 leftover elements through the same vector code
 // with lane loads/stores (so there is no separate scalar code to keep in sync).
-// Inputs are contiguous full-size arrays or scalars (read once, splat). float32, int32, uint32
+// Inputs are contiguous full-size arrays, scalars (read once, splat) or PRNG keys (two words read
+// once, expanded into threefry's key schedule). float32, int32, uint32
 // and bool (1 byte per element in memory, as tfjs stores it) inputs and outputs are supported.
 // Anything else (broadcasts other than scalars, reductions, atan2, integer division, ...) makes
 // compileWasmKernel return null, and the caller runs its portable JS loop instead.
@@ -16,6 +18,9 @@ import type { FusedProgram, Node, ScalarType } from "../fusion/ir.js";
 import { isSimpleIndexing, programKey } from "../fusion/ir.js";
 import { Code, type FuncImport, type ModuleDef, encodeModule, listModule } from "./emit.js";
 import { type MathEnv, exp, exp2, expm1, log, log1p, logistic, pow, tanh, trig } from "./math.js";
+import { erfInv } from "./erfinv.js";
+import { type KeySchedule, randomBits } from "./threefry.js";
+import { KS_PARITY } from "../fusion/threefry_steps.js";
 import { Emitter, VB, type VNode } from "./vexpr.js";
 
 export interface WasmKernel {
@@ -47,8 +52,8 @@ export function compileWasmKernel(p: FusedProgram): WasmKernel | null {
   if (k === undefined) {
     k = null;
     if (!p.reduceSum && isSimpleIndexing(p) && simdSupported()) {
-      const scalar = p.inputs.map((i) => i.strides.every((s) => s === 0) && p.shape.some((d) => d !== 1));
-      const bodyKey = JSON.stringify([p.inputs.map((i, j) => [i.type, scalar[j]]), p.nodes, p.outputs]);
+      const scalar = p.inputs.map((i) => i.key === true || (i.strides.every((s) => s === 0) && p.shape.some((d) => d !== 1)));
+      const bodyKey = JSON.stringify([p.inputs.map((i, j) => [i.type, scalar[j], i.key ?? false]), p.nodes, p.outputs]);
       k = byBody.get(bodyKey);
       if (k === undefined) {
         k = build(p, scalar);
@@ -80,7 +85,7 @@ const ONE_BITS = 0x3f800000;
 function build(p: FusedProgram, scalar: boolean[]): WasmKernel | null {
   const nin = p.inputs.length;
   const nout = p.outputs.length;
-  const names = [...p.inputs.map((_, i) => `in${i}`), ...p.outputs.map((_, i) => `out${i}`), "n"];
+  const names = [...p.inputs.map((_, i) => `in${i}`), ...p.outputs.map((_, i) => `out${i}`), "n", "base"];
   const code = new Code(names.map(() => "i32" as const), names);
   const imports: FuncImport[] = [];
   const importFns: Record<string, (x: number) => number> = {};
@@ -135,14 +140,14 @@ function build(p: FusedProgram, scalar: boolean[]): WasmKernel | null {
     run(memory, inPtrs, outPtrs, n) {
       if (inPtrs.length !== nin || outPtrs.length !== nout) throw new Error(`wasm kernel: expected ${nin} inputs and ${nout} outputs`);
       const f = instances.get(memory) ?? instantiate(memory);
-      if (n <= CHUNK) return f(...inPtrs, ...outPtrs, n);
+      if (n <= CHUNK) return f(...inPtrs, ...outPtrs, n, 0);
       // Long arrays go in chunks: V8 runs a new module in its baseline tier (Liftoff) and
       // switches a function to optimized code only at its next call, so one 1M-element call
       // would run entirely unoptimized (~3x slower). Chunk boundaries are multiples of 4 lanes.
       for (let start = 0; start < n; start += CHUNK) {
         const ins = inPtrs.map((ptr, k) => (scalar[k] ? ptr : ptr + start * inBytes[k]));
         const outs = outPtrs.map((ptr, j) => ptr + start * outBytes[j]);
-        f(...ins, ...outs, Math.min(CHUNK, n - start));
+        f(...ins, ...outs, Math.min(CHUNK, n - start), start);
       }
     },
   };
@@ -168,6 +173,7 @@ function emitKernel(c: Code, p: FusedProgram, scalar: boolean[], env: MathEnv, u
   const inPtr = (k: number) => k;
   const outPtr = (j: number) => nin + j;
   const N = nin + nout;
+  const BASE = N + 1;
   const outTypes = p.outputs.map((o) => p.nodes[o].type);
   const b = new VB();
   const i = c.local("i32", "i");
@@ -179,9 +185,25 @@ function emitKernel(c: Code, p: FusedProgram, scalar: boolean[], env: MathEnv, u
   c.op("block");
   c.op("local.get", N).op("i32.eqz").op("br_if", 0);
 
+  // Keys: both words loaded once, and threefry's key schedule computed once (see threefry.ts).
+  const keys: (KeySchedule | null)[] = p.inputs.map((inp, k) => {
+    if (!inp.key) return null;
+    c.comment(`input ${k}: key`);
+    const ks = [0, 1, 2].map((w) => c.local("v128", `k${k}_${w}`));
+    c.op("local.get", inPtr(k)).op("v128.load32_splat", 2, 0).op("local.set", ks[0]);
+    c.op("local.get", inPtr(k)).op("v128.load32_splat", 2, 4).op("local.set", ks[1]);
+    c.op("local.get", ks[0]).op("local.get", ks[1]).op("v128.xor").i32x4([KS_PARITY, KS_PARITY, KS_PARITY, KS_PARITY]).op("v128.xor").op("local.set", ks[2]);
+    const inj = [1, 2, 3, 4, 5].map((r) => {
+      const l = c.local("v128", `k${k}_inj${r}`);
+      c.op("local.get", ks[(r + 1) % 3]).i32x4([r, r, r, r]).op("i32x4.add").op("local.set", l);
+      return b.get(l);
+    });
+    return { ks: ks.map((l) => b.get(l)), inj };
+  });
+
   // Scalar inputs: loaded once, splat to all lanes.
   const scalars: (VNode | null)[] = p.inputs.map((inp, k) => {
-    if (!scalar[k]) return null;
+    if (!scalar[k] || inp.key) return null;
     const l = c.local("v128", `s${k}`);
     c.comment(`input ${k}: scalar`);
     if (inp.type === "bool") {
@@ -191,9 +213,13 @@ function emitKernel(c: Code, p: FusedProgram, scalar: boolean[], env: MathEnv, u
     return b.get(l);
   });
 
+  /** The row-major indices of the 4 lanes of copy u: base + i + 4u + [0, 1, 2, 3]. */
+  const first = b.isplat(b.node("i32.add", "i32", [b.get(BASE, "i32"), b.get(i, "i32")]));
+  const laneIndex = (u: number) => b.iadd(first, b.ilanes([4 * u, 4 * u + 1, 4 * u + 2, 4 * u + 3]));
+
   /** Emits `copies` vectors' worth of the program, interleaved node by node, then the stores. */
   const body = (ins: VNode[][], store: (j: number, u: number, value: number) => void) => {
-    const vals = ins.map((x) => lowerProgram(b, p, x, env));
+    const vals = ins.map((x, u) => lowerProgram(b, p, { ins: x, index: laneIndex(u), keys }, env));
     const outs = vals.map((v) => p.outputs.map((o, j) => (outTypes[j] === "bool" ? maskToBytes(b, v[o]) : v[o])));
     const em = new Emitter(c);
     em.count(outs.flat());
@@ -211,6 +237,7 @@ function emitKernel(c: Code, p: FusedProgram, scalar: boolean[], env: MathEnv, u
     Array.from({ length: copies }, (_, u) =>
       p.inputs.map((inp, k) => {
         if (scalars[k]) return scalars[k]!;
+        if (inp.key) return b.i(0); // read by random_bits nodes through `keys`
         if (inp.type === "bool") return bytesToMask(b, b.node("v128.load32_zero", "v128", [addr(inPtr(k), "bool")], 0, 4 * u));
         return b.node("v128.load", "v128", [addr(inPtr(k), inp.type)], 2, 16 * u);
       }),
@@ -246,6 +273,7 @@ function emitKernel(c: Code, p: FusedProgram, scalar: boolean[], env: MathEnv, u
   };
   const tailIns = p.inputs.map((inp, k) => {
     if (scalars[k]) return scalars[k]!;
+    if (inp.key) return b.i(0);
     const v = c.local("v128", `x${k}`);
     const bool = inp.type === "bool";
     c.i32x4([0, 0, 0, 0]).op("local.set", v);
@@ -283,6 +311,8 @@ function describe(n: Node, i: number): string {
     n.op === "compare" ? `${n.fn} ${args(n.a, n.b)}` :
     n.op === "select" ? `select ${args(n.c, n.t, n.f)}` :
     n.op === "convert" ? `convert ${args(n.a)} from ${n.from}` :
+    n.op === "bitcast" ? `bitcast ${args(n.a)} from ${n.from}` :
+    n.op === "random_bits" ? `random_bits key ${n.key}${n.partitionable ? "" : `, legacy stream of ${n.size}`}` :
     `integer_pow ${args(n.a)}, ${n.y}`;
   return `%${i} = ${n.type} ${rhs}`;
 }
@@ -313,24 +343,41 @@ function maskToBytes(b: VB, m: VNode): VNode {
   return b.and(b.shuffle(m, m, [0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12]), b.i(0x01010101));
 }
 
-/** The vector value of every node of `p`, given the inputs'. */
-function lowerProgram(b: VB, p: FusedProgram, ins: VNode[], env: MathEnv): VNode[] {
+/** What a copy of the program reads: its input vectors, its lanes' row-major indices, the keys. */
+interface Lanes {
+  ins: VNode[];
+  index: VNode;
+  keys: (KeySchedule | null)[];
+}
+
+/** The vector value of every node of `p`. */
+function lowerProgram(b: VB, p: FusedProgram, lanes: Lanes, env: MathEnv): VNode[] {
   const vals: VNode[] = [];
   const ty = (i: number) => p.nodes[i].type;
-  for (const n of p.nodes) vals.push(lowerNode(b, n, vals, ty, ins, env));
+  for (const n of p.nodes) vals.push(lowerNode(b, n, vals, ty, lanes, env, p.nodes));
   return vals;
 }
 
-function lowerNode(b: VB, n: Node, v: VNode[], ty: (i: number) => ScalarType, ins: VNode[], env: MathEnv): VNode {
+function lowerNode(b: VB, n: Node, v: VNode[], ty: (i: number) => ScalarType, lanes: Lanes, env: MathEnv, nodes: readonly Node[]): VNode {
   switch (n.op) {
     case "input":
-      return ins[n.index];
+      return lanes.ins[n.index];
+    case "random_bits":
+      return randomBits(b, n, lanes.keys[n.key] ?? unsupported("random_bits of a non-key input"), lanes.index);
+    case "bitcast":
+      // Every type is 32 bits per lane (bool only ever to itself).
+      if ((ty(n.a) === "bool") !== (n.type === "bool")) unsupported("bitcast of bool");
+      return v[n.a];
     case "const":
       return n.type === "f32" ? b.f(n.value) : n.type === "bool" ? b.i(n.value ? -1 : 0) : b.i(n.type === "u32" ? n.value >>> 0 : n.value | 0);
     case "unary":
       return unary(b, n.fn, v[n.a], ty(n.a), n.type, env);
     case "binary": {
       if (ty(n.a) !== n.type || ty(n.b) !== n.type) unsupported("mixed binary types");
+      if (n.fn.startsWith("shift_")) {
+        const amount = nodes[n.b];
+        return shift(b, n.fn, v[n.a], amount.op === "const" ? amount.value >>> 0 : v[n.b], n.type);
+      }
       return binary(b, n.fn, v[n.a], v[n.b], n.type);
     }
     case "compare":
@@ -355,6 +402,25 @@ function lowerNode(b: VB, n: Node, v: VNode[], ty: (i: number) => ScalarType, in
       return n.y < 0 ? b.fdiv(b.f(1), acc!) : acc!;
     }
   }
+}
+
+/**
+ * XLA's shifts: amounts of 32 or more (as unsigned) give 0, or the sign for arithmetic shifts.
+ * wasm shifts all lanes by one scalar amount (mod 32): a constant amount is one instruction; a
+ * per-lane amount is applied bit by bit (shift by 1, 2, 4, 8, 16 where that bit is set).
+ */
+function shift(b: VB, fn: string, x: VNode, amount: number | VNode, t: ScalarType): VNode {
+  if (t !== "i32" && t !== "u32") return unsupported(`${fn} on ${t}`);
+  const op = fn === "shift_left" ? "i32x4.shl" : fn === "shift_right_logical" ? "i32x4.shr_u" : "i32x4.shr_s";
+  const by = (y: VNode, s: number) => b.node(op, "v128", [y, b.i32c(s)]);
+  if (typeof amount === "number") {
+    if (op === "i32x4.shr_s") return by(x, Math.min(amount, 31));
+    return amount >= 32 ? b.i(0) : by(x, amount);
+  }
+  const y = op === "i32x4.shr_s" ? b.v("i32x4.min_u", amount, b.i(31)) : amount;
+  let r = x;
+  for (let bit = 1; bit < 32; bit <<= 1) r = b.sel(by(r, bit), r, b.v("i32x4.ne", b.and(y, b.i(bit)), b.i(0)));
+  return op === "i32x4.shr_s" ? r : b.andnot(r, b.v("i32x4.gt_u", y, b.i(31)));
 }
 
 function unary(b: VB, fn: string, x: VNode, from: ScalarType, to: ScalarType, env: MathEnv): VNode {
@@ -425,6 +491,8 @@ function unary(b: VB, fn: string, x: VNode, from: ScalarType, to: ScalarType, en
       return b.fdiv(b.f(1), b.fsqrt(x));
     case "square":
       return b.fmul(x, x);
+    case "erf_inv":
+      return erfInv(b, env, x);
   }
   return unsupported(`${fn} on f32`);
 }
@@ -461,9 +529,20 @@ function binary(b: VB, fn: string, x: VNode, y: VNode, t: ScalarType): VNode {
         return b.v(`i32x4.max_${u}`, x, y);
       case "min":
         return b.v(`i32x4.min_${u}`, x, y);
+      case "and":
+        return b.and(x, y);
+      case "or":
+        return b.or(x, y);
+      case "xor":
+        return b.xor(x, y);
     }
   } else if (t === "bool") {
     switch (fn) {
+      case "xor":
+        return b.xor(x, y);
+      case "and":
+        return b.and(x, y);
+      case "or":
       case "add":
       case "max":
         return b.or(x, y);

@@ -38,8 +38,8 @@ const INF = Infinity;
 
 // ln2 split for Cody-Waite: LN2_HI has 9 significant bits, so k*LN2_HI is exact for |k| < 2^15
 // (we need |k| <= 151); LN2_LO = fround(ln2 - LN2_HI) carries the next 24 bits.
-const LN2_HI = 0.693359375;
-const LN2_LO = -2.1219444170128554e-4;
+export const LN2_HI = 0.693359375;
+export const LN2_LO = -2.1219444170128554e-4;
 const LOG2E = 1.4426950408889634;
 
 /**
@@ -55,7 +55,7 @@ const EXPM1_Q = [0.1666666567325592, 0.04166649281978607, 0.008333547040820122, 
  * log(1+f) = 2 atanh(s) = 2s + s*R(z), s = f/(2+f), z = s^2, |s| <= 0.1716 (f in [sqrt(1/2)-1,
  * sqrt(2)-1]). R(z) = z*(L1 + z*(L2 + z*L3)) ~ 2z/3 + 2z^2/5 + ...; fit error of log(1+f) 2^-30.2.
  */
-const LOG_R = [0.6666677594184875, 0.39977580308914185, 0.29870930314064026];
+export const LOG_R = [0.6666677594184875, 0.39977580308914185, 0.29870930314064026];
 /** sin(r) = r + r^3 * S(r^2) on |r| <= pi/4. Fit error 2^-27.9. */
 const SIN_S = [-0.16666655242443085, 0.008332189172506332, -0.00019518285989761353];
 /** cos(r) = 1 - r^2/2 + r^4 * C(r^2) on |r| <= pi/4. Fit error 2^-33.0. */
@@ -82,7 +82,7 @@ export const TRIG_VECTOR_LIMIT = 2 ** 20;
 /** Functions that, on some lanes, call an imported JS Math function (see codegen.ts). */
 export interface MathEnv {
   /** Index of an imported (f64) -> f64 function computing Math[name]. */
-  scalar(name: "sin" | "cos" | "tan"): number;
+  scalar(name: "sin" | "cos" | "tan" | "log1p"): number;
 }
 
 /** The float32 bits of 2^k for integer lanes k in [-126, 127]. */

@@ -127,6 +127,10 @@ export class VB {
     const v = Math.fround(x);
     return this.splat("f", v, () => this.k("f32x4", [v, v, v, v]));
   }
+  /** i32x4 constant with distinct lanes. */
+  ilanes(lanes: readonly number[]): VNode {
+    return this.k("i32x4", lanes.map((x) => x | 0));
+  }
   /** i32x4 splat constant. */
   i(x: number): VNode {
     return this.splat("i", x | 0, () => this.k("i32x4", [x | 0, x | 0, x | 0, x | 0]));
@@ -171,6 +175,9 @@ export class VB {
   imul = (a: VNode, b: VNode) => this.v("i32x4.mul", a, b);
   ishl = (a: VNode, s: number) => this.node("i32x4.shl", "v128", [a, this.i32c(s)]);
   ishr = (a: VNode, s: number) => this.node("i32x4.shr_s", "v128", [a, this.i32c(s)]);
+  ishru = (a: VNode, s: number) => this.node("i32x4.shr_u", "v128", [a, this.i32c(s)]);
+  /** An i32 scalar in every lane. */
+  isplat = (a: VNode) => this.node("i32x4.splat", "v128", [a]);
   ieq = (a: VNode, b: VNode) => this.v("i32x4.eq", a, b);
   igt = (a: VNode, b: VNode) => this.v("i32x4.gt_s", a, b);
   /** float32 lanes -> int32 (truncating, saturating, NaN -> 0). */
