@@ -1,7 +1,7 @@
 // Training a small MLP the JAX way: params are a pytree, the step is a pure function
-// update(params, batch) => params under jit(valueAndGrad(loss)), and every random draw uses a
-// fresh key split from the last one. The task: is a point of the square [-1, 1]² inside the
-// circle of radius 0.75? A 2-16-16-1 network learns it in a few hundred steps.
+// update(params, batch) => params under jit(valueAndGrad(loss)), and every random draw has a
+// key of its own, split from one seed. The task: is a point of the square [-1, 1]² inside the
+// circle of radius 0.75? A 2-16-16-1 network learns it from 512 points in a few hundred steps.
 import { jit, jnp, nn, random, tree, valueAndGrad, type Array } from "../src/index.js";
 
 type Layer = { w: Array; b: Array };
@@ -46,19 +46,16 @@ const update = jit((params: Params, batch: Batch): [Params, Array] => {
   return [tree.map((p: Array, g: Array) => p.sub(g.mul(lr)), params, grads) as Params, l];
 });
 
-export function main(log: (...xs: unknown[]) => void = console.log, steps = 600): void {
-  const [initKey, testKey, dataKey] = random.split(random.key(0), 3);
+export function main(log: (...xs: unknown[]) => void = console.log, steps = 300): void {
+  const [initKey, trainKey, testKey] = random.split(random.key(0), 3); // one key per use
   let params = initParams(initKey, [2, 16, 16, 1]);
+  const train = makeBatch(trainKey, 512);
   const test = makeBatch(testKey, 1000);
   log(`test accuracy before training: ${accuracy(params, test).toFixed(3)}`);
-
-  let key = dataKey;
   for (let step = 0; step <= steps; step++) {
-    const [next, sub] = random.split(key); // a fresh batch per step, from a key used once
-    key = next;
-    const [p, l] = update(params, makeBatch(sub, 128));
+    const [p, l] = update(params, train);
     params = p;
-    if (step % 100 === 0) log(`step ${String(step).padStart(4)}  loss ${Number(l).toFixed(4)}`);
+    if (step % 50 === 0) log(`step ${String(step).padStart(4)}  loss ${Number(l).toFixed(4)}`);
   }
   log(`test accuracy after training:  ${accuracy(params, test).toFixed(3)}`);
 }

@@ -13,10 +13,10 @@ function loss({ w, b }: Params, x: Array, y: Array): Array {
 }
 
 export function main(log: (...xs: unknown[]) => void = console.log): void {
-  const [kw, kx, kt] = random.split(random.key(0), 3);
+  const [kw, kx, kTeacher] = random.split(random.key(0), 3); // one key per draw
   const params: Params = { w: random.normal(kw, [3]).mul(0.1), b: jnp.zeros([]) };
   const x = random.normal(kx, [8, 3]);
-  const y = x.matmul(random.normal(kt, [3])).gt(0).astype("float32");
+  const y = x.matmul(random.normal(kTeacher, [3])).gt(0).astype("float32");
 
   const perExample = jit(vmap(grad(loss), { inAxes: [null, 0, 0] }));
   const g = perExample(params, x, y) as Params;

@@ -74,11 +74,12 @@ test("examples/prng.ts prints JAX's numbers", async () => {
 test("examples/mlp.ts: the loss falls and the classifier learns", async () => {
   const { main } = await import("../examples/mlp.js");
   const lines: string[] = [];
-  main((...xs) => lines.push(xs.map(String).join(" ")), 300);
+  main((...xs) => lines.push(xs.map(String).join(" ")), 200);
   const losses = lines.filter((l) => l.startsWith("step")).map((l) => Number(l.split("loss")[1]));
-  expect(losses.length).toBe(4);
+  expect(losses.length).toBe(5);
   expect(losses.every((l) => Number.isFinite(l))).toBe(true);
-  expect(losses[losses.length - 1]).toBeLessThan(0.6 * losses[0]);
+  expect(losses[losses.length - 1]).toBeLessThan(0.2 * losses[0]);
+  losses.slice(1).forEach((l, i) => expect(l).toBeLessThan(losses[i]));
   const acc = (prefix: string) => Number(lines.find((l) => l.startsWith(prefix))!.split(":")[1]);
   expect(acc("test accuracy after")).toBeGreaterThan(0.9);
   expect(acc("test accuracy after")).toBeGreaterThan(acc("test accuracy before"));
