@@ -1,27 +1,69 @@
-// The generic primitive test (JAX's tests/lax_test.py): every primitive in the registry has
-// records in test/harness/cases.ts, and every record runs through every execution path.
+// The generic primitive test (JAX's tests/lax_test.py and lax_autodiff_test.py): every primitive
+// in the registry has records in test/harness/cases.ts and the transformation rules it needs;
+// every record runs through every execution path, and through grad and vmap.
 import { describe, expect, it } from "vitest";
 import { primitives } from "../src/index.js";
-import { cases } from "./harness/cases.js";
-import { checkCaseJaxpr, modes, pendingModes, runCase } from "./harness/run.js";
+import { cases, gradSpec } from "./harness/cases.js";
+import { checkGrad, gradCoverage, hasGradMode } from "./harness/grad.js";
+import { missingRules } from "./harness/rules.js";
+import { checkCaseJaxpr, modes, runCase } from "./harness/run.js";
+import { checkVmap, hasVmapMode } from "./harness/vmap.js";
 
-// `jit` is a call of a jaxpr, not an operation with a reference of its own: every case
-// exercises it by composition (the "jit" mode binds it around the primitive under test).
-const NOT_TABULATED = new Set(["jit"]);
+/** Primitives without a case of their own, and why. */
+const NOT_TABULATED: Record<string, string> = {
+  // Calls of a jaxpr, not operations with a reference of their own: exercised by composition
+  // (the "jit" mode binds jit around every case).
+  jit: "a call of a jaxpr",
+  remat2: "a call of a jaxpr (checkpoint)",
+  xla_pmap: "a call of a jaxpr (pmap)",
+  custom_jvp_call: "a call of a jaxpr (customJvp)",
+  custom_vjp_call: "a call of a jaxpr (customVjp)",
+  custom_lin: "exists only inside linear jaxprs, to be transposed",
+  // Collectives resolve a named axis (vmap/pmap axisName); the harness binds outside any.
+  psum: "a collective over a named axis",
+  pmax: "a collective over a named axis",
+  pmin: "a collective over a named axis",
+  all_gather: "a collective over a named axis",
+  axis_index: "a collective over a named axis",
+};
 
 describe("primitive registry", () => {
   it("every primitive has a case", () => {
     const covered = new Set(cases.filter((c) => c.ref).map((c) => c.prim));
-    expect([...primitives.keys()].filter((p) => !NOT_TABULATED.has(p) && !covered.has(p))).toEqual([]);
+    expect([...primitives.keys()].filter((p) => !(p in NOT_TABULATED) && !covered.has(p))).toEqual([]);
   });
   it("every case names a registered primitive, uniquely", () => {
     expect(cases.filter((c) => !primitives.has(c.prim)).map((c) => c.name)).toEqual([]);
     expect(cases.length).toBe(new Set(cases.map((c) => c.name)).size);
   });
-  for (const m of pendingModes) it.todo(m);
+});
+
+// One test per primitive, so a primitive without a rule fails a test rather than a user.
+describe("transformation rules", () => {
+  it.each([...primitives.keys()])("%s", (name) => {
+    expect(missingRules(primitives.get(name)!), `${name} lacks rules`).toEqual([]);
+  });
+});
+
+// The grad mode leaves out points where a case's reference is not differentiable; every
+// differentiable primitive must still have its derivative checked at some point of some case.
+describe("grad mode coverage", () => {
+  const gradCases = cases.filter((c) => hasGradMode(c) && gradSpec(c).zero === undefined);
+  it.each([...new Set(gradCases.map((c) => c.prim))])("%s", (prim) => {
+    const checked = gradCases.filter((c) => c.prim === prim).map((c) => gradCoverage(c));
+    expect(checked.some((k) => k === null || (k[0] > 0 && k[1] > 0)), "no case has a point where its derivative is checked").toBe(true);
+  });
 });
 
 describe.each(cases)("$name", (c) => {
   for (const mode of modes) it(mode.name, () => runCase(c, mode));
   it("jaxpr", () => checkCaseJaxpr(c));
+  if (hasGradMode(c)) {
+    it("grad", () => checkGrad(c, false));
+    it("grad under jit", () => checkGrad(c, true));
+  }
+  if (hasVmapMode(c)) {
+    it("vmap", () => checkVmap(c, false));
+    it("vmap under jit", () => checkVmap(c, true));
+  }
 });

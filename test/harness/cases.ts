@@ -45,6 +45,29 @@ export const ULPS = {
   accumulated: 4,
 };
 
+/**
+ * How the grad mode (grad.ts) treats a primitive's cases. By default every case with float
+ * arguments has its jvp checked against finite differences of its reference and its vjp against
+ * its jvp; points where the reference is not differentiable are found and left out numerically.
+ */
+export interface GradSpec {
+  /** Piecewise constant, or zero by definition: jvp and vjp must be exact zeros (JAX's defjvp_zero). Why. */
+  zero?: string;
+  /** Not differentiable at all (differentiating raises, as in JAX). Why. */
+  none?: string;
+}
+
+export const GRAD: Record<string, GradSpec> = {
+  floor: { zero: "piecewise constant: JAX defines its derivative as zero everywhere" },
+  ceil: { zero: "piecewise constant: JAX defines its derivative as zero everywhere" },
+  round: { zero: "piecewise constant: JAX defines its derivative as zero everywhere" },
+  sign: { zero: "piecewise constant: JAX defines its derivative as zero everywhere" },
+  stop_gradient: { zero: "the identity whose derivative is zero by definition" },
+  nextafter: { none: "JAX defines no derivative for nextafter (jvp raises 'Differentiation rule ... not implemented')" },
+};
+
+export const gradSpec = (c: Case): GradSpec => GRAD[c.prim] ?? {};
+
 // ---- inputs ---------------------------------------------------------------------------------
 
 type Num = number | boolean;
@@ -208,6 +231,10 @@ const R = ULPS.rounded;
 const intOr = (float: (a: number, b: number) => number, int: (a: bigint, b: bigint) => bigint): DtypeFn => (dt) => (dt === "float32" ? float : bigIntOp(dt, int));
 binaryOp("add", [...FLOAT, ...INT], intOr((a, b) => a + b, (a, b) => a + b), { ulps: R });
 add("add", [F(), F()], elementwise((a, b) => a + b), { name: "empty" });
+// add_any: the sum of two tangents (JAX's add_jaxvals), same shapes, no broadcasting or promotion.
+add("add_any", [F(1.5, -2.25, 3, 1e10, Infinity, NaN), F(-0.5, 0, 0.3, 3, 1, 2)], elementwise((a, b) => a + b), { ulps: R });
+add("add_any", [reshape(F(1, 2, 3, 4), [2, 2]), reshape(F(0.1, -2, 1e-3, 7.75), [2, 2])], elementwise((a, b) => a + b), { ulps: R });
+add("add_any", [scalar("float32", 2.5), scalar("float32", -1)], elementwise((a, b) => a + b), { ulps: R });
 binaryOp("sub", [...FLOAT, ...INT], intOr((a, b) => a - b, (a, b) => a - b), { ulps: R });
 binaryOp("mul", [...FLOAT, ...INT], intOr((a, b) => a * b, (a, b) => a * b), { ulps: R });
 binaryOp("div", [...FLOAT, ...INT], intOr((a, b) => a / b, idiv), { ulps: R });

@@ -13,7 +13,22 @@ export interface Host {
   weak?: boolean;
 }
 
-export const f32 = Math.fround;
+let rounding = true;
+/** Rounds to float32 (references round once, at the end), except inside `unrounded`. */
+export const f32 = (x: number): number => (rounding ? Math.fround(x) : x);
+
+/**
+ * Runs `f` with float32 rounding off: a reference then computes in float64 throughout, which is
+ * what finite differences of it need (test/harness/grad.ts).
+ */
+export function unrounded<T>(f: () => T): T {
+  rounding = false;
+  try {
+    return f();
+  } finally {
+    rounding = true;
+  }
+}
 
 /** A float64 (or boolean) value in `dtype`'s value set: float32 rounds once, integers wrap mod 2^32. */
 export function cast(dtype: DType, v: number | boolean): number {

@@ -18,7 +18,7 @@ import { jit, makeJaxpr } from "../../src/tracer/jit.js";
 import type { Case } from "./cases.js";
 import { type Host, ulpDistance } from "./ref.js";
 
-type Fn = (...args: JaxArray[]) => JaxArray[];
+export type Fn = (...args: JaxArray[]) => JaxArray[];
 
 export interface Mode {
   name: string;
@@ -38,13 +38,9 @@ export const modes: Mode[] = [
   },
   { name: "jit", prepare: (fn) => jit(fn), caches: true },
   { name: "evalJaxpr", prepare: (fn) => (...xs) => evalJaxpr(makeJaxpr(fn)(...xs), ...xs) },
-  // Once the transformations exist, they join here, each with its own check:
-  //   grad: jvp/vjp of `fn` on float cases, against central finite differences of the reference;
-  //   vmap: `fn` over inputs stacked along a new batch axis, against a loop of the case per example.
+  // The transformations have checks of their own: grad.ts (jvp and vjp against finite
+  // differences of the reference) and vmap.ts (a batch against a loop over its examples).
 ];
-
-/** The execution paths still to come (reported as todo tests). */
-export const pendingModes = ["grad (vs finite differences of the reference)", "vmap (vs a loop over the batch)"];
 
 export const primitiveOf = (c: Case): Primitive => {
   const p = primitives.get(c.prim);
@@ -53,17 +49,17 @@ export const primitiveOf = (c: Case): Primitive => {
 };
 
 /** A host array as a tfjax array: a literal scalar (interned, as JS numbers are) or a fresh array. */
-function materialize(x: Host): JaxArray {
+export function materialize(x: Host): JaxArray {
   ensureBackend();
   if (x.literal) return scalar(x.dtype === "bool" ? x.data[0] !== 0 : x.data[0], x.dtype, !!x.weak);
   return wrap(tensorFrom(x.data, x.shape, x.dtype), x.dtype, !!x.weak);
 }
 
-const dispose = (xs: JaxArray[]) => xs.forEach((x) => x instanceof ArrayImpl && x.dispose());
+export const dispose = (xs: JaxArray[]) => xs.forEach((x) => x instanceof ArrayImpl && x.dispose());
 const numTensors = () => tf.memory().numTensors;
 
 /** Materializes the inputs, runs `body`, disposes the inputs and checks nothing else remains. */
-function withInputs(c: Case, body: (fn: Fn, args: JaxArray[], avals: ShapedArray[]) => void, allowCached = false): void {
+export function withInputs(c: Case, body: (fn: Fn, args: JaxArray[], avals: ShapedArray[]) => void, allowCached = false): void {
   c.inputs.filter((x) => x.literal).forEach(materialize); // interned before counting
   const before = numTensors();
   const inputs = c.inputs.map(materialize);
@@ -142,7 +138,7 @@ export function checkCaseJaxpr(c: Case): void {
 const typeOf = (x: { dtype: string; shape: readonly number[]; weak?: boolean; weakType?: boolean }) => `${x.dtype}[${x.shape}]${x.weak || x.weakType ? " weak" : ""}`;
 const reference = (c: Case): Host[] => c.ref!(...c.inputs);
 
-function checkOutputs(c: Case, outs: JaxArray[], inAvals: ShapedArray[], tol: Tolerance = {}): void {
+export function checkOutputs(c: Case, outs: JaxArray[], inAvals: ShapedArray[], tol: Tolerance = {}): void {
   const ulps = Math.max(c.ulps, tol.ulps ?? 0);
   const absErr = (w: number) => (typeof tol.abs === "function" ? tol.abs(w) : (tol.abs ?? 0));
   const want = reference(c);
@@ -165,6 +161,6 @@ function checkOutputs(c: Case, outs: JaxArray[], inAvals: ShapedArray[], tol: To
       if (d > ulps && !(a.dtype === "float32" && Math.abs(g - w) <= absErr(w)))
         bad.push(`[${i}] got ${g}, want ${w}${a.dtype === "float32" ? ` (${d} ulps > ${ulps}${tol.abs !== undefined ? `, |error| > ${absErr(w)}` : ""})` : ""}`);
     });
-    expect(bad, `output ${k} values; inputs ${c.inputs.map((x) => `[${x.data}]`).join(" ")}`).toEqual([]);
+    expect(bad, `output ${k} values; inputs ${c.inputs.map((x) => `[${x.data}]`).join(" ")}\n${bad.join("\n")}\n`).toEqual([]);
   });
 }
