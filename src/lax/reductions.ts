@@ -308,6 +308,20 @@ function hostMatMul(x: tf.Tensor, y: tf.Tensor, dt: DType, out: ShapedArray): tf
   return tensorFrom(res, out.shape, out.dtype);
 }
 
+/**
+ * tfjs-wasm caches its XNNPACK matmul (batch 1) by the rhs buffer alone, not its shape: a buffer
+ * used as the rhs in two shapes (x·x contracted fully, then its transpose's [1]×[6]) would get
+ * the first shape's packed weights. A buffer seen in another shape is copied first.
+ */
+const wasmRhsShapes = new WeakMap<object, string>();
+function wasmRhs(y: tf.Tensor): tf.Tensor {
+  if (tf.getBackend() !== "wasm" || y.shape[0] !== 1) return y;
+  const key = y.shape.join();
+  const seen = wasmRhsShapes.get(y.dataId);
+  if (seen === undefined) wasmRhsShapes.set(y.dataId, key);
+  return seen === undefined || seen === key ? y : tf.mul(y, tf.scalar(1));
+}
+
 export const dot_general_p = definePrimitive({
   name: "dot_general",
   abstractEval([a, b], p: DotParams) {
@@ -350,7 +364,7 @@ export const dot_general_p = definePrimitive({
           x = tf.cast(x, "float32");
           y = tf.cast(y, "float32");
         }
-        let out = tf.matMul(tf.reshape(x, [B, M, K]), tf.reshape(y, [B, K, N]));
+        let out = tf.matMul(tf.reshape(x, [B, M, K]), wasmRhs(tf.reshape(y, [B, K, N])));
         if (intOut) out = tf.cast(out, ctx.outAvals[0].dtype === "bool" ? "bool" : "int32");
         return tf.reshape(out, ctx.outAvals[0].shape as number[]);
       }),
