@@ -9,6 +9,8 @@ import * as s from "./structural.js";
 import * as r from "./reductions.js";
 
 export { psum, pmean, pmax, pmin, allGather, axisIndex } from "./parallel.js";
+export { cond, switch_ as switch } from "./control_flow/conditionals.js";
+export { whileLoop, foriLoop } from "./control_flow/loops.js";
 
 export type ArrayLike = JaxArray | number | boolean;
 
