@@ -13,6 +13,7 @@ export { ArrayImpl, scope } from "./array/array.js";
 export { jit, makeJaxpr, type JitOptions } from "./tracer/jit.js";
 export { evalJaxpr } from "./tracer/eval_jaxpr.js";
 export { jvp, linearize, vjp, vjpWithAux, grad, valueAndGrad, jacfwd, jacrev, hessian, type GradOptions } from "./tracer/grad.js";
+export { checkGrads, type CheckGradsOptions, type GradCheckMode } from "./test_util.js";
 export { vmap, type VmapOptions, type AxisSpec } from "./tracer/vmap.js";
 export { customJvp, customVjp } from "./tracer/custom_derivatives.js";
 export { pmap, type PmapOptions } from "./tracer/pmap.js";
