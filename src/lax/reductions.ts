@@ -10,19 +10,18 @@ import { scalar, tensorFrom } from "../array/array.js";
 import { bind1 } from "../tracer/core.js";
 import { avalOf, defZeroJvp, defjvp, defjvp2, deflinear, instantiate, isUndefined, prim, tangentAval } from "../tracer/ad_util.js";
 import { jvpFlat } from "../tracer/ad.js";
+import { npInts, sortedParams } from "../jaxpr/npint.js";
 // Wrappers that bind structural primitives as lax's functions do (structural.ts imports no file here).
 import {
   argsort,
   broadcastInDim,
   concatenate,
   full,
-  npInts,
   pad,
   range,
   reshape,
   rev,
   sliceInDim,
-  sortedParams,
   squeeze,
   transpose,
 } from "./structural.js";

@@ -6,8 +6,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { Array as JaxArray } from "../array/base.js";
 import type { DType } from "../dtypes.js";
 import { ShapedArray, pyShape, sizeOf } from "../jaxpr/aval.js";
-import { type Params, PyList } from "../jaxpr/jaxpr.js";
-import { pyStr } from "../jaxpr/print.js";
+import { npInts, npMask, pyParam, sortedParams } from "../jaxpr/npint.js";
 import { checkSameDtypes, definePrimitive, hostData } from "./primitive.js";
 import { scalar, tensorFrom } from "../array/array.js";
 import { type Trace, bind, bind1, currentTrace } from "../tracer/core.js";
@@ -19,37 +18,7 @@ export const range = (a: number, b?: number): number[] => (b === undefined ? [..
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 export const argsort = (xs: readonly number[]): number[] => range(xs.length).sort((i, j) => xs[i] - xs[j]);
 
-// ---- numpy integers in params ------------------------------------------------------------------
-// Some of JAX's rules compute params with numpy (np.delete, np.where, np.add), and str() of a
-// tuple of np.int64 prints `np.int64(1)`: JAX's jaxprs show that. Our rules mark those elements.
-const npMarks = new WeakMap<readonly unknown[], readonly boolean[]>();
-
-/** Marks the elements of a param tuple (all, or where `mask` is true) as numpy ints. */
-export function npInts<T extends readonly unknown[]>(xs: T, mask?: readonly boolean[]): T {
-  npMarks.set(xs, mask ?? xs.map(() => true));
-  return xs;
-}
-const npMask = (xs: readonly unknown[]): boolean[] => [...(npMarks.get(xs) ?? xs.map(() => false))];
 const inserted = <T>(xs: readonly T[], at: number, v: T): T[] => [...xs.slice(0, at), v, ...xs.slice(at)];
-
-/** A param as Python's str() prints it, numpy ints included. */
-function pyParam(v: unknown, top = true): string {
-  const items = v instanceof PyList ? v.items : Array.isArray(v) ? v : null;
-  if (items === null) return pyStr(v, top);
-  const mask = npMarks.get(items);
-  const parts = items.map((x, i) => (mask?.[i] ? `np.int64(${x})` : pyParam(x, false)));
-  if (v instanceof PyList) return `[${parts.join(", ")}]`;
-  return parts.length === 1 ? `(${parts[0]},)` : `(${parts.join(", ")})`;
-}
-
-/** A printParams rule: JAX's default (every param, sorted by name) minus `hidden`. */
-export const sortedParams =
-  (...hidden: string[]) =>
-  <P extends object>(p: P): [string, unknown][] =>
-    Object.keys(p)
-      .filter((k) => !hidden.includes(k))
-      .sort()
-      .map((k) => [k, pyParam((p as Params)[k])]);
 
 // ---- lax's wrappers, as the rules call them ----------------------------------------------------
 // JAX's rules call lax functions, which skip some no-op binds; these do the same.
