@@ -9,6 +9,8 @@ import * as s from "./structural.js";
 import * as r from "./reductions.js";
 
 export { psum, pmean, pmax, pmin, allGather, axisIndex } from "./parallel.js";
+export { scan, map, type ScanOptions } from "./control_flow/scan.js";
+export { associativeScan } from "./control_flow/associative_scan.js";
 export { cond, switch_ as switch } from "./control_flow/conditionals.js";
 export { whileLoop, foriLoop } from "./control_flow/loops.js";
 
