@@ -21,8 +21,8 @@ export function prim(name: string): Primitive {
   return p;
 }
 
-/** The tangent type of a primal type: the same, without weak typing (JAX's to_tangent_aval). */
-export const tangentAval = (a: ShapedArray): ShapedArray => (a.weakType ? a.update({ weakType: false }) : a);
+/** The tangent type of a primal type (JAX's to_tangent_aval): the same for floats, weak type included. */
+export const tangentAval = (a: ShapedArray): ShapedArray => a;
 
 /** Sums tangents (JAX's add_tangents, which binds add_any). */
 export const add_any_p = definePrimitive({
@@ -61,7 +61,8 @@ export function unbroadcast(aval: ShapedArray, x: JaxArray): JaxArray {
 
 // ---- registering rules ----------------------------------------------------------------------
 
-type JvpPart<P> = (g: JaxArray, primals: JaxArray[], params: P) => JaxArray;
+/** One input's tangent contribution; null for a symbolic zero (JAX rules may return Zero). */
+type JvpPart<P> = (g: JaxArray, primals: JaxArray[], params: P) => MaybeZero;
 
 /**
  * JAX's defjvp: the primal is the primitive itself; each input's tangent contribution is its
@@ -79,7 +80,7 @@ export function defjvp<P extends Params>(p: Primitive<P>, ...parts: (JvpPart<P> 
 }
 
 /** JAX's defjvp2: tangent rules that also see the primal output (`exp`: g * ans). */
-export function defjvp2<P extends Params>(p: Primitive<P>, ...parts: (((g: JaxArray, ans: JaxArray, primals: JaxArray[], params: P) => JaxArray) | null)[]): void {
+export function defjvp2<P extends Params>(p: Primitive<P>, ...parts: (((g: JaxArray, ans: JaxArray, primals: JaxArray[], params: P) => MaybeZero) | null)[]): void {
   p.jvp = (primals, tangents, params) => {
     const out = bind(p, primals, params);
     let t: MaybeZero = null;
