@@ -4,7 +4,7 @@
 // API and ownership rules). A float64 host forward pass gives the reference initial loss.
 import * as tf from "@tensorflow/tfjs-core";
 import { ArrayImpl, jit, jnp, nn, tree, valueAndGrad, type Array as JaxArray } from "../../src/index.js";
-import { jit as jxJit, nn, numpy as np, tree as jxTree, valueAndGrad as jxValueAndGrad, type OwnedFunction } from "@jax-js/jax";
+import { jit as jxJit, nn as jxNn, numpy as np, tree as jxTree, valueAndGrad as jxValueAndGrad, type OwnedFunction } from "@jax-js/jax";
 import { uniform } from "./chain.js";
 import { disposeJ } from "./inputs.js";
 import { initJaxJs, type JxArray } from "./jaxjs.js";
@@ -197,9 +197,9 @@ function jxLoss(params: JxParams, x: JxArray, y: JxArray): JxArray {
   let h = x;
   params.forEach(({ w, b }, i) => {
     h = np.matmul(h, w).add(b);
-    if (i < params.length - 1) h = nn.relu(h);
+    if (i < params.length - 1) h = jxNn.relu(h);
   });
-  return nn.logSoftmax(h).mul(y).sum().mul(-1 / BATCH);
+  return jxNn.logSoftmax(h).mul(y).sum().mul(-1 / BATCH);
 }
 
 export function jaxJsTrainer(): Trainer {
