@@ -246,6 +246,44 @@ describe("jaxprs as JAX prints them", () => {
     );
   });
 
+  // _reduce_prod_jvp_rule -> _reduce_jvp: the primal and tangent both come from a pairwise
+  // product tree (slice_in_dim halves, the odd one padded with 1.0, mul, then squeeze), so the
+  // jaxpr has no reduce_prod; the transposes are mul, pad (slices), add_any and pad/slice (pad).
+  // (Needs elementwise transposes of mul.)
+  it("grad of a product", () => {
+    expect(String(makeJaxpr(grad((x: Array) => lax.reduceProd(x, [0])))(jnp.array([1, 2, 3])))).toBe(
+      text(`
+    { lambda ; a:f32[3]. let
+        b:f32[2] = slice[limit_indices=(2,) start_indices=(0,) strides=(1,)] a
+        c:f32[1] = slice[limit_indices=(3,) start_indices=(2,) strides=(1,)] a
+        d:f32[2] = pad[padding_config=((0, 1, 0),)] c 1.0:f32[]
+        e:f32[2] = mul b d
+        f:f32[1] = slice[limit_indices=(1,) start_indices=(0,) strides=(1,)] e
+        g:f32[1] = slice[limit_indices=(2,) start_indices=(1,) strides=(1,)] e
+        h:f32[1] = mul f g
+        _:f32[] = squeeze[dimensions=(0,)] h
+        i:f32[1] = broadcast_in_dim 1.0:f32[]
+        j:f32[1] = mul f i
+        k:f32[1] = mul i g
+        l:f32[2] = pad[padding_config=((1, np.int64(0), 0),)] j 0.0:f32[]
+        m:f32[2] = pad[padding_config=((0, np.int64(1), 0),)] k 0.0:f32[]
+        n:f32[2] = add_any l m
+        o:f32[2] = mul b n
+        p:f32[2] = mul n d
+        q:f32[1] = pad[padding_config=((np.int64(0), np.int64(-1), np.int64(0)),)] o
+          0.0:f32[]
+        r:f32[1] = slice[
+          limit_indices=(1,)
+          start_indices=(np.int64(0),)
+          strides=(np.int64(1),)
+        ] q
+        s:f32[3] = pad[padding_config=((2, np.int64(0), 0),)] r 0.0:f32[]
+        t:f32[3] = pad[padding_config=((0, np.int64(1), 0),)] p 0.0:f32[]
+        u:f32[3] = add_any s t
+      in (u,) }`),
+    );
+  });
+
   // reducer_batcher: axes shifted past the batch axis by np.where (np.int64), the batch axis is
   // the first kept one.
   it("vmap of a sum over in_axes=1", () => {
@@ -358,6 +396,8 @@ describe("gradients against finite differences", () => {
     checkGrad((x) => lax.reduceMin(x, [0, 1]), [randn(2, 3)]);
     checkGrad((x) => lax.reduceProd(x, [1]), [randn(2, 5)]);
     checkGrad((x) => lax.reduceProd(x, [0, 2]), [randn(2, 3, 2)]);
+    // Reducing an empty axis: the cotangent is empty too.
+    expect((grad((x: Array) => lax.reduceSum(lax.reduceSum(x, [0]), [0]))(jnp.zeros([0, 2])) as Array).shape).toEqual([0, 2]);
   });
   it("cumsum, cumprod (both directions)", () => {
     checkGrad((x) => lax.cumsum(x, 1), [randn(2, 4)]);

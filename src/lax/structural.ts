@@ -114,6 +114,8 @@ export const broadcast_in_dim_p = definePrimitive({
   // JAX's pp rule hides shape and sharding, and broadcast_dimensions when empty.
   printParams: (p) => (p.broadcast_dimensions.length ? [["broadcast_dimensions", pyParam(p.broadcast_dimensions)]] : []),
   impl([x], { shape, broadcast_dimensions }) {
+    // tfjs's broadcastTo leaves a size-1 axis where the target size is 0.
+    if (shape.includes(0)) return [tf.zeros(shape, x.dtype)];
     const expanded = shape.map(() => 1);
     broadcast_dimensions.forEach((d, i) => (expanded[d] = x.shape[i]));
     return [tf.tidy(() => tf.broadcastTo(tf.reshape(x, expanded), shape))];
