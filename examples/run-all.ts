@@ -4,6 +4,7 @@ import { main as fusion } from "./fusion.js";
 import { main as prng } from "./prng.js";
 import { main as mlp } from "./mlp.js";
 import { main as perExampleGrads } from "./per_example_grads.js";
+import { main as rnnScan } from "./rnn_scan.js";
 
 const examples: [string, () => void][] = [
   ["stateful.ts", () => stateful()],
@@ -11,6 +12,7 @@ const examples: [string, () => void][] = [
   ["prng.ts", () => prng()],
   ["mlp.ts", () => mlp()],
   ["per_example_grads.ts", () => perExampleGrads()],
+  ["rnn_scan.ts", () => rnnScan()],
 ];
 
 for (const [name, run] of examples) {

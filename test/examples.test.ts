@@ -93,3 +93,13 @@ test("examples/per_example_grads.ts: the mean of per-example gradients is the ba
   const diff = Number(lines.find((l) => l.startsWith("max |mean - batch|"))!.split("=")[1]);
   expect(diff).toBeLessThan(1e-6);
 });
+
+test("examples/rnn_scan.ts: an RNN trained through lax.scan under jit(valueAndGrad) learns", async () => {
+  const { main } = await import("../examples/rnn_scan.js");
+  const lines: string[] = [];
+  main((...xs) => lines.push(xs.map(String).join(" ")), 50);
+  const losses = lines.filter((l) => l.startsWith("step")).map((l) => Number(l.split("loss")[1]));
+  expect(losses.length).toBe(3);
+  expect(losses.every((l) => Number.isFinite(l))).toBe(true);
+  expect(losses[losses.length - 1]).toBeLessThan(0.1 * losses[0]);
+}, 60_000);

@@ -1,0 +1,349 @@
+// lax.scan, lax.map and lax.associativeScan. The jaxpr texts are derived line by line from JAX
+// 0.11.1's source (jax/_src/lax/control_flow/loops.py: scan, _scan_jvp; flattree.py for how
+// ft_in/ft_out print; core.py's pp_eqn sorts params), not copied from tfjax's output. Numbers
+// are checked against JS loops, closed forms and finite differences.
+import * as tf from "@tensorflow/tfjs-core";
+import { describe, expect, test } from "vitest";
+import { type Array, checkGrads, grad, jit, jnp, jvp, lax, makeJaxpr, valueAndGrad, vmap } from "../src/index.js";
+
+const vals = (a: Array) => Array.from(a.dataSync() as Float32Array);
+const close = (a: Array | number, want: number[] | number, tol = 1e-5) => {
+  const got = typeof a === "number" ? [a] : vals(a);
+  const w = typeof want === "number" ? [want] : want;
+  expect(got.length).toBe(w.length);
+  got.forEach((g, i) => expect(Math.abs(g - w[i]), `element ${i}: ${g} vs ${w[i]}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(w[i]))));
+};
+
+describe("jaxprs", () => {
+  test("func11 of JAX's 'Understanding jaxprs' prints as JAX 0.11 prints it", () => {
+    // docs/jaxpr.md: a running dot product with a closed-over `extra` (hoisted as a const)
+    // and a constant `ones` scanned alongside `arr`. scan() binds [consts, init, xs] with
+    // ft_in = pack((nones(1), nones(1), nones(2))) and ft_out = pack((nones(1),
+    // nones(1).filter_with_mask([True]))); params print sorted.
+    const func11 = (arr: Array, extra: Array) => {
+      const ones = jnp.ones(arr.shape);
+      const body = (carry: Array, [ae1, ae2]: Array[]): [Array, Array] => [carry.add(ae1.mul(ae2)).add(extra), carry];
+      return lax.scan(body, 0, [arr, ones]);
+    };
+    expect(String(makeJaxpr(func11)(jnp.ones([16]), 5.0))).toBe(
+      `{ lambda ; a:f32[16] b:f32[]. let
+    c:f32[16] = broadcast_in_dim 1.0:f32[]
+    d:f32[] e:f32[16] = scan[
+      ft_in=((None,), (None,), (None, None))
+      ft_out=((None,), (RightsOnly(Right(None)),))
+      jaxpr={ lambda ; f:f32[] g:f32[] h:f32[] i:f32[]. let
+          j:f32[] = mul h i
+          k:f32[] = convert_element_type[new_dtype=float32 weak_type=False] g
+          l:f32[] = add k j
+          m:f32[] = convert_element_type[new_dtype=float32 weak_type=False] f
+          n:f32[] = add l m
+        in (n, g) }
+      length=16
+      reverse=False
+      unroll=1
+    ] b 0.0:f32[] a c
+  in (d, e) }`,
+    );
+  });
+
+  test("length-only, reverse, and JAX's forwarding of read-only carries and of xs", () => {
+    const c0 = jnp.array(0.0);
+    const xs = jnp.array([1, 2, 3]);
+    // xs is None: no extensive inputs; ys is None: ft_out's ys part is an empty tuple.
+    expect(String(makeJaxpr((c: Array) => lax.scan((c: Array) => [c.add(1), null], c, null, { length: 4 }))(c0))).toBe(
+      `{ lambda ; a:f32[]. let
+    b:f32[] = scan[
+      ft_in=((), (None,), ())
+      ft_out=((None,), ())
+      jaxpr={ lambda ; c:f32[]. let d:f32[] = add c 1.0:f32[] in (d,) }
+      length=4
+      reverse=False
+      unroll=1
+    ] a
+  in (b,) }`,
+    );
+    expect(String(makeJaxpr((xs: Array) => lax.scan((c: Array, x: Array) => [c.add(x), x.mul(c)], c0, xs, { reverse: true }))(xs))).toContain("      reverse=True\n");
+    // A carry returned unchanged moves to the consts (move_to_const) and comes back as itself.
+    expect(String(makeJaxpr((c: Array, xs: Array) => lax.scan((c: Array, x: Array) => [c, x.mul(c)], c, xs))(c0, xs))).toBe(
+      `{ lambda ; a:f32[] b:f32[3]. let
+    c:f32[3] = scan[
+      ft_in=((None,), (), (None,))
+      ft_out=((), (RightsOnly(Right(None)),))
+      jaxpr={ lambda ; d:f32[] e:f32[]. let f:f32[] = mul e d in (f,) }
+      length=3
+      reverse=False
+      unroll=1
+    ] a b
+  in (a, c) }`,
+    );
+    // A y that is just its x is pruned (ext_to_ext_fwd) and the input returned in its place.
+    expect(String(makeJaxpr((c: Array, xs: Array) => lax.scan((c: Array, x: Array) => [c.add(x), x], c, xs))(c0, xs))).toBe(
+      `{ lambda ; a:f32[] b:f32[3]. let
+    c:f32[] = scan[
+      ft_in=((), (None,), (None,))
+      ft_out=((None,), (RightsOnly(Left(None)),))
+      jaxpr={ lambda ; d:f32[] e:f32[]. let f:f32[] = add d e in (f,) }
+      length=3
+      reverse=False
+      unroll=1
+    ] a b
+  in (c, b) }`,
+    );
+  });
+
+  test("jvp of scan: binders zipped as _scan_jvp zips them, carry tangents at a fixed point", () => {
+    // args_ft = pack((ft_in.update(primals), ft_in.update(tangents).filter_with_mask(nz)));
+    // the jaxpr's binders are zipstar(args_ft) = [c, ċ, x], its outputs [c', ċ', y, ẏ].
+    const f = (c: Array, xs: Array) => lax.scan((c: Array, x: Array): [Array, Array] => [c.mul(x), c], c, xs);
+    const xs = jnp.array([1, 2, 3]);
+    const jaxpr = makeJaxpr((c: Array, t: Array) => jvp((c: Array) => f(c, xs), [c], [t]))(jnp.array(1.0), jnp.array(1.0));
+    expect(String(jaxpr)).toBe(
+      `{ lambda a:f32[3]; b:f32[] c:f32[]. let
+    d:f32[] e:f32[] f:f32[3] g:f32[3] = scan[
+      ft_in=(((), ()), ((None,), (RightsOnly(Right(None)),)), ((None,), (RightsOnly(Left(None)),)))
+      ft_out=(((None,), (RightsOnly(Right(None)),)), ((RightsOnly(Right(None)),), (RightsOnly(RightsOnly(Right(Right(None)))),)))
+      jaxpr={ lambda ; h:f32[] i:f32[] j:f32[]. let
+          k:f32[] = mul h j
+          l:f32[] = mul i j
+        in (k, l, h, i) }
+      length=3
+      reverse=False
+      unroll=1
+    ] b c a
+  in (d, f, e, g) }`,
+    );
+  });
+});
+
+describe("values", () => {
+  // c' = 0.9 c + sin(x) c, y = c * x: a loop in float64 as the reference.
+  const body = (c: Array, x: Array): [Array, Array] => [c.mul(0.9).add(jnp.sin(x).mul(c)), c.mul(x)];
+  const ref = (c0: number, xs: number[], reverse = false) => {
+    let c = c0;
+    const ys = new globalThis.Array<number>(xs.length);
+    for (let t = 0; t < xs.length; t++) {
+      const i = reverse ? xs.length - 1 - t : t;
+      ys[i] = c * xs[i];
+      c = 0.9 * c + Math.sin(xs[i]) * c;
+    }
+    return { c, ys };
+  };
+  const xsHost = [0.3, -1.2, 0.7, 2.0, 0.1];
+  const xs = jnp.array(xsHost);
+
+  test.each([false, true])("eager and jit agree with a JS loop (reverse=%s)", (reverse) => {
+    const f = (c: Array, xs: Array) => lax.scan(body, c, xs, { reverse });
+    const want = ref(1.5, xsHost, reverse);
+    for (const g of [f, jit(f)]) {
+      const [c, ys] = g(jnp.array(1.5), xs);
+      close(c, want.c);
+      close(ys, want.ys);
+    }
+  });
+
+  test("pytree carries and xs, and a length-only scan", () => {
+    const [[a, b], ys] = lax.scan(
+      ([a, b]: Array[], { u, v }: { u: Array; v: Array }): [Array[], Array] => [[a.add(u), b.mul(v)], a.sub(b)],
+      [jnp.array(0.0), jnp.array(1.0)],
+      { u: jnp.array([1, 2, 3]), v: jnp.array([2, 2, 0.5]) },
+    );
+    close(a, 6);
+    close(b, 2);
+    close(ys, [-1, -1, -1]);
+    const [n, count] = lax.scan((c: Array): [Array, Array] => [c.add(1), c], jnp.array(0.0), null, { length: 5 });
+    close(n, 5);
+    close(count, [0, 1, 2, 3, 4]);
+  });
+
+  test("the body is traced once and compiled once, not per iteration", () => {
+    let traces = 0;
+    const f = jit((xs: Array) =>
+      lax.scan(
+        (c: Array, x: Array): [Array, Array] => {
+          traces++;
+          return [c.add(x), c];
+        },
+        jnp.array(0.0),
+        xs,
+      ),
+    );
+    const xs = jnp.arange(100).astype("float32");
+    close(f(xs)[0], 4950);
+    close(f(xs)[0], 4950);
+    expect(traces).toBe(1);
+  });
+
+  test("jit(scan) frees every intermediate", () => {
+    const f = jit((xs: Array) => lax.scan(body, jnp.array(1.0), xs));
+    const run = () => f(xs).forEach((a) => a.dispose());
+    run();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) run();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test("lax.map is a scan with no carry; batchSize vmaps batches and the remainder", () => {
+    const x = jnp.arange(10).astype("float32").reshape([5, 2]);
+    close(lax.map((r: Array) => r.sum(), x), [1, 5, 9, 13, 17]);
+    close(lax.map((r: Array) => r.sum(), x, { batchSize: 2 }), [1, 5, 9, 13, 17]);
+    close(lax.map((r: Array) => r.mul(2), x, { batchSize: 0 }), [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
+    expect(String(makeJaxpr((x: Array) => lax.map((r: Array) => r.sum(), x))(x))).toContain("ft_in=((), (), (None,))");
+  });
+});
+
+describe("derivatives", () => {
+  // c_{t+1} = c_t * x_t: the final carry is c0 * prod(x), so each partial derivative is closed form.
+  const prod = (c: Array, xs: Array) => lax.scan((c: Array, x: Array): [Array, Array] => [c.mul(x), c], c, xs)[0];
+  const xsHost = [0.5, 2.0, -1.5, 3.0];
+  const xs = jnp.array(xsHost);
+  const p = xsHost.reduce((a, b) => a * b, 1);
+
+  test("grad matches the closed form, eagerly and under jit", () => {
+    for (const g of [grad(prod, { argnums: [0, 1] }), jit(grad(prod, { argnums: [0, 1] }))]) {
+      const [dc, dxs] = g(jnp.array(2.0), xs) as Array[];
+      close(dc, p);
+      close(
+        dxs,
+        xsHost.map((x) => (2 * p) / x),
+      );
+    }
+  });
+
+  test("grad with respect to a closed-over weight matches finite differences", () => {
+    // A tanh RNN whose weight is a const of the scan: its cotangent is accumulated in the
+    // transposed scan's carry.
+    const run = (w: Array) =>
+      lax.scan((h: Array, x: Array): [Array, Array] => {
+        const hn = jnp.tanh(h.matmul(w).add(x));
+        return [hn, hn.sum()];
+      }, jnp.zeros([2]), jnp.array([[0.5, -1], [1, 0.2], [-0.3, 0.8]]))[1].sum();
+    const w = [[0.5, -0.3], [0.2, 0.4]];
+    const g = vals(grad(run)(jnp.array(w)));
+    const fd = [0, 1, 2, 3].map((k) => {
+      const at = (d: number) => Number(run(jnp.array(w.map((r, i) => r.map((v, j) => (i * 2 + j === k ? v + d : v))))));
+      return (at(1e-3) - at(-1e-3)) / 2e-3;
+    });
+    close(jnp.array(g), fd, 2e-3);
+    close(jit(grad(run))(jnp.array(w)), fd, 2e-3);
+  });
+
+  test("checkGrads to second order: forward, reverse and linearize modes", () => {
+    const f = (c: Array, xs: Array) => lax.scan((c: Array, x: Array): [Array, Array] => [jnp.sin(c.mul(x)), c.mul(x).add(c)], c, xs);
+    checkGrads(f, [jnp.array(0.7), jnp.array([0.5, 1.0, 1.5])], { order: 2, modes: ["fwd", "rev", "lin"], atol: 2e-2, rtol: 2e-2, eps: 1e-2 });
+    checkGrads((c: Array, xs: Array) => f(c, xs)[0], [jnp.array(0.7), jnp.array([0.5, 1.0, 1.5])], { order: 1, modes: ["rev"] });
+  });
+
+  test("a carry whose tangent starts at zero becomes nonzero through the body (fixed point)", () => {
+    // b starts at a constant but picks up a's tangent: d/da0 of b_final = sum of the a's.
+    const f = (a0: Array) => lax.scan(([a, b]: Array[]): [Array[], null] => [[a, b.add(a)], null], [a0, jnp.array(0.0)], null, { length: 3 })[0][1];
+    close(grad(f)(jnp.array(2.0)), 3);
+    const [, t] = jvp(f, [jnp.array(2.0)], [jnp.array(1.0)]);
+    close(t as Array, 3);
+  });
+
+  test("nested scans differentiate", () => {
+    const m = jnp.array([[0.5, 1.0], [1.5, 0.3], [0.2, 0.7]]);
+    const f = (c: Array) =>
+      lax.scan((c: Array, row: Array): [Array, null] => [lax.scan((d: Array, x: Array): [Array, null] => [jnp.sin(d.mul(x)).add(c), null], c, row)[0], null], c, m)[0];
+    const fd = (Number(f(jnp.array(1.001))) - Number(f(jnp.array(0.999)))) / 0.002;
+    close(grad(f)(jnp.array(1.0)), fd, 1e-3);
+  });
+
+  test("valueAndGrad of a scan under jit, reverse", () => {
+    const f = (c: Array, xs: Array) => lax.scan((c: Array, x: Array): [Array, Array] => [c.mul(x), c], c, xs, { reverse: true })[1].sum();
+    // ys are c0, c0*x3, c0*x3*x2, c0*x3*x2*x1 (iterating from the end).
+    const [v, g] = jit(valueAndGrad(f))(jnp.array(2.0), xs);
+    const [x0, x1, x2, x3] = xsHost;
+    close(v, 2 * (1 + x3 + x3 * x2 + x3 * x2 * x1));
+    close(g, 1 + x3 + x3 * x2 + x3 * x2 * x1);
+    void x0;
+  });
+});
+
+describe("vmap", () => {
+  const cumsum = (xs: Array) => lax.scan((c: Array, x: Array): [Array, Array] => [c.add(x), c.add(x)], jnp.array(0.0), xs);
+  const b = jnp.array([[1, 2, 3], [4, 5, 6]]);
+
+  test("batched xs (any axis), unbatched init: equals a loop over the batch", () => {
+    const [c, ys] = vmap(cumsum)(b);
+    close(c, [6, 15]);
+    close(ys, [1, 3, 6, 4, 9, 15]);
+    const [c1, ys1] = vmap(cumsum, { inAxes: 1 })(b);
+    close(c1, [5, 7, 9]);
+    close(ys1, [1, 5, 2, 7, 3, 9]);
+  });
+
+  test("a batched const makes the carry batched through the body; jit(vmap) and vmap(grad)", () => {
+    const f = (w: Array) => lax.scan((c: Array, x: Array): [Array, Array] => [c.mul(w).add(x), c], jnp.array(1.0), jnp.array([1, 2]))[0];
+    const ws = [2, 3, -1];
+    const want = ws.map((w) => (1 * w + 1) * w + 2);
+    close(vmap(f)(jnp.array(ws)), want);
+    close(jit(vmap(f))(jnp.array(ws)), want);
+    close(vmap(grad(f))(jnp.array(ws)), ws.map((w) => 2 * w + 1)); // c = w² + w + 2
+  });
+});
+
+describe("associativeScan", () => {
+  test("cumsum and cumprod equal lax's, forward and reversed, any length and axis", () => {
+    for (const n of [1, 2, 5, 8, 13]) {
+      const x = jnp.arange(1, n + 1).astype("float32").mul(0.5);
+      close(lax.associativeScan(jnp.add, x), vals(lax.cumsum(x)));
+      close(lax.associativeScan(jnp.multiply, x), vals(lax.cumprod(x)), 1e-5);
+      close(lax.associativeScan(jnp.add, x, { reverse: true }), vals(lax.cumsum(x, 0, true)));
+    }
+    const m = jnp.arange(12).astype("float32").reshape([3, 4]);
+    close(lax.associativeScan(jnp.add, m, { axis: 1 }), vals(lax.cumsum(m, 1)));
+    close(lax.associativeScan(jnp.maximum, jnp.array([3, 1, 4, 1, 5, 9, 2, 6])), [3, 3, 4, 4, 5, 9, 9, 9]);
+  });
+
+  test("JAX's docstring examples and a pytree operator (a linear recurrence)", () => {
+    close(lax.associativeScan(jnp.add, jnp.arange(0, 4)), [0, 1, 3, 6]);
+    close(lax.associativeScan(jnp.add, jnp.arange(0, 4), { reverse: true }), [6, 6, 5, 3]);
+    // h_t = a_t h_{t-1} + b_t composes as (a1, b1) then (a2, b2) = (a1 a2, a2 b1 + b2).
+    const a = jnp.array([0.5, 2, -1, 0.25]);
+    const bb = jnp.array([1, 1, 2, 4]);
+    const [, h] = lax.associativeScan(([a1, b1]: Array[], [a2, b2]: Array[]) => [a1.mul(a2), a2.mul(b1).add(b2)], [a, bb]);
+    close(h, [1, 3, -1, 3.75]);
+    expect(() => lax.associativeScan(jnp.add, [jnp.ones([3]), jnp.ones([4])])).toThrow(
+      "Array inputs to associative_scan must have the same first dimension. (saw: [(3,), (4,)])",
+    );
+  });
+});
+
+describe("JAX's errors", () => {
+  const xs = jnp.array([1, 2, 3]);
+  test("carry type and structure mismatches", () => {
+    expect(() => lax.scan((c: Array, x: Array) => [c.astype("int32"), x], jnp.array(0.0), xs)).toThrow(
+      "scan body function carry input and carry output must have equal types, but they differ:\n\n" +
+        "The input carry c has type float32[] but the corresponding output carry component has type int32[], so the dtypes do not match.\n\n" +
+        "Revise the function so that all output types match the corresponding input types.",
+    );
+    expect(() => lax.scan((carry: Array[], x: Array) => [[carry[0].astype("int32"), jnp.stack([carry[1], carry[1]])], x], [jnp.array(0.0), jnp.array(1.0)], xs)).toThrow(
+      "scan body function carry input and carry output must have equal types, but they differ:\n\n" +
+        "  * the input carry component carry[0] has type float32[] but the corresponding output carry component has type int32[], so the dtypes do not match;\n" +
+        "  * the input carry component carry[1] has type float32[] but the corresponding output carry component has type float32[2], so the shapes do not match.\n\n" +
+        "Revise the function so that all output types match the corresponding input types.",
+    );
+    expect(() => lax.scan(([a, b]: Array[], x: Array) => [[a], x], [jnp.array(0.0), jnp.array(1.0)], xs)).toThrow(
+      "scan body function carry input and carry output must have the same pytree structure, but they differ:\n\n" +
+        "The input carry is a list of length 2 but the corresponding component of the carry output is a list of length 1, so the lengths do not match.\n\n" +
+        "Revise the function so that the carry output has the same pytree structure as the carry input.",
+    );
+    // A JS number is a weak float32: promoted by result_type against int32 it stays float32
+    // (JAX's _promote_weak_typed_input), so the retraced body still disagrees.
+    expect(() => lax.scan((c: Array, x: Array) => [c.astype("int32"), x], 0, xs)).toThrow(
+      "The input carry c has type float32[] but the corresponding output carry component has type int32[], so the dtypes do not match.",
+    );
+    // A weak init whose body keeps the dtype is fine: weak types are not part of the match.
+    expect(lax.scan((c: Array, x: Array) => [c.add(x), x], 0, xs)[0].weakType).toBe(false);
+  });
+
+  test("lengths, and the body's output", () => {
+    expect(() => lax.scan((c: Array, x: Array) => [c, x], 0, xs, { length: 4 })).toThrow("scan got `length` argument of 4 which disagrees with leading axis sizes [3].");
+    expect(() => lax.scan((c: Array, x: Array[]) => [c, x], 0, [xs, jnp.ones([4])])).toThrow("scan got values with different leading axis sizes: 3, 4.");
+    expect(() => lax.scan((c: Array) => [c, c], 0, null)).toThrow("scan got no values to scan over and `length` not provided.");
+    expect(() => lax.scan((c: Array) => [c, c], 0, 1)).toThrow("scan got value with no leading axis to scan over: 1.");
+    expect(() => lax.scan(((c: Array) => c) as never, jnp.array(0.0), xs)).toThrow("scan body output must be a pair, got ShapedArray(float32[]).");
+    expect(() => lax.scan(null as never, 0, xs)).toThrow("lax.scan: f argument should be a callable.");
+  });
+});
