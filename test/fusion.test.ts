@@ -1,11 +1,14 @@
 // Fusion: elementwise chains become one generated kernel, with results equal to tfjs's
 // op-by-op kernels bit for bit on the CPU backend.
 import { describe, expect, test } from "vitest";
-import { getBackend, jit, jnp, lax, makeJaxpr, type Array } from "../src/index.js";
+import { config, getBackend, jit, jnp, lax, makeJaxpr, random, type Array } from "../src/index.js";
 import { planFusion } from "../src/backends/fusion/plan.js";
 import { optimize } from "../src/jaxpr/passes/index.js";
 import { convertConstvars } from "../src/tracer/jaxpr_trace.js";
 import { chain } from "../examples/fusion.js";
+import { type K, f32bits, ref } from "./prng_reference.js";
+import { bitcast_convert_type_p } from "../src/prng/bitcast.js";
+import { bind1 } from "../src/tracer/core.js";
 
 const plan = (f: (...a: any[]) => unknown, ...args: unknown[]) => planFusion(optimize(convertConstvars(makeJaxpr(f)(...args).jaxpr)));
 const kinds = (items: ReturnType<typeof planFusion>) => items.map((i) => (i.kind === "group" ? `fused(${i.group.eqns.length})` : i.eqn.primitive.name));
@@ -96,5 +99,83 @@ describe("reductions as epilogues", () => {
       if (getBackend() === "cpu") expect(bits(got)).toEqual(bits(want));
       else [...got.dataSync()].forEach((g, i) => expect(g).toBeCloseTo(Number(want.dataSync()[i]), 4));
     }
+  });
+});
+
+describe("bit operations and random bits", () => {
+  const flat = (x: Array) => Array.from(x.dataSync() as ArrayLike<number>, Number);
+  const groupOf = (items: ReturnType<typeof planFusion>) => items.flatMap((i) => (i.kind === "group" ? [i.group.eqns.map((e) => e.primitive.name)] : []));
+  const k = random.key(7);
+  const kd = flat(random.keyData(k)) as K;
+  const withStream = (part: boolean, f: () => void) => {
+    config.update("jax_threefry_partitionable", part);
+    try {
+      f();
+    } finally {
+      config.update("jax_threefry_partitionable", true);
+    }
+  };
+
+  test("uint32 shifts, bit operations and bitcasts fuse, and agree with the op-by-op kernels", () => {
+    const f = (x: Array, y: Array) => {
+      const a = lax.bitwiseXor(lax.shiftRightLogical(x, y), lax.shiftLeft(x, jnp.array(3, { dtype: "uint32" })));
+      const b = lax.bitwiseOr(lax.bitwiseAnd(a, lax.bitwiseNot(y)), lax.shiftRightArithmetic(x, y));
+      const mantissa = lax.bitwiseOr(lax.shiftRightLogical(b, jnp.array(9, { dtype: "uint32" })), jnp.array(0x3f800000, { dtype: "uint32" }));
+      return [b, bind1(bitcast_convert_type_p, [mantissa], { new_dtype: "float32" })];
+    };
+    const words = [0, 1, 5, 0x7fffffff, 0x80000000, 0xdeadbeef, 0xffffffff, 123456789, 2 ** 24 + 1, 2 ** 31 + 7];
+    const shifts = [0, 1, 9, 31, 32, 33, 0xffffffff, 7, 16, 24];
+    const x = jnp.array(words, { dtype: "uint32" });
+    const y = jnp.array(shifts, { dtype: "uint32" });
+    expect(groupOf(plan(f, x, y))).toHaveLength(1);
+    const want = f(x, y).map(flat);
+    const got = (jit(f)(x, y) as Array[]).map(flat);
+    expect(got[0]).toEqual(want[0]);
+    expect(f32bits(got[1])).toEqual(f32bits(want[1]));
+  });
+
+  test("uniform, normal and bernoulli are each one kernel, starting from random_bits", () => {
+    const cases: [(k: Array) => Array, string][] = [
+      [(key) => random.uniform(key, [8]), "max"],
+      [(key) => random.normal(key, [8]), "mul"],
+      [(key) => random.bernoulli(key, 0.3, [8]), "lt"],
+    ];
+    for (const [f, last] of cases) {
+      const items = plan(f, k);
+      const groups = groupOf(items);
+      expect(groups).toHaveLength(1);
+      expect(groups[0][0]).toBe("random_bits");
+      expect(groups[0].at(-1)).toBe(last);
+      // What stays outside works on the scalar bounds only.
+      for (const i of items) if (i.kind === "eqn") expect(i.eqn.outBinders[0].aval.size).toBeLessThanOrEqual(1);
+    }
+  });
+
+  for (const part of [true, false])
+    test(`fused samplers draw the reference stream (partitionable=${part}), across tails and chunks`, () =>
+      withStream(part, () => {
+        for (const shape of [[1], [5], [3, 5, 7], [70_001]]) {
+          const n = shape.reduce((a, b) => a * b, 1);
+          expect(f32bits(flat(random.uniform(k, shape, "float32", -2, 3)))).toEqual(f32bits(ref.uniform(kd, n, part, -2, 3)));
+          expect(f32bits(flat(random.normal(k, shape)))).toEqual(f32bits(ref.normal(kd, n, part)));
+          expect(flat(random.bernoulli(k, 0.3, shape))).toEqual(ref.uniform(kd, n, part).map((u) => Number(u < Math.fround(0.3))));
+        }
+      }));
+
+  test("a compiled plan follows jax_threefry_partitionable when it runs", () => {
+    const f = jit((key: Array) => random.normal(key, [9]));
+    expect(f32bits(flat(f(k)))).toEqual(f32bits(ref.normal(kd, 9, true)));
+    withStream(false, () => expect(f32bits(flat(f(k)))).toEqual(f32bits(ref.normal(kd, 9, false))));
+  });
+
+  test("random bits inside a reduction epilogue count elements by their row-major index", () => {
+    const f = (key: Array) => jnp.sum(random.uniform(key, [4, 5]), 1);
+    expect(groupOf(plan(f, k))[0]).toContain("reduce_sum");
+    for (const part of [true, false])
+      withStream(part, () => {
+        const u = ref.uniform(kd, 20, part);
+        const want = [0, 1, 2, 3].map((r) => Math.fround(u.slice(5 * r, 5 * r + 5).reduce((a, b) => a + b, 0)));
+        flat(jit(f)(k)).forEach((g, r) => expect(g).toBeCloseTo(want[r], 5));
+      });
   });
 });

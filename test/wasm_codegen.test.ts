@@ -9,6 +9,8 @@ import { compileJsKernel } from "../src/backends/fusion/jsloop.js";
 import { encodeModule, Code, sleb, uleb } from "../src/backends/wasm/emit.js";
 import { compileWasmKernel, simdSupported } from "../src/backends/wasm/codegen.js";
 import { MAX_ULP, TRIG_VECTOR_LIMIT } from "../src/backends/wasm/math.js";
+import { erfInv32 } from "../src/lax/special.js";
+import { type K, ref } from "./prng_reference.js";
 
 // ---- helpers ----------------------------------------------------------------------------------
 
@@ -46,6 +48,16 @@ class Prog {
   }
   ipow(a: number, y: number): number {
     return this.add({ op: "integer_pow", a, y, type: this.nodes[a].type });
+  }
+  bitcast(a: number, type: ScalarType): number {
+    return this.add({ op: "bitcast", a, type, from: this.nodes[a].type });
+  }
+  /** A PRNG key input (two words, read once); returns its input index. */
+  key(): number {
+    return this.inputs.push({ shape: [], strides: [0], type: "u32", key: true }) - 1;
+  }
+  randomBits(key: number, partitionable: boolean): number {
+    return this.add({ op: "random_bits", key, partitionable, size: partitionable ? 0 : this.n, type: "u32" });
   }
   build(outputs: number[]): FusedProgram {
     return { shape: [this.n], inputs: this.inputs, nodes: this.nodes, outputs };
@@ -137,6 +149,14 @@ const unaryProgram = (fn: UnaryFn, n: number) => {
   const P = new Prog(n);
   return P.build([P.unary(fn, P.input())]);
 };
+
+/** Runs `p` as the portable JS loop (uint32 inputs as Uint32Array, as kernel.ts passes them). */
+function runJs(p: FusedProgram, ins: Arr[], n: number): Arr[] {
+  const views = ins.map((a, i) => (p.inputs[i].type === "u32" ? (new Uint32Array(a.buffer, a.byteOffset, a.length) as unknown as Arr) : a));
+  const outs = p.outputs.map((o) => typed(p.nodes[o].type, new ArrayBuffer(4 * n + 16), 0, n));
+  compileJsKernel(p).run(views as never, outs as never);
+  return outs;
+}
 
 // ---- the encoder ------------------------------------------------------------------------------
 
@@ -530,6 +550,103 @@ describe("fused programs", () => {
 });
 
 // ---- on tfjs-backend-wasm's heap --------------------------------------------------------------
+
+describe("integer bit operations, random bits and erf_inv", () => {
+  it("and/or/xor/not, shifts by constant and per-lane amounts, and bitcasts: the same bits as the JS loop", () => {
+    const n = 1031;
+    const words = [0, 1, 5, 0x7fffffff, 0x80000000, 0xdeadbeef, 0xffffffff, 123456789, 2 ** 24 + 1, 0x3f800000];
+    const amounts = [0, 1, 9, 31, 32, 33, -1, 7, 16, 24, 63, -32];
+    const a = Int32Array.from({ length: n }, (_, i) => words[i % words.length] ^ Math.imul(i, 0x9e3779b9));
+    const s = Int32Array.from({ length: n }, (_, i) => amounts[(i * 7) % amounts.length]);
+    const f = Float32Array.from({ length: n }, (_, i) => (i % 13 === 0 ? NaN : (i - 500) * 1.37e-3));
+    for (const t of ["i32", "u32"] as const) {
+      const P = new Prog(n);
+      const [x, y, z] = [P.input(t), P.input(t), P.input("f32")];
+      const shifts = (["shift_left", "shift_right_logical", "shift_right_arithmetic"] as const).flatMap((fn) => [
+        P.binary(fn, x, y),
+        ...[0, 9, 31, 32, -1].map((c) => P.binary(fn, x, P.const(c, t))),
+      ]);
+      const bits = [P.binary("and", x, y), P.binary("or", x, P.const(0x3f800000, t)), P.binary("xor", x, y), P.unary("not", x)];
+      const casts = [P.bitcast(x, "f32"), P.bitcast(z, t), P.bitcast(P.bitcast(z, t), "f32"), P.bitcast(x, t === "i32" ? "u32" : "i32")];
+      const p = P.build([...shifts, ...bits, ...casts]);
+      const wasm = runWasm(p, [a, s, f], n);
+      const js = runJs(p, [a, s, f], n);
+      // Compared as bits (float outputs through Int32Array views: NaN payloads included).
+      const asBits = (x: Arr) => Array.from(new Int32Array(x.buffer, x.byteOffset, n));
+      // The one difference: JS numbers cannot hold a signaling NaN, so the JS loop quiets one that
+      // a bitcast makes (sets bit 22); the wasm kernel (and the eager kernel) keep every bit.
+      const quiet = (w: number) => ((w & 0x7f800000) === 0x7f800000 && w & 0x7fffff ? w | 0x400000 : w);
+      p.outputs.forEach((o, j) => {
+        const w = asBits(wasm[j]);
+        expect(p.nodes[o].type === "f32" ? w.map(quiet) : w, `${t} output ${j}`).toEqual(asBits(js[j]));
+      });
+    }
+  });
+
+  for (const part of [true, false])
+    it(`random_bits draws JAX's ${part ? "partitionable" : "legacy"} stream from the element index, over tails and chunks`, () => {
+      const key: K = [0x9e3779b9, 0x7f4a7c15]; // words >= 2^31: sign handling of the key schedule
+      for (const n of [1, 2, 3, 4, 5, 7, 8, 9, 17, 63, 65, (1 << 16) + 5, (1 << 17) + 3]) {
+        const P = new Prog(n);
+        const k = P.key();
+        const p = P.build([P.randomBits(k, part)]);
+        const words = Int32Array.from(key, (w) => w | 0);
+        const want = Int32Array.from(ref.bits(key, n, part), (w) => w | 0);
+        const [wasm] = runWasm(p, [words], n);
+        expect(Array.from(wasm.subarray(0, n)), `n = ${n}`).toEqual(Array.from(want));
+        if (n < 1000) expect(Array.from(runJs(p, [words], n)[0].subarray(0, n))).toEqual(Array.from(want));
+      }
+    });
+
+  /** Runs erf_inv over `xs` in chunks the standalone memory holds; `extra` makes a distinct module. */
+  const erfInvWasm = (xs: Float32Array, extra = false): Float32Array => {
+    const out = new Float32Array(xs.length);
+    const chunk = 1 << 18;
+    for (let at = 0; at < xs.length; at += chunk) {
+      const part = xs.subarray(at, at + chunk);
+      const P = new Prog(part.length);
+      const y = P.unary("erf_inv", P.input());
+      if (extra) P.const(0);
+      out.set((runWasm(P.build([y]), [part], part.length)[0] as Float32Array).subarray(0, part.length), at);
+    }
+    return out;
+  };
+  const expectSameBits = (xs: Float32Array, got: Float32Array) => {
+    const g = new Uint32Array(got.buffer);
+    for (let i = 0; i < xs.length; i++) {
+      const want = Math.fround(erfInv32(xs[i]));
+      if (g[i] !== bits(want) && !(Number.isNaN(want) && Number.isNaN(got[i]))) throw new Error(`erf_inv(${xs[i]}) = ${got[i]}, want ${want}`);
+    }
+  };
+
+  it("erf_inv is bit-identical to the eager kernel for every input random.normal can give it", () => {
+    // u = max(lo, (f - 1) (1 - lo) + lo) over all 2^23 mantissas f (samplers.ts), lo = -1 + 2^-24.
+    const lo = Math.fround(-1 + 2 ** -24);
+    const span = Math.fround(1 - lo);
+    const xs = Float32Array.from({ length: 2 ** 23 }, (_, m) => Math.max(lo, Math.fround(Math.fround(Math.fround(1 + m * 2 ** -23) - 1) * span) + lo));
+    expectSameBits(xs, erfInvWasm(xs));
+  });
+
+  it("erf_inv is bit-identical to the eager kernel across float32 (every 4099th pattern) and special values", () => {
+    const xs = sweepInputs(4099, -1, 1, 100_000, [...SPECIALS, 2 ** -149, -(2 ** -149), 2 ** -75, 2 ** -64, 0.9999999, -0.99999994]);
+    expectSameBits(xs, erfInvWasm(xs));
+  });
+
+  it("erf_inv: lanes whose log1p lies near a float32 rounding boundary call Math.log1p", () => {
+    // Inputs of random.normal whose float64 log1p(-x^2) is within 2^-44 (relative) of a float32
+    // midpoint (found by search): the vector result cannot settle their rounding.
+    const xs = Float32Array.from([-0.9977161288261414, -0.9745861887931824, -0.9566110968589783, -0.9259480834007263, 0.25, 0.5]);
+    const original = Math.log1p;
+    let calls = 0;
+    Math.log1p = (y: number) => (calls++, original(y));
+    try {
+      expectSameBits(xs, erfInvWasm(xs, true)); // a new module, so it imports the counting log1p
+    } finally {
+      Math.log1p = original;
+    }
+    expect(calls).toBeGreaterThanOrEqual(4);
+  });
+});
 
 describe("kernels on tfjs-backend-wasm's memory", () => {
   beforeAll(async () => {

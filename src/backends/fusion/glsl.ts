@@ -230,14 +230,16 @@ export function runGlsl(p: FusedProgram, sources: string[], inputs: tf.Tensor[])
   const uniformValues = p.inputs.flatMap((inp, i) => (inp.key ? [Array.from(inputs[i].dataSync() as Int32Array, (w) => w | 0)] : []));
   try {
     return sources.map((userCode, o) => {
+      const outputDtype = p.nodes[p.outputs[o]].type === "bool" ? "bool" : "float32";
       const program = {
         variableNames: textures.map((i) => `in${i}`),
         outputShape: p.shape,
         userCode,
-        outputDtype: p.nodes[p.outputs[o]].type === "bool" ? "bool" : "float32",
+        outputDtype,
         ...(customUniforms.length ? { customUniforms } : {}),
       };
-      const info = backend.compileAndRun(program, views, undefined, customUniforms.length ? uniformValues : undefined);
+      // The output dtype is explicit: a kernel of random bits may have no texture inputs at all.
+      const info = backend.compileAndRun(program, views, outputDtype, customUniforms.length ? uniformValues : undefined);
       return tf.engine().makeTensorFromTensorInfo(info);
     });
   } finally {

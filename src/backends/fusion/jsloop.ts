@@ -110,7 +110,10 @@ function expr(n: Node, v: (i: number) => string): string {
 
 const round = (e: string, t: ScalarType) => (t === "f32" ? `F(${e})` : t === "i32" ? `((${e}) | 0)` : t === "u32" ? `((${e}) >>> 0)` : e);
 
-/** Reinterprets 32 bits through one scratch word (BF/BI/BU share a buffer). */
+/**
+ * Reinterprets 32 bits through one scratch word (BF/BI/BU share a buffer). Exact except for
+ * signaling NaN patterns, which a JS number cannot hold: they come out quiet (bit 22 set).
+ */
 function bitcast(x: string, from: ScalarType, to: ScalarType): string {
   if (from === to) return x;
   if (from !== "f32" && to !== "f32") return round(x, to);
