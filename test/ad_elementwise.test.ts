@@ -82,6 +82,33 @@ describe("makeJaxpr(grad(f)) prints what JAX prints (derived from JAX's rules)",
     );
   });
 
+  test("cbrt of a strong float32: _const is a numpy float32 (printed as its double value)", () => {
+    expect(text(grad((x: Array) => lax.cbrt(x)), jnp.array(3.0))).toContain("d:f32[] = mul 0.3333333432674408:f32[] c");
+  });
+
+  // One known factor (computed on the primal side) times g, so the backward pass is one mul:
+  // mul's lhs rule gives mul(ct, factor) with ct = 1.0.
+  test.each([
+    // mul(g, div(_const(x, 0.5), ans))
+    ["sqrt", lax.sqrt, ["b:f32[] = sqrt a", "c:f32[] = div 0.5:f32[] b", "d:f32[] = mul 1.0:f32[] c"], "d"],
+    // mul(g, mul(_const(x, -0.5), div(ans, x)))
+    ["rsqrt", lax.rsqrt, ["b:f32[] = rsqrt a", "c:f32[] = div b a", "d:f32[] = mul -0.5:f32[] c", "e:f32[] = mul 1.0:f32[] d"], "e"],
+    // mul(g, mul(ans, sub(_one(ans), ans)))
+    ["logistic", lax.logistic, ["b:f32[] = logistic a", "c:f32[] = sub 1.0:f32[] b", "d:f32[] = mul b c", "e:f32[] = mul 1.0:f32[] d"], "e"],
+    // mul(g, add(ans, _one(ans)))
+    ["expm1", lax.expm1, ["b:f32[] = expm1 a", "c:f32[] = add b 1.0:f32[]", "d:f32[] = mul 1.0:f32[] c"], "d"],
+    // mul(g, add(_const(x, 1), square(ans)))
+    ["tan", lax.tan, ["b:f32[] = tan a", "c:f32[] = square b", "d:f32[] = add 1.0:f32[] c", "e:f32[] = mul 1.0:f32[] d"], "e"],
+    // div(g, add(x, _one(x))): div's numerator transpose, div(ct, y)
+    ["log1p", lax.log1p, ["_:f32[] = log1p a", "b:f32[] = add a 1.0:f32[]", "c:f32[] = div 1.0:f32[] b"], "c"],
+  ] as const)("%s", (_name, f, eqns, out) => {
+    expect(text(grad(f), 3.0)).toBe(lines("{ lambda ; a:f32[]. let", ...eqns.map((e) => `    ${e}`), `  in (${out},) }`));
+  });
+
+  test("log: div(g, x), short enough for one line", () => {
+    expect(text(grad(lax.log), 3.0)).toBe("{ lambda ; a:f32[]. let _:f32[] = log a; b:f32[] = div 1.0:f32[] a in (b,) }");
+  });
+
   test("integer_pow: mul(g, mul(_const(x, y), integer_pow(x, y - 1)))", () => {
     expect(text(grad((x: Array) => lax.integerPow(x, 3)), 3.0)).toBe(
       lines(
@@ -166,6 +193,40 @@ describe("makeJaxpr(grad(f)) prints what JAX prints (derived from JAX's rules)",
         "    k:f32[] = mul 1.0:f32[] j",
         "    l:f32[] = mul 1.0:f32[] f",
         "  in (l, k) }",
+      ),
+    );
+  });
+
+  test("pow in its exponent, weak scalars: the final convert stages, its transpose folds", () => {
+    // All weak, so mul(g, mul(log(..), ans)) is weak and convert_element_type(.., float32) binds
+    // (a linear equation). Its transpose converts the weak literal cotangent 1.0 back to a weak
+    // float32: a constant, which JAX's const-folding rule turns into a literal.
+    expect(text(grad((a: Array, b: Array) => lax.pow(a, b), { argnums: 1 }), 3.0, 2.0)).toBe(
+      lines(
+        "{ lambda ; a:f32[] b:f32[]. let",
+        "    c:f32[] = pow a b",
+        "    d:bool[] = eq a 0.0:f32[]",
+        "    e:f32[] = select_n d a 1.0:f32[]",
+        "    f:f32[] = log e",
+        "    g:f32[] = mul f c",
+        "    h:f32[] = mul 1.0:f32[] g",
+        "  in (h,) }",
+      ),
+    );
+  });
+
+  test("pow with a weak base: lax.convert_element_type makes it strong first", () => {
+    // _pow_jvp_lhs converts x (weak) to float32, an equation; y = 2.0 is a constant and folds.
+    expect(text(grad((x: Array) => lax.pow(x, 2.0)), 3.0)).toBe(
+      lines(
+        "{ lambda ; a:f32[]. let",
+        "    _:f32[] = pow a 2.0:f32[]",
+        "    b:f32[] = convert_element_type[new_dtype=float32 weak_type=False] a",
+        "    c:f32[] = sub 2.0:f32[] 1.0:f32[]",
+        "    d:f32[] = pow b c",
+        "    e:f32[] = mul 2.0:f32[] d",
+        "    f:f32[] = mul 1.0:f32[] e",
+        "  in (f,) }",
       ),
     );
   });

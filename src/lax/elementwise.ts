@@ -73,16 +73,17 @@ const one = (x: JaxArray) => fullLike(x, 1, []);
 const zero = (x: JaxArray) => fullLike(x, 0, []);
 
 /**
- * lax.convert_element_type(x, dtype): nothing when the dtype already matches and x is not weak;
- * a scalar constant folds (as JAX's const-folding rule does) rather than staging an equation.
+ * convert_element_type as JAX stages it: forwarded (no equation) when dtype and weak type already
+ * match, folded when the operand is a scalar constant (its const-folding rule), bound otherwise.
+ * `lax.convert_element_type(x, dtype)` is this with weakType false.
  */
-function convertElementType(x: JaxArray, dtype: DType): JaxArray {
-  if (x.dtype === dtype && !x.weakType) return x;
+function convertElementType(x: JaxArray, dtype: DType, weakType = false): JaxArray {
+  if (x.dtype === dtype && x.weakType === weakType) return x;
   if (x instanceof ArrayImpl && x.literal !== undefined) {
     const v = Number(x.literal);
-    return scalar(dtype === "bool" ? v !== 0 : isFloat(dtype) ? (dtype === "float32" ? f32(v) : v) : Math.trunc(v), dtype, false);
+    return scalar(dtype === "bool" ? v !== 0 : isFloat(dtype) ? (dtype === "float32" ? f32(v) : v) : Math.trunc(v), dtype, weakType);
   }
-  return bind1(convert_element_type_p, [x], { new_dtype: dtype, weak_type: false, sharding: null });
+  return bind1(convert_element_type_p, [x], { new_dtype: dtype, weak_type: weakType, sharding: null });
 }
 
 /** numpy's broadcast_shapes for lax operands (equal ranks, or rank 0). */
@@ -573,19 +574,10 @@ export const convert_element_type_p = definePrimitive({
   ],
 });
 defvectorized(convert_element_type_p);
-
-/**
- * convert_element_type_p.bind as JAX stages it: a conversion to the operand's own dtype and
- * weak type is forwarded, not recorded (JAX's forwarding rule for it).
- */
-function bindConvert(x: JaxArray, newDtype: DType, weakType: boolean): JaxArray {
-  if (x.dtype === newDtype && x.weakType === weakType) return x;
-  return bind1(convert_element_type_p, [x], { new_dtype: newDtype, weak_type: weakType, sharding: null });
-}
 // Linear between float dtypes; a conversion to an integer or bool type has a zero tangent.
-defjvp2(convert_element_type_p, (g, _ans, _x, p) => (isFloat(p.new_dtype) ? bindConvert(g, p.new_dtype, p.weak_type) : null));
+defjvp2(convert_element_type_p, (g, _ans, _x, p) => (isFloat(p.new_dtype) ? convertElementType(g, p.new_dtype, p.weak_type) : null));
 // Back to the operand's dtype and weak type; integer operands get no cotangent.
-convert_element_type_p.transpose = ([ct], [x]) => (ct === null || !isFloat(x.aval.dtype) ? [null] : [bindConvert(ct, x.aval.dtype, x.aval.weakType)]);
+convert_element_type_p.transpose = ([ct], [x]) => (ct === null || !isFloat(x.aval.dtype) ? [null] : [convertElementType(ct, x.aval.dtype, x.aval.weakType)]);
 
 /** Converts between dtypes with XLA's semantics: float->int truncates and saturates, NaN -> 0. */
 export function convert(x: tf.Tensor, from: DType, to: DType): tf.Tensor {
