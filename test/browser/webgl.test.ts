@@ -193,6 +193,11 @@ describe("primitive harness on webgl (GPU kernels)", () => {
   });
   afterAll(() => tf.env().set("WEBGL_CPU_FORWARD", forward));
 
+  // The harness's grad and vmap modes run in the Node projects only: transformation rules emit
+  // the same primitives on every backend, whose WebGL kernels the modes below check, and eager
+  // vmap here compiles a shader per batched shape (measured: ~60 s for the table on SwiftShader).
+  it.skip("grad and vmap modes (Node projects only: rules are backend-independent; ~60 s of shader compiles here)", () => {});
+
   describe.each(cases)("$name", (c) => {
     const skip = skipReason(c);
     for (const mode of modes) {
