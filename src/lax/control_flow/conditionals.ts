@@ -13,7 +13,7 @@ import { JaxprTypeError } from "../../jaxpr/typecheck.js";
 import { type DType, isFloat, isInteger } from "../../dtypes.js";
 import { Executable, compile } from "../../backends/compile.js";
 import { backendName } from "../../backends/backend.js";
-import { bind, bind1, withTrace } from "../../tracer/core.js";
+import { bind, bind1, currentTrace, evalTrace, withTrace } from "../../tracer/core.js";
 import { tangentAval, zerosLike } from "../../tracer/ad_util.js";
 import { bdimAtFront, moveaxis } from "../../tracer/batching.js";
 import { type Transformed, batchJaxpr, cached, evalClosed, jvpJaxpr, traceClosed, transposeJaxpr } from "../../tracer/call_rules.js";
@@ -103,8 +103,11 @@ export function cond(pred: unknown, trueFn: Fn, falseFn: Fn, ...operands: unknow
   const merged = mergeCommonConsts([t, f]);
   checkBranchOutputs("cond", "true_fun", "false_fun", trueFn, falseFn, t, f);
   const index = toInt32(p);
-  const outs = bindCond(index, [merged.jaxprs[1], merged.jaxprs[0]], merged.consts, args);
-  return tree.unflatten(t.outTree, outs);
+  try {
+    return tree.unflatten(t.outTree, bindCond(index, [merged.jaxprs[1], merged.jaxprs[0]], merged.consts, args));
+  } finally {
+    disposeOwn([p, index], [pred]);
+  }
 }
 
 /**
@@ -127,7 +130,8 @@ export function switch_(index: unknown, branches: Fn[], ...operands: unknown[]):
   else throw new TypeError(`Index type must be an integer, got ${pyRepr(index)}.`);
   if (branches.length === 0) throw new ValueError("Empty branch sequence");
   if (branches.length === 1) return branches[0](...operands);
-  idx = clamp(scalar(0, "int32", false), toInt32(idx), scalar(branches.length - 1, "int32", false));
+  const idx32 = toInt32(idx);
+  const clamped = clamp(scalar(0, "int32", false), idx32, scalar(branches.length - 1, "int32", false));
 
   const [leaves, inTree] = tree.flatten(operands);
   const args = leaves.map(leafValue);
@@ -135,7 +139,17 @@ export function switch_(index: unknown, branches: Fn[], ...operands: unknown[]):
   const traced = branches.map((b) => traceBranch(b, inTree, avals, "switch"));
   const merged = mergeCommonConsts(traced);
   traced.slice(1).forEach((t, i) => checkBranchOutputs("switch", "branch 0", `branch${i + 1}`, branches[0], branches[i + 1], traced[0], t));
-  return tree.unflatten(traced[0].outTree, bindCond(idx, merged.jaxprs, merged.consts, args));
+  try {
+    return tree.unflatten(traced[0].outTree, bindCond(clamped, merged.jaxprs, merged.consts, args));
+  } finally {
+    disposeOwn([idx32, clamped], [index]);
+  }
+}
+
+/** Eagerly (no transformation could have kept them), frees the arrays this module made. */
+function disposeOwn(made: JaxArray[], callers: unknown[]): void {
+  if (currentTrace() !== evalTrace) return;
+  for (const x of new Set(made)) if (x instanceof ArrayImpl && !callers.includes(x)) x.dispose();
 }
 
 /** Binds cond with the outputs every branch forwards from one input pruned (JAX's in_fwd). */
@@ -144,8 +158,20 @@ function bindCond(index: JaxArray, jaxprs: Jaxpr[], consts: JaxArray[], args: Ja
   const inFwd = fwds[0].map((f, i) => (fwds.every((g) => g[i] === f) ? f : null));
   const keep = inFwd.map((f) => f === null);
   const branches = jaxprs.map((j) => new ClosedJaxpr(keep.every(Boolean) ? j : new Jaxpr(j.constvars, j.invars, j.eqns, j.outvars.filter((_, i) => keep[i])), []));
-  const outs = bind(cond_p, [index, ...consts, ...args], { branches });
   const all = [...consts, ...args];
+  let outs: JaxArray[];
+  if (currentTrace() === evalTrace && index instanceof ArrayImpl) {
+    // Eagerly, only the chosen branch runs, op by op: nothing is compiled for a one-off call.
+    checkCond([index.aval, ...all.map((x) => x.aval)], branches);
+    const i = index.dataSync()[0];
+    const chosen = branches[i >= 0 && i < branches.length ? i : branches.length - 1];
+    // The cond's outputs are new arrays with branch 0's types, weak types included.
+    outs = evalClosed(chosen, all).map((o, j) => {
+      const want = branches[0].outAvals[j];
+      if (o.weakType !== want.weakType) return bind1(e.convert_element_type_p, [o], { new_dtype: want.dtype, sharding: null, weak_type: want.weakType });
+      return all.includes(o) ? bind1(e.copy_p, [o]) : o;
+    });
+  } else outs = bind(cond_p, [index, ...all], { branches });
   let k = 0;
   return inFwd.map((f) => (f === null ? outs[k++] : all[f]));
 }
@@ -166,7 +192,10 @@ function toInt32(x: JaxArray): JaxArray {
 function clamp(lo: JaxArray, x: JaxArray, hi: JaxArray): JaxArray {
   const clamp_p = primitives.get("clamp");
   if (clamp_p) return bind1(clamp_p, [lo, x, hi]);
-  return bind1(e.min_p, [bind1(e.max_p, [x, lo]), hi]);
+  const m = bind1(e.max_p, [x, lo]);
+  const out = bind1(e.min_p, [m, hi]);
+  disposeOwn([m], [x]);
+  return out;
 }
 
 // ---- rules ------------------------------------------------------------------------------------
@@ -415,12 +444,16 @@ function nodeType(t: tree.TreeDef): string {
   }
 }
 
-/** Where two pytree structures differ (JAX's equality_errors): [path, thing1, thing2, explanation]. */
-export function treeDiffs(t1: tree.TreeDef, t2: tree.TreeDef, path = ""): [string, string, string, string][] {
+/**
+ * Where two pytree structures differ (JAX's equality_errors): [path, thing1, thing2, explanation].
+ * A leaf is named `leaf`: JAX compares structures (a "pytree leaf") or trees of avals.
+ */
+export function treeDiffs(t1: tree.TreeDef, t2: tree.TreeDef, path = "", leaf = "pytree leaf"): [string, string, string, string][] {
   if (t1.kind === "leaf" && t2.kind === "leaf") return [];
   const k1 = t1.kind === "custom" ? nodeType(t1) : t1.kind;
   const k2 = t2.kind === "custom" ? nodeType(t2) : t2.kind;
-  if (k1 !== k2) return [[path, nodeType(t1), nodeType(t2), "their Python types differ"]];
+  const name = (t: tree.TreeDef) => (t.kind === "leaf" ? leaf : nodeType(t));
+  if (k1 !== k2) return [[path, name(t1), name(t2), "their Python types differ"]];
   const n1 = t1.children.length;
   const n2 = t2.children.length;
   if (t1.kind === "list" && n1 !== n2) return [[path, `list of length ${n1}`, `list of length ${n2}`, "the lengths do not match"]];
@@ -433,7 +466,7 @@ export function treeDiffs(t1: tree.TreeDef, t2: tree.TreeDef, path = ""): [strin
   }
   if (JSON.stringify(keys1) !== JSON.stringify(keys2) || (t1.kind === "custom" && String(t1) !== String(t2)))
     return [[path, `${nodeType(t1)} with pytree metadata ${pyRepr(keys1)}`, `${nodeType(t2)} with pytree metadata ${pyRepr(keys2)}`, "the pytree node metadata does not match"]];
-  return t1.children.flatMap((c, i) => treeDiffs(c, t2.children[i], `${path}[${typeof keys1[i] === "string" ? `'${keys1[i]}'` : keys1[i]}]`));
+  return t1.children.flatMap((c, i) => treeDiffs(c, t2.children[i], `${path}[${typeof keys1[i] === "string" ? `'${keys1[i]}'` : keys1[i]}]`, leaf));
 }
 
 /** JAX's _check_branch_outputs: equal pytree structures, then equal types, with its texts. */

@@ -6,13 +6,14 @@
 // reduction to a while over (i, upper, x) when its bounds are traced.
 import * as tf from "@tensorflow/tfjs-core";
 import { Array as JaxArray } from "../../array/base.js";
-import { ArrayImpl, scalar } from "../../array/array.js";
+import { ArrayImpl, scalar, wrap } from "../../array/array.js";
 import { type ShapedArray } from "../../jaxpr/aval.js";
 import { type BatchDim, ClosedJaxpr, Jaxpr, type Params, Var } from "../../jaxpr/jaxpr.js";
 import { JaxprTypeError } from "../../jaxpr/typecheck.js";
 import { dce } from "../../jaxpr/passes/dce.js";
-import { isFloat, isInteger, isSignedInt, resultType } from "../../dtypes.js";
-import { bind, bind1, withTrace } from "../../tracer/core.js";
+import { isFloat, isSignedInt, resultType } from "../../dtypes.js";
+import { bind, bind1, currentTrace, evalTrace, withTrace } from "../../tracer/core.js";
+import { Executable, compile } from "../../backends/compile.js";
 import { zerosLike } from "../../tracer/ad_util.js";
 import { broadcastAxis, moveaxis } from "../../tracer/batching.js";
 import { batchJaxpr, cached, jvpJaxpr } from "../../tracer/call_rules.js";
@@ -21,6 +22,7 @@ import { partialEvalJaxpr, partialEvalRules } from "../../tracer/partial_eval.js
 import { definePrimitive } from "../primitive.js";
 import * as tree from "../../tree.js";
 import * as e from "../elementwise.js";
+import { scan } from "./scan.js";
 import { ValueError, capitalize, executableOf, mismatchExtra, strShort, traceBranch, treeDiffs, typematch } from "./conditionals.js";
 
 // ---- the primitive ----------------------------------------------------------------------------
@@ -44,35 +46,36 @@ export const while_p = definePrimitive<WhileParams>({
       throw new JaxprTypeError(`while_loop len(body_jaxpr.in_avals)=${p.body_jaxpr.inAvals.length} but len(body_consts_avals) + len(in_avals)=${p.body_nconsts + nCarry}`);
     return p.body_jaxpr.outAvals;
   },
-  impl(args, p) {
-    const condConsts = args.slice(0, p.cond_nconsts);
-    const bodyConsts = args.slice(p.cond_nconsts, p.cond_nconsts + p.body_nconsts);
-    const init = args.slice(p.cond_nconsts + p.body_nconsts);
-    const condExe = executableOf(p.cond_jaxpr, "while_cond");
-    const bodyExe = executableOf(p.body_jaxpr, "while_body");
-    let carry = init;
-    try {
-      for (;;) {
-        const [pred] = condExe.run([...condConsts, ...carry]);
-        const go = pred.dataSync().some((b) => b !== 0);
-        if (!go) {
-          pred.dispose();
-          break;
-        }
-        let next = bodyExe.run([...bodyConsts, ...carry]);
-        // A batched predicate: examples whose predicate is false keep their carry (JAX's lowering).
-        if (pred.shape.length) next = next.map((x, i) => selectRows(pred, x, carry[i]));
-        pred.dispose();
-        if (carry !== init) carry.forEach((t) => t.dispose());
-        carry = next;
-      }
-    } catch (err) {
-      if (carry !== init) carry.forEach((t) => t.dispose());
-      throw err;
-    }
-    return carry === init ? init.map((t) => tf.clone(t)) : carry;
-  },
+  impl: (args, p) => loop(args, p, executableOf(p.cond_jaxpr, "while_cond"), executableOf(p.body_jaxpr, "while_body")),
 });
+
+/** Runs the loop on the host: the predicate is the only value read back per iteration. */
+function loop(args: tf.Tensor[], p: WhileParams, condExe: Executable, bodyExe: Executable): tf.Tensor[] {
+  const condConsts = args.slice(0, p.cond_nconsts);
+  const bodyConsts = args.slice(p.cond_nconsts, p.cond_nconsts + p.body_nconsts);
+  const init = args.slice(p.cond_nconsts + p.body_nconsts);
+  let carry = init;
+  try {
+    for (;;) {
+      const [pred] = condExe.run([...condConsts, ...carry]);
+      const go = pred.dataSync().some((b) => b !== 0);
+      if (!go) {
+        pred.dispose();
+        break;
+      }
+      let next = bodyExe.run([...bodyConsts, ...carry]);
+      // A batched predicate: examples whose predicate is false keep their carry (JAX's lowering).
+      if (pred.shape.length) next = next.map((x, i) => selectRows(pred, x, carry[i]));
+      pred.dispose();
+      if (carry !== init) carry.forEach((t) => t.dispose());
+      carry = next;
+    }
+  } catch (err) {
+    if (carry !== init) carry.forEach((t) => t.dispose());
+    throw err;
+  }
+  return carry === init ? init.map((t) => tf.clone(t)) : carry;
+}
 
 /** `pred ? x : y` with `pred` broadcast over the trailing axes of `x`; frees `x`. */
 function selectRows(pred: tf.Tensor, x: tf.Tensor, y: tf.Tensor): tf.Tensor {
@@ -140,12 +143,20 @@ export function whileLoop(condFn: Fn, bodyFn: Fn, init: unknown): any {
     bodyConsts = [...vals.filter((_, i) => move[i]), ...bodyConsts];
     initVals = vals.filter((_, i) => !move[i]);
   }
-  const outs = bind(while_p, [...c.consts, ...bodyConsts, ...initVals], {
-    body_jaxpr: new ClosedJaxpr(bodyJ, []),
-    body_nconsts: bodyConsts.length,
-    cond_jaxpr: new ClosedJaxpr(condJ, []),
-    cond_nconsts: nc,
-  });
+  const args = [...c.consts, ...bodyConsts, ...initVals];
+  const params: WhileParams = { body_jaxpr: new ClosedJaxpr(bodyJ, []), body_nconsts: bodyConsts.length, cond_jaxpr: new ClosedJaxpr(condJ, []), cond_nconsts: nc };
+  let outs: JaxArray[];
+  if (currentTrace() === evalTrace) {
+    // Eagerly, the loop's executables serve this call only: compiled here and freed after it.
+    const avals = while_p.abstractEval(args.map((x) => x.aval), params);
+    const [condExe, bodyExe] = [compile(condJ, { name: "while_cond" }), compile(bodyJ, { name: "while_body" })];
+    try {
+      outs = loop(args.map((x) => (x as ArrayImpl).tensor), params, condExe, bodyExe).map((t, i) => wrap(t, avals[i].dtype, avals[i].weakType));
+    } finally {
+      condExe.dispose();
+      bodyExe.dispose();
+    }
+  } else outs = bind(while_p, args, params);
   let k = 0;
   return tree.unflatten(b.outTree, vals.map((v, i) => (move[i] ? v : outs[k++])));
 }
@@ -163,7 +174,8 @@ function checkCarryType(bodyFn: Fn, inTree: tree.TreeDef, vals: JaxArray[], outT
   const bullets = (diffs: string[]) =>
     diffs.length === 1 ? `${capitalize(diffs[0])}.\n` : diffs.slice(0, -1).map((d) => `  * ${d};\n`).join("\n") + `  * ${diffs[diffs.length - 1]}.\n`;
   if (!inTree.equals(outTree)) {
-    const diffs = treeDiffs(inTree, outTree).map(([p, a, b, why]) => `${component(p)} is a ${a} but the corresponding component of the carry output is a ${b}, so ${why}`);
+    // JAX compares trees of avals here: a leaf is a ShapedArray.
+    const diffs = treeDiffs(inTree, outTree, "", "<class 'jax._src.core.ShapedArray'>").map(([p, a, b, why]) => `${component(p)} is a ${a} but the corresponding component of the carry output is a ${b}, so ${why}`);
     if (diffs.length === 0) return;
     throw new TypeError(
       `while_loop body function carry input and carry output must have the same pytree structure, but they differ:\n\n${bullets(diffs)}\n` +
@@ -213,9 +225,17 @@ export function foriLoop(lower: unknown, upper: unknown, bodyFn: Fn, init: unkno
     if (d === null) throw new TypeError(`lower and upper arguments to fori_loop must have equal types, got ${lo.dtype} and ${hi.dtype}`);
     dtype = d;
   }
-  // TODO(scan): with concrete bounds JAX lowers fori_loop to a scan (reverse-differentiable);
-  // until lax.scan lands this is a while loop either way.
-  if (opts.unroll !== undefined && opts.unroll !== false && opts.unroll !== 1 && !(isConcrete(lo) && isConcrete(hi)))
+  // Static bounds: a scan of known length, so reverse mode works (JAX's choice).
+  if (lo instanceof ArrayImpl && hi instanceof ArrayImpl) {
+    const [l, u] = [Math.trunc(lo.item() as number), Math.trunc(hi.item() as number)];
+    const scanned = (loop_carry: [JaxArray, unknown], _: null): [[JaxArray, unknown], null] => {
+      const [i, x] = loop_carry;
+      return [[bind1(e.add_p, [i, scalar(1, i.dtype, i.weakType && i.ndim === 0)]), bodyFn(i, x)], null];
+    };
+    const [[, result]] = scan(scanned, [scalar(l, "int32", true), init], null, { length: Math.max(u - l, 0), unroll: opts.unroll ?? false });
+    return result;
+  }
+  if (opts.unroll !== undefined && opts.unroll !== false && opts.unroll !== 1)
     throw new ValueError("Can only use `unroll` in `fori_loop` if the loop bounds are statically known.");
   if (lo.dtype !== dtype) lo = convert(lo, dtype);
   if (hi.dtype !== dtype) hi = convert(hi, dtype);
@@ -231,18 +251,12 @@ export function foriLoop(lower: unknown, upper: unknown, bodyFn: Fn, init: unkno
   return result;
 }
 
-/** A loop bound: a JS integer is a Python int (weak int32). */
+/** A loop bound: a JS integer is a Python int (weak int32), another number a Python float. */
 function bound(x: unknown): JaxArray {
-  if (typeof x === "number") {
-    if (!Number.isInteger(x)) throw new TypeError(`fori_loop bounds must be integers, got ${x}`);
-    return scalar(x, "int32", true);
-  }
-  if (!(x instanceof JaxArray)) throw new TypeError(`fori_loop bounds must be integers or integer arrays, got ${String(x)}`);
-  if (!isInteger(x.dtype)) throw new TypeError(`fori_loop bounds must be integers, got an array of dtype ${x.dtype}`);
+  if (typeof x === "number") return Number.isInteger(x) ? scalar(x, "int32", true) : scalar(x, "float32", true);
+  if (!(x instanceof JaxArray)) throw new TypeError(`fori_loop bounds must be numbers or arrays, got ${String(x)}`);
   return x;
 }
-
-const isConcrete = (x: JaxArray): boolean => x instanceof ArrayImpl;
 
 // ---- rules ------------------------------------------------------------------------------------
 
