@@ -227,6 +227,17 @@ describe("derivatives", () => {
     close(jit(grad(run))(jnp.array(w)), fd, 2e-3);
   });
 
+  test("residuals computed from consts alone are hoisted out of the loop, not stacked", () => {
+    // The tangent body needs w.T; JAX's _scan_known_hoisting computes it once before the loops.
+    const run = (w: Array) =>
+      lax.scan((h: Array, x: Array): [Array, Array] => [jnp.tanh(h.matmul(w.T).add(x)), h], jnp.zeros([2]), jnp.ones([4, 2]))[0].sum();
+    const w = jnp.array([[0.5, -0.3], [0.2, 0.4]]);
+    const text = String(makeJaxpr(grad(run))(w));
+    expect(text).not.toContain("f32[4,2,2]");
+    expect(text).toMatch(/\n {4}[a-z]+:f32\[2,2\] = transpose\[permutation=\(1, 0\)\] a\n/);
+    checkGrads(run, [w], { order: 1, modes: ["rev"] });
+  });
+
   test("checkGrads to second order: forward, reverse and linearize modes", () => {
     const f = (c: Array, xs: Array) => lax.scan((c: Array, x: Array): [Array, Array] => [jnp.sin(c.mul(x)), c.mul(x).add(c)], c, xs);
     checkGrads(f, [jnp.array(0.7), jnp.array([0.5, 1.0, 1.5])], { order: 2, modes: ["fwd", "rev", "lin"], atol: 2e-2, rtol: 2e-2, eps: 1e-2 });

@@ -17,7 +17,8 @@ import { bind, withTrace } from "../../tracer/core.js";
 import { backwardPass } from "../../tracer/ad.js";
 import { addAny, tangentAval, zerosLike } from "../../tracer/ad_util.js";
 import { broadcastAxis, moveaxis } from "../../tracer/batching.js";
-import { batchJaxpr, cached, jvpJaxpr, traceClosed } from "../../tracer/call_rules.js";
+import { batchJaxpr, cached, evalClosed, jvpJaxpr, traceClosed } from "../../tracer/call_rules.js";
+import { dce } from "../../jaxpr/passes/dce.js";
 import { convertConstvars, traceToJaxpr } from "../../tracer/jaxpr_trace.js";
 import { functionName, leafValue, runClosedJaxpr } from "../../tracer/jit.js";
 import { partialEvalJaxpr, partialEvalRules } from "../../tracer/partial_eval.js";
@@ -392,8 +393,13 @@ partialEvalRules.set(scan_p, (trace, tracers, unknown, params) => {
     : [];
   const numKnownOuts = s.outUnknown.filter((u) => !u).length;
   const stackedRes = knownOuts.slice(numKnownOuts);
+  // Residuals computed from consts alone are computed once, outside the loop (JAX's hoisting).
+  const hoisted = s.hoist ? withTrace(trace.parent!, () => evalClosed(s.hoist!, [...s.knownHoisted, ...knownIns.slice(0, s.numKnownConsts)])) : [];
   let r = 0;
-  const res = s.resSource.map((src) => (src.kind === "stacked" ? stackedRes[r++] : src.kind === "const" ? s.knownHoisted[src.index] : knownIns[src.index]));
+  let h = 0;
+  const res = s.resSource.map((src) =>
+    "index" in src ? (src.kind === "const" ? s.knownHoisted : knownIns)[src.index] : src.kind === "stacked" ? stackedRes[r++] : hoisted[h++],
+  );
   const intRes = res.filter((_, i) => s.resIsInt[i]);
   const extRes = res.filter((_, i) => !s.resIsInt[i]);
   const unknownOuts = trace.stage(scan_p, [...intRes, ...tracers.filter((_, i) => uk[i]), ...extRes], { ...p, jaxpr: s.unknown, ft_in: s.unknownFtIn, ft_out: s.unknownFtOut });
@@ -403,7 +409,7 @@ partialEvalRules.set(scan_p, (trace, tracers, unknown, params) => {
 });
 
 /** A residual: stacked by the known scan, a value its body captured, or a known operand passed through. */
-type ResSource = { kind: "stacked" } | { kind: "const"; index: number } | { kind: "in-const"; index: number } | { kind: "in-xs"; index: number };
+type ResSource = { kind: "stacked" | "hoisted" } | { kind: "const" | "in-const" | "in-xs"; index: number };
 
 interface SplitScan {
   outUnknown: boolean[];
@@ -416,6 +422,9 @@ interface SplitScan {
   unknownFtOut: FlatTree;
   resSource: ResSource[];
   resIsInt: boolean[];
+  /** [captured values, known consts] -> the residuals that depend on nothing else. */
+  hoist: ClosedJaxpr | null;
+  numKnownConsts: number;
 }
 
 /** The scan body split into its known and unknown loops, for one pattern of unknown operands. */
@@ -429,6 +438,9 @@ function splitBody(p: ScanParams, uk: boolean[]): SplitScan {
     const numKnownOuts = split.outUnknown.filter((u) => !u).length;
     const nKnownConsts = uk.slice(0, nc).filter((u) => !u).length;
     const nKnownCarry = carryUk.filter((u) => !u).length;
+    // Values of the known body that change from one iteration to the next.
+    const loopVariant = new Set<Var>(kj.invars.slice(nKnownConsts));
+    for (const e of kj.eqns) if (e.inputs.some((a) => a instanceof Var && loopVariant.has(a))) for (const v of e.outBinders) loopVariant.add(v);
     // Where each residual comes from: a value captured by the known body, a known const or xs
     // operand (passed through), or computed per iteration (a stacked output of the known scan).
     const resSource: ResSource[] = kj.outvars.slice(numKnownOuts).map((o) => {
@@ -437,9 +449,11 @@ function splitBody(p: ScanParams, uk: boolean[]): SplitScan {
       const ii = kj.invars.indexOf(o as Var);
       if (ii >= 0 && ii < nKnownConsts) return { kind: "in-const", index: ii };
       if (ii >= nKnownConsts + nKnownCarry) return { kind: "in-xs", index: ii };
-      return { kind: "stacked" };
+      return { kind: loopVariant.has(o as Var) ? "stacked" : "hoisted" };
     });
-    const resIsInt = resSource.map((s) => s.kind === "const" || s.kind === "in-const");
+    const resIsInt = resSource.map((s) => s.kind === "const" || s.kind === "in-const" || s.kind === "hoisted");
+    const hoistOuts = kj.outvars.slice(numKnownOuts).filter((_, i) => resSource[i].kind === "hoisted");
+    const hoist = hoistOuts.length ? new ClosedJaxpr(dce(new Jaxpr([], [...kj.constvars, ...kj.invars.slice(0, nKnownConsts)], kj.eqns, hoistOuts)), []) : null;
     const isStacked = resSource.map((s) => s.kind === "stacked");
     const knownOutvars = [...kj.outvars.slice(0, numKnownOuts), ...kj.outvars.slice(numKnownOuts).filter((_, i) => isStacked[i])];
     const known = knownOutvars.length ? new ClosedJaxpr(new Jaxpr([], [...kj.constvars, ...kj.invars], kj.eqns, knownOutvars), []) : null;
@@ -467,6 +481,8 @@ function splitBody(p: ScanParams, uk: boolean[]): SplitScan {
       unknownFtOut: p.ft_out.filterWithMask(split.outUnknown),
       resSource,
       resIsInt,
+      hoist,
+      numKnownConsts: nKnownConsts,
     };
   });
 }
