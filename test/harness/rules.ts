@@ -10,8 +10,9 @@ import type { Primitive } from "../../src/jaxpr/jaxpr.js";
 export const LINEAR = new Set([
   "add_any", "neg", "add", "sub", "mul", "div", "dot_general", "convert_element_type", "copy", "reduce_sum",
   "cumsum", "broadcast_in_dim", "reshape", "squeeze", "transpose", "concatenate", "stack", "pad", "slice",
-  "dynamic_slice", "dynamic_update_slice", "select_n", "psum", "all_gather", "jit", "remat2", "xla_pmap",
-  "custom_lin",
+  "dynamic_slice", "dynamic_update_slice", "select_n", "rev", "split", "unstack", "gather", "scatter",
+  "scatter-add", "scatter-sub", "scatter-mul", "triangular_solve", "cond", "scan", "psum", "all_gather", "jit",
+  "remat2", "xla_pmap", "custom_lin",
 ]);
 
 /** Primitives with no batching rule, and why (none of them is ever handed a batched operand). */
