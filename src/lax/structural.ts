@@ -10,7 +10,7 @@ import { npInts, npMask, pyParam, sortedParams } from "../jaxpr/npint.js";
 import { checkSameDtypes, definePrimitive, hostData } from "./primitive.js";
 import { scalar, tensorFrom } from "../array/array.js";
 import { type Trace, bind, bind1, currentTrace } from "../tracer/core.js";
-import { type MaybeZero, avalOf, deflinear, instantiate, isUndefined, prim, tangentAval, zerosLike } from "../tracer/ad_util.js";
+import { avalOf, deflinear, instantiate, isUndefined, prim, tangentAval, zerosLike } from "../tracer/ad_util.js";
 import { type BatchDim, BatchTrace, moveaxis } from "../tracer/batching.js";
 
 const tuple = (xs: readonly number[]) => pyShape(xs);
