@@ -153,6 +153,84 @@ describe("jaxprs as JAX prints them", () => {
   in (c, d, b) }`);
   });
 
+  test("docs/jaxpr.md func8: a branch's array constant is hoisted and passed to every branch (derived)", () => {
+    // JAX's jnp.array([1]) is int32; a JS array of numbers is float32 unless told.
+    const func8 = (arg1: Array, arg2: [Array, Array]) =>
+      lax.cond(arg1.ge(0), (xtrue: Array[]) => xtrue[0], (xfalse: Array[]) => jnp.array([1], { dtype: "int32" }).add(xfalse[1]), arg2);
+    expect(jaxprText(func8, 5.0, [jnp.zeros([1]), 2.0])).toBe(`{ lambda a:i32[1]; b:f32[] c:f32[1] d:f32[]. let
+    e:bool[] = ge b 0.0:f32[]
+    f:i32[] = convert_element_type[new_dtype=int32 weak_type=False] e
+    g:f32[1] = cond[
+      branches=(
+        { lambda ; h:i32[1] i:f32[1] j:f32[]. let
+            k:f32[1] = convert_element_type[new_dtype=float32 weak_type=True] h
+            l:f32[1] = add k j
+          in (l,) }
+        { lambda ; m:i32[1] n:f32[1] o:f32[]. let  in (n,) }
+      )
+    ] f a c d
+  in (g,) }`);
+  });
+
+  test("jvp of cond: each branch's jvp, primal and tangent outputs (derived from _cond_jvp and ad.jvp_jaxpr)", () => {
+    const f = (x: Array) => lax.cond(x.gt(0), (y: Array) => y.sin(), (y: Array) => y.cos(), x);
+    expect(jaxprText((x: Array) => jvp(f, [x], [1.0]), f32(1))).toBe(`{ lambda ; a:f32[]. let
+    b:bool[] = gt a 0.0:f32[]
+    c:i32[] = convert_element_type[new_dtype=int32 weak_type=False] b
+    d:f32[] e:f32[] = cond[
+      branches=(
+        { lambda ; f:f32[] g:f32[]. let
+            h:f32[] = cos f
+            i:f32[] = sin f
+            j:f32[] = mul g i
+            k:f32[] = neg j
+          in (h, k) }
+        { lambda ; l:f32[] m:f32[]. let
+            n:f32[] = sin l
+            o:f32[] = cos l
+            p:f32[] = mul m o
+          in (n, p) }
+      )
+    ] c a 1.0:f32[]
+  in (d, e) }`);
+  });
+
+  test("jvp of while: the body carries primals then tangents, the cond ignores the tangents (derived from _while_loop_jvp)", () => {
+    const wl = (x: Array) => lax.whileLoop((c: Array) => c.lt(10), (c: Array) => c.mul(1.5), x);
+    expect(jaxprText((x: Array) => jvp(wl, [x], [1.0]), f32(2))).toBe(`{ lambda ; a:f32[]. let
+    b:f32[] c:f32[] = while[
+      body_jaxpr={ lambda ; d:f32[] e:f32[]. let
+          f:f32[] = mul d 1.5:f32[]
+          g:f32[] = mul e 1.5:f32[]
+        in (f, g) }
+      body_nconsts=0
+      cond_jaxpr={ lambda ; h:f32[] i:f32[]. let
+          j:bool[] = lt h 10.0:f32[]
+        in (j,) }
+      cond_nconsts=0
+    ] a 1.0:f32[]
+  in (b, c) }`);
+  });
+
+  test("vmap of while with a batched predicate: every carry batched (derived from _while_loop_batching_rule)", () => {
+    const count = (x: Array) => lax.whileLoop((c: Array[]) => c[1].lt(x), (c: Array[]) => [c[0].add(1), c[1].mul(2)], [i32(0), f32(1)]);
+    expect(jaxprText(vmap(count), f32([1, 3, 10, 100]))).toBe(`{ lambda ; a:f32[4]. let
+    b:i32[4] = broadcast_in_dim 0:i32[]
+    c:f32[4] = broadcast_in_dim 1.0:f32[]
+    d:i32[4] e:f32[4] = while[
+      body_jaxpr={ lambda ; f:i32[4] g:f32[4]. let
+          h:i32[4] = add f 1:i32[]
+          i:f32[4] = mul g 2.0:f32[]
+        in (h, i) }
+      body_nconsts=0
+      cond_jaxpr={ lambda ; j:f32[4] k:i32[4] l:f32[4]. let
+          m:bool[4] = lt l j
+        in (m,) }
+      cond_nconsts=1
+    ] a b c
+  in (d, e) }`);
+  });
+
   test("a concrete predicate under jit still stages the cond (JAX folds only int32(True))", () => {
     const f = (x: Array) => lax.cond(true, (y: Array) => y.sin(), (y: Array) => y.cos(), x);
     expect(jaxprText(f, f32(1))).toBe(`{ lambda ; a:f32[]. let
@@ -279,6 +357,11 @@ describe("derivatives", () => {
     const [ea, eb] = grad(g, { argnums: [0, 1] })(f32(3), f32(2), false) as Array[];
     close(ea, 1);
     close(eb, 1);
+    // An operand one branch ignores: its cotangent is an instantiated zero there.
+    const h = (x: Array, y: Array, p: boolean) => lax.cond(p, (u: Array, v: Array) => u.mul(v), (u: Array, _v: Array) => u.mul(3), x, y);
+    close(grad(h, { argnums: 1 })(f32(2), f32(5), true) as Array, 2);
+    close(grad(h, { argnums: 1 })(f32(2), f32(5), false) as Array, 0);
+    close(jit(grad(h, { argnums: [0, 1] }), { staticArgnums: 2 })(f32(2), f32(5), false)[0] as Array, 3);
   });
 
   test("grad through switch with branch-specific residuals, against finite differences", () => {

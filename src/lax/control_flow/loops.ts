@@ -317,13 +317,13 @@ partialEvalRules.set(while_p, (trace, args, unknown, params) => {
   const p = params as WhileParams;
   const [cUk, bUk, initUk] = split3(unknown, p);
   let carryUk = initUk;
-  const splitBody = () => cached(p.body_jaxpr, `pe|${bits([...bUk, ...carryUk])}`, () => partialEvalJaxpr(p.body_jaxpr.jaxpr, [], [...bUk, ...carryUk], carryUk, "while_body"));
+  const splitBody = () => cached(p.body_jaxpr, `while-pe|${bits([...bUk, ...carryUk])}`, () => partialEvalJaxpr(p.body_jaxpr.jaxpr, [], [...bUk, ...carryUk], carryUk, "while_body"));
   let body = splitBody();
   for (let k = 0; k <= carryUk.length && !eqMask(body.outUnknown, carryUk); k++) {
     carryUk = orMask(carryUk, body.outUnknown);
     body = splitBody();
   }
-  const condSplit = cached(p.cond_jaxpr, `pe|${bits([...cUk, ...carryUk])}`, () => partialEvalJaxpr(p.cond_jaxpr.jaxpr, [], [...cUk, ...carryUk], false, "while_cond"));
+  const condSplit = cached(p.cond_jaxpr, `while-pe|${bits([...cUk, ...carryUk])}`, () => partialEvalJaxpr(p.cond_jaxpr.jaxpr, [], [...cUk, ...carryUk], false, "while_cond"));
   if (condSplit.outUnknown[0] || carryUk.every(Boolean)) return trace.stage(while_p, args, params);
   // The known loop: the known body restricted to the known carries (residuals dropped).
   const nKnown = carryUk.filter((u) => !u).length;
