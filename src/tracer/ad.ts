@@ -113,7 +113,10 @@ export function linearizeFlat(
   try {
     const inMask = primals.map((p) => differentiable(p.aval));
     const tangentsIn = primals.map((p, i) => (inMask[i] ? pe.newArg(tangentAval(p.aval)) : null));
-    const [outs, tangentsOut] = withTrace(pe, () => jvpFlat(f, primals, tangentsIn, description, primalOf));
+    const [outs, tangents] = withTrace(pe, () => jvpFlat(f, primals, tangentsIn, description, primalOf));
+    // A tangent that does not depend on the tangent inputs is a constant of a linear map: zero
+    // (JAX treats such known tangents as symbolic zeros rather than residual outputs).
+    const tangentsOut = tangents.map((t) => (t !== null && pe.owns(t) ? t : null));
     const outMask = tangentsOut.map((t) => t !== null);
     const { jaxpr, consts } = pe.toJaxpr(tangentsOut.filter((t): t is JaxArray => t !== null));
     return [
