@@ -5,6 +5,7 @@ import { index } from "../numpy/index.js"; // installs numpy's hooks before the 
 import { arrayMethods } from "../array/base.js";
 import { isKey } from "../dtypes.js";
 import { randomUnwrap, randomWrap } from "./keys.js";
+import "./key_layout.js"; // shape-only primitives on key arrays
 
 // `const [k1, k2] = random.split(key)`: iterating a key array indexes its uint32 data and wraps
 // the row back into a key (tfjax's slicing primitives see only plain arrays).
