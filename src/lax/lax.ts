@@ -13,6 +13,7 @@ export { scan, map, type ScanOptions } from "./control_flow/scan.js";
 export { associativeScan } from "./control_flow/associative_scan.js";
 export { cond, switch_ as switch } from "./control_flow/conditionals.js";
 export { whileLoop, foriLoop } from "./control_flow/loops.js";
+export { gather, scatter, scatterAdd, scatterSub, scatterMul, scatterMin, scatterMax, GatherDimensionNumbers, ScatterDimensionNumbers, GatherScatterMode } from "./slicing.js";
 
 export type ArrayLike = JaxArray | number | boolean;
 

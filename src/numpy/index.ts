@@ -7,6 +7,7 @@ import * as m from "./math.js";
 import * as r from "./reductions.js";
 import * as sh from "./shape.js";
 import { convertTo } from "./promote.js";
+import { type IndexElement, IndexUpdateRef, index } from "./indexing.js";
 
 export * from "./math.js";
 export * from "./creation.js";
@@ -16,18 +17,8 @@ export * as linalg from "./linalg.js";
 export { variance as var, std, tile, repeat, flip, roll, tril, triu, meshgrid, pad, split, diag, trace, sort, argsort, isclose, allclose } from "./manip.js";
 export { reshape, ravel, transpose, swapaxes, squeeze, expandDims, concatenate, stack, matmul, dot, vdot, outer, broadcastToShape as broadcastTo } from "./shape.js";
 export { resultTypeOf as resultType } from "./promote.js";
+export { index, at, take, takeAlongAxis, slice, ds, Slice, DynamicSlice, IndexUpdateRef, IndexError, type IndexElement } from "./indexing.js";
 export type { ArrayLike };
-
-/** `x[i]` along the leading axis, for a static integer `i` (negative counts from the end). */
-export function index(x: JaxArray, i: number): JaxArray {
-  if (x.ndim === 0) throw new TypeError("Too many indices: 0-dimensional array indexed with 1 index");
-  const n = x.shape[0];
-  if (!Number.isInteger(i) || i < -n || i >= n) throw new RangeError(`index ${i} is out of bounds for axis 0 with size ${n}`);
-  const j = i < 0 ? i + n : i;
-  const start = x.shape.map((_, d) => (d === 0 ? j : 0));
-  const limit = x.shape.map((s, d) => (d === 0 ? j + 1 : s));
-  return lax.squeeze(lax.slice(x, start, limit), [0]);
-}
 
 /** Casts to `dtype` (`x.astype("int32")`). */
 export const astype = (x: ArrayLike, dtype: DType): JaxArray => convertTo(lax.asArray(x), dtype, false);
@@ -75,12 +66,16 @@ declare module "../array/base.js" {
     matmul(y: ArrayLike): Array;
     dot(y: ArrayLike): Array;
     astype(dtype: DType): Array;
-    /** `x[i]` along the leading axis. */
-    index(i: number): Array;
+    /** NumPy indexing, `x[...]`: `x.index(0, ":", null)` is `x[0, :, None]` (see numpy/indexing.ts). */
+    index(...idx: IndexElement[]): Array;
+    /** `x[...]`, the same as `index`: `x.get(idx)` gathers at an integer array. */
+    get(...idx: IndexElement[]): Array;
+    /** Functional indexed updates, JAX's `x.at[...]`: `x.at(1).set(5)`, `x.at(idx).add(v)`. */
+    at(...idx: IndexElement[]): IndexUpdateRef;
   }
 }
 
-const methods: Record<string, (this: JaxArray, ...args: any[]) => JaxArray> = {
+const methods: Record<string, (this: JaxArray, ...args: any[]) => unknown> = {
   add(y) { return m.add(this, y); },
   sub(y) { return m.subtract(this, y); },
   mul(y) { return m.multiply(this, y); },
@@ -121,7 +116,9 @@ const methods: Record<string, (this: JaxArray, ...args: any[]) => JaxArray> = {
   matmul(y) { return sh.matmul(this, y); },
   dot(y) { return sh.dot(this, y); },
   astype(dtype) { return astype(this, dtype); },
-  index(i) { return index(this, i); },
+  index(...idx) { return index(this, ...idx); },
+  get(...idx) { return index(this, ...idx); },
+  at(...idx) { return new IndexUpdateRef(this, idx); },
 };
 
 for (const [name, fn] of Object.entries(methods)) {

@@ -9,6 +9,7 @@ import {
   type Host, at, bigIntOp, cast, cpow, erf, erfInv, f32, floatToInt, generate, host, idiv, irem, nextafter, reduce,
   shiftLeft, shiftRight, size, unravel, zipWith,
 } from "./ref.js";
+import { indexingCases } from "./cases_indexing.js";
 
 export interface Case {
   /** The registry name of the primitive under test. */
@@ -637,3 +638,6 @@ add("sort", [U(3, 1, 2, 1, 4294967295, 2147483648), F(10, 20, 30, 40, 50, 60)], 
 add("sort", [F(NaN, -0, 0, -1, Infinity), I(0, 1, 2, 3, 4)], sortRef(0, 1), sortP(0));
 add("sort", [reshape(I(3, 1, 2, 2, 9, 2), [2, 3]), reshape(B(true, false, true, false, true, true), [2, 3])], sortRef(1, 1), sortP(1));
 add("sort", [reshape(I(1, 1, 0, 0), [2, 2]), reshape(I(5, 4, 3, 2), [2, 2]), reshape(F(1, 2, 3, 4), [2, 2])], sortRef(0, 2), sortP(0, 2));
+
+// gather and the scatters: their records and XLA-semantics references live in cases_indexing.ts.
+cases.push(...indexingCases);
