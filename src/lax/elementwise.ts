@@ -7,7 +7,7 @@ import {
   ABS, ANY, BI, type DtypeSet, F, FC, I, IF, NUM, ORD,
   broadcastingShape, checkDtypes, checkSameDtypes, checkUnaryDtype, definePrimitive, hostElementwise,
 } from "./primitive.js";
-import { erf32, erfInv32 } from "./special.js";
+import { erf32, erfInv32, erfc64 } from "./special.js";
 import type { Array as JaxArray } from "../array/base.js";
 import { ArrayImpl, scalar } from "../array/array.js";
 import { bind1 } from "../tracer/core.js";
@@ -42,6 +42,9 @@ function exp(x: JaxArray, p?: Acc) { return bind1(exp_p, [x], acc(p)); }
 function log(x: JaxArray, p?: Acc) { return bind1(log_p, [x], acc(p)); }
 function sin(x: JaxArray, p?: Acc) { return bind1(sin_p, [x], acc(p)); }
 function cos(x: JaxArray, p?: Acc) { return bind1(cos_p, [x], acc(p)); }
+function rsqrt(x: JaxArray) { return bind1(rsqrt_p, [x], acc()); }
+function sinh(x: JaxArray) { return bind1(sinh_p, [x]); }
+function cosh(x: JaxArray) { return bind1(cosh_p, [x]); }
 function integerPow(x: JaxArray, y: number) { return bind1(integer_pow_p, [x], { y }); }
 /** lax.select: `select_n` takes its cases in the opposite order. */
 function select(pred: JaxArray, onTrue: JaxArray, onFalse: JaxArray) { return bind1(select_n_p, [pred, onFalse, onTrue]); }
@@ -200,6 +203,48 @@ export const erf_p = unary("erf", F, hostUnary(erf32));
 defjvp(erf_p, (g, [x]) => mul(constLike(x, 2 / Math.sqrt(Math.PI)), mul(g, exp(neg(square(x))))));
 export const erf_inv_p = unary("erf_inv", F, (x, ctx) => hostElementwise([x], ["float32"], x.shape, ctx.outAvals[0].dtype, erfInv32));
 defjvp2(erf_inv_p, (g, ans, [x]) => mul(constLike(x, Math.sqrt(Math.PI) / 2), mul(g, exp(square(ans)))));
+// Inverse trigonometric and hyperbolic functions (JAX's lax.py): derivatives as JAX writes them.
+// asin/acos/atan run tfjs's kernels; the others run on the host in float64, because tfjs's
+// exp/log formulas cancel near 0 (sinh, asinh, atanh) and near 1 (acosh).
+export const asin_p = unary("asin", FC, (x) => tf.asin(x));
+defjvp(asin_p, (g, [x]) => mul(g, rsqrt(sub(constLike(x, 1), square(x)))));
+export const acos_p = unary("acos", FC, (x) => tf.acos(x));
+defjvp(acos_p, (g, [x]) => mul(g, neg(rsqrt(sub(constLike(x, 1), square(x))))));
+export const atan_p = unary("atan", FC, (x) => tf.atan(x));
+defjvp(atan_p, (g, [x]) => div(g, add(constLike(x, 1), square(x))));
+export const sinh_p = unary("sinh", FC, hostUnary(Math.sinh));
+defjvp(sinh_p, (g, [x]) => mul(g, cosh(x)));
+export const cosh_p = unary("cosh", FC, hostUnary(Math.cosh));
+defjvp(cosh_p, (g, [x]) => mul(g, sinh(x)));
+export const asinh_p = unary("asinh", FC, hostUnary(Math.asinh));
+defjvp(asinh_p, (g, [x]) => mul(g, rsqrt(add(square(x), one(x)))));
+export const acosh_p = unary("acosh", FC, hostUnary(Math.acosh));
+// x^2 - 1 rather than (x + 1)(x - 1), as JAX: the domain is x >= 1.
+defjvp(acosh_p, (g, [x]) => mul(g, rsqrt(sub(square(x), one(x)))));
+export const atanh_p = unary("atanh", FC, hostUnary(Math.atanh));
+defjvp(atanh_p, (g, [x]) => mul(integerPow(add(one(x), x), -1), div(g, sub(one(x), x))));
+// erfc = 1 - erf without the cancellation (JAX's special.py).
+export const erfc_p = unary("erfc", F, hostUnary(erfc64));
+defjvp(erfc_p, (g, [x]) => mul(constLike(x, -2 / Math.sqrt(Math.PI)), mul(g, exp(neg(square(x))))));
+// Bit counts of integers: integer outputs, so no tangent ever flows.
+const popcount = (v: number) => {
+  let n = v >>> 0;
+  n -= (n >>> 1) & 0x55555555;
+  n = (n & 0x33333333) + ((n >>> 2) & 0x33333333);
+  return (Math.imul((n + (n >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+};
+/** Bits of `v` in a `bits`-wide integer: a signed value's two's complement. */
+const widthOf = (d: DType) => (d === "uint8" || d === "int8" ? 8 : d === "uint16" || d === "int16" ? 16 : 32);
+export const population_count_p = unary("population_count", I, (x, ctx) => {
+  const w = widthOf(ctx.inAvals[0].dtype);
+  return hostElementwise([x], [ctx.inAvals[0].dtype], x.shape, ctx.outAvals[0].dtype, (v) => popcount(w === 32 ? v : v & ((1 << w) - 1)));
+});
+defZeroJvp(population_count_p);
+export const clz_p = unary("clz", I, (x, ctx) => {
+  const w = widthOf(ctx.inAvals[0].dtype);
+  return hostElementwise([x], [ctx.inAvals[0].dtype], x.shape, ctx.outAvals[0].dtype, (v) => Math.clz32(w === 32 ? v : v & ((1 << w) - 1)) - (32 - w));
+});
+defZeroJvp(clz_p);
 export const not_p = unary("not", BI, (x, ctx) =>
   ctx.inAvals[0].dtype === "bool" ? tf.logicalNot(x) : hostElementwise([x], [ctx.inAvals[0].dtype], x.shape, ctx.inAvals[0].dtype, (v) => ~v),
 );

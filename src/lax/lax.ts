@@ -7,12 +7,14 @@ import { bind1 } from "../tracer/core.js";
 import * as e from "./elementwise.js";
 import * as s from "./structural.js";
 import * as r from "./reductions.js";
+import { bitcast_convert_type_p } from "../prng/bitcast.js";
 
 export { psum, pmean, pmax, pmin, allGather, axisIndex } from "./parallel.js";
 export { scan, map, type ScanOptions } from "./control_flow/scan.js";
 export { associativeScan } from "./control_flow/associative_scan.js";
 export { cond, switch_ as switch } from "./control_flow/conditionals.js";
 export { whileLoop, foriLoop } from "./control_flow/loops.js";
+export * as linalg from "./linalg_api.js";
 export { gather, scatter, scatterAdd, scatterSub, scatterMul, scatterMin, scatterMax, GatherDimensionNumbers, ScatterDimensionNumbers, GatherScatterMode } from "./slicing.js";
 
 export type ArrayLike = JaxArray | number | boolean;
@@ -99,6 +101,21 @@ export const rsqrt = unary(e.rsqrt_p, acc);
 export const cbrt = unary(e.cbrt_p, acc);
 export const erf = unary(e.erf_p);
 export const erfInv = unary(e.erf_inv_p);
+export const erfc = unary(e.erfc_p);
+export const asin = unary(e.asin_p);
+export const acos = unary(e.acos_p);
+export const atan = unary(e.atan_p);
+export const sinh = unary(e.sinh_p);
+export const cosh = unary(e.cosh_p);
+export const asinh = unary(e.asinh_p);
+export const acosh = unary(e.acosh_p);
+export const atanh = unary(e.atanh_p);
+export const populationCount = unary(e.population_count_p);
+export const clz = unary(e.clz_p);
+/** `1 / x`, as JAX writes it: `integer_pow(x, -1)`. */
+export const reciprocal = (x: ArrayLike): JaxArray => bind1(e.integer_pow_p, [asArray(x)], { y: -1 });
+/** The same bits read as `newDtype` (32-bit types). */
+export const bitcastConvertType = (x: ArrayLike, newDtype: DType): JaxArray => bind1(bitcast_convert_type_p, [asArray(x)], { new_dtype: newDtype });
 export const bitwiseNot = unary(e.not_p);
 export const stopGradient = unary(e.stop_gradient_p);
 export const copy = unary(e.copy_p);

@@ -55,3 +55,39 @@ export function erfInv32(x: number): number {
   for (let i = 1; i < cs.length; i++) p = f32(cs[i] + f32(p * w));
   return f32(p * x);
 }
+
+/** erfc in float64: 1 - erf's series below 0.5, the continued fraction above (no cancellation). */
+export function erfc64(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  if (x < 0) return 2 - erfc64(-x);
+  if (x < 0.5) return 1 - erfSeries(x);
+  if (x > 27) return 0; // below the smallest float64
+  // erfc(a) = exp(-a^2)/sqrt(pi) / (a + 1/2/(a + 1/(a + 3/2/(a + ...)))), by Lentz's method.
+  let f = x;
+  let c = x;
+  let d = 0;
+  for (let k = 1; k < 5000; k++) {
+    const an = k / 2;
+    d = x + an * d;
+    d = d === 0 ? 1e-300 : 1 / d;
+    c = x + an / c;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+}
+
+/** erf's Taylor series in float64, for small |x|. */
+function erfSeries(a: number): number {
+  let term = a;
+  let sum = a;
+  const x2 = a * a;
+  for (let n = 1; n < 200; n++) {
+    term *= -x2 / n;
+    const t = term / (2 * n + 1);
+    sum += t;
+    if (Math.abs(t) < 1e-17 * Math.abs(sum)) break;
+  }
+  return (2 / Math.sqrt(Math.PI)) * sum;
+}

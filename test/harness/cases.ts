@@ -6,7 +6,7 @@ import type { Params } from "../../src/jaxpr/jaxpr.js";
 import { pyStr } from "../../src/jaxpr/print.js";
 import { dotDimensionNumbers } from "../../src/lax/reductions.js";
 import {
-  type Host, at, bigIntOp, cast, cpow, erf, erfInv, f32, floatToInt, generate, host, idiv, irem, nextafter, reduce,
+  type Host, at, bigIntOp, cast, cpow, erf, erfc, erfInv, f32, floatToInt, generate, host, idiv, irem, nextafter, reduce,
   shiftLeft, shiftRight, size, unravel, zipWith,
 } from "./ref.js";
 import { indexingCases } from "./cases_indexing.js";
@@ -192,6 +192,21 @@ unaryOp("erf_inv", ["float32"], same(erfInv), {
 // (which tfjax follows bit for bit, for jax.random) forms 1 - x*x in float32, a backward error of
 // about an ulp of x; the tolerance allows a fraction of the conditioning, not of the output.
 add("erf_inv", [F(0.999, -0.999, 0.9999, -0.9999, 0.99995)], elementwise(erfInv), { ulps: ULPS.illConditioned, name: "near +-1" });
+const UNIT = [0, -0, 1e-3, 0.5, -0.5, 0.9, -0.99, 0.99999994, 1, -1, 1.5, -2, Infinity, NaN];
+unaryOp("asin", ["float32"], same(Math.asin), { ulps: T, values: UNIT });
+unaryOp("acos", ["float32"], same(Math.acos), { ulps: T, values: UNIT });
+unaryOp("atan", ["float32"], same(Math.atan), { ulps: T, values: [...FX, 0.5, -0.9, 1e-20] });
+unaryOp("sinh", ["float32"], same(Math.sinh), { ulps: T, values: [...FX, 1e-5, -0.3, 5, 89, 90, -90] });
+unaryOp("cosh", ["float32"], same(Math.cosh), { ulps: T, values: [...FX, 1e-5, -0.3, 5, 89, 90, -90] });
+unaryOp("asinh", ["float32"], same(Math.asinh), { ulps: T, values: [...FX, 1e-5, -0.3, 5, -100, 3e38] });
+unaryOp("acosh", ["float32"], same(Math.acosh), { ulps: T, values: [1, 1.0000001, 1.5, 2, 10, 1e30, 3e38, Infinity, 0.5, 0, -1, -Infinity, NaN] });
+unaryOp("atanh", ["float32"], same(Math.atanh), { ulps: T, values: [0, -0, 1e-3, 0.5, -0.5, 0.99, -0.999, 0.99999994, 1, -1, 1.5, -2, NaN] });
+unaryOp("erfc", ["float32"], same(erfc), { ulps: T, values: [...FX, 0.5, -0.9, 2, 3, -3.5, 4, 5.9, 9, 10, 10.5, 1e-20] });
+// Bit counts of the two's complement bits (numpy's bitwise_count of int32 counts |x|; lax does not).
+const popcount = (v: number) => [...(v >>> 0).toString(2)].filter((b) => b === "1").length;
+const clz = (v: number) => 32 - (v >>> 0).toString(2).replace(/^0$/, "").length;
+unaryOp("population_count", ["int32", "uint32"], same(popcount));
+unaryOp("clz", ["int32", "uint32"], same(clz));
 unaryOp("not", ["bool", "int32", "uint32"], (dt) => (dt === "bool" ? (v) => !v : (v) => ~v));
 unaryOp("stop_gradient", ["float32", "int32", "uint32", "bool"], same((v) => v));
 unaryOp("copy", ["float32", "int32", "uint32", "bool"], same((v) => v));

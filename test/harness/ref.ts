@@ -127,6 +127,23 @@ export function erf(x: number): number {
   return Math.sign(x) * Math.min(1, (2 / Math.sqrt(Math.PI)) * Math.exp(-a * a) * sum);
 }
 
+/**
+ * erfc by quadrature, independent of erf: erfc(x) = 2/sqrt(pi) e^(-x^2) * int_0^inf e^(-2xs - s^2) ds
+ * for x >= 0 (Simpson's rule over the integrand's support), and 2 - erfc(-x) below 0.
+ */
+export function erfc(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  if (x < 0) return 2 - erfc(-x);
+  if (x === Infinity) return 0;
+  const len = Math.min(12, 40 / (2 * x + 1));
+  const n = 20000;
+  const h = len / n;
+  const f = (s: number) => Math.exp(-2 * x * s - s * s);
+  let sum = f(0) + f(len);
+  for (let i = 1; i < n; i++) sum += (i % 2 ? 4 : 2) * f(i * h);
+  return (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x) * ((sum * h) / 3);
+}
+
 /** erf's inverse by bisection on erf (monotonic), to float64 resolution. */
 export function erfInv(y: number): number {
   if (Number.isNaN(y) || Math.abs(y) > 1) return NaN;
