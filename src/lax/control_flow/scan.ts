@@ -374,8 +374,7 @@ function withLeadingConsts(ft: FlatTree, n: number): FlatTree {
 // through, not stacked (JAX's residual forwarding); which carries are unknown is a fixed point.
 partialEvalRules.set(scan_p, (trace, tracers, unknown, params) => {
   const p = params as ScanParams;
-  const [nc, nk] = counts(p);
-  const numYs = p.jaxpr.outAvals.length - nk;
+  const nk = counts(p)[1];
   const [constUk, initUk, xsUk] = p.ft_in.update(unknown).unpack().map((g) => g.vals as boolean[]);
   let carryUk = initUk;
   let uk: boolean[] = [];
@@ -389,16 +388,16 @@ partialEvalRules.set(scan_p, (trace, tracers, unknown, params) => {
   const s = splitBody(p, uk);
   const knownIns = tracers.filter((_, i) => !uk[i]);
   const knownOuts = s.known
-    ? withTrace(trace.parent!, () => bind(scan_p, [...s.knownHoisted, ...knownIns], { ...p, jaxpr: s.known!, ft_in: s.knownFtIn, ft_out: s.knownFtOut }))
+    ? withTrace(trace.parent!, () => bind(scan_p, [...s.knownCaptured, ...knownIns], { ...p, jaxpr: s.known!, ft_in: s.knownFtIn, ft_out: s.knownFtOut }))
     : [];
   const numKnownOuts = s.outUnknown.filter((u) => !u).length;
   const stackedRes = knownOuts.slice(numKnownOuts);
   // Residuals computed from consts alone are computed once, outside the loop (JAX's hoisting).
-  const hoisted = s.hoist ? withTrace(trace.parent!, () => evalClosed(s.hoist!, [...s.knownHoisted, ...knownIns.slice(0, s.numKnownConsts)])) : [];
+  const hoisted = s.hoist ? withTrace(trace.parent!, () => evalClosed(s.hoist!, [...s.knownCaptured, ...knownIns.slice(0, s.numKnownConsts)])) : [];
   let r = 0;
   let h = 0;
   const res = s.resSource.map((src) =>
-    "index" in src ? (src.kind === "const" ? s.knownHoisted : knownIns)[src.index] : src.kind === "stacked" ? stackedRes[r++] : hoisted[h++],
+    "index" in src ? (src.kind === "const" ? s.knownCaptured : knownIns)[src.index] : src.kind === "stacked" ? stackedRes[r++] : hoisted[h++],
   );
   const intRes = res.filter((_, i) => s.resIsInt[i]);
   const extRes = res.filter((_, i) => !s.resIsInt[i]);
@@ -414,7 +413,8 @@ type ResSource = { kind: "stacked" | "hoisted" } | { kind: "const" | "in-const" 
 interface SplitScan {
   outUnknown: boolean[];
   known: ClosedJaxpr | null;
-  knownHoisted: JaxArray[];
+  /** Values the known body captured (its leading consts). */
+  knownCaptured: JaxArray[];
   knownFtIn: FlatTree;
   knownFtOut: FlatTree;
   unknown: ClosedJaxpr;
@@ -473,7 +473,7 @@ function splitBody(p: ScanParams, uk: boolean[]): SplitScan {
     return {
       outUnknown: split.outUnknown,
       known,
-      knownHoisted: split.known.consts,
+      knownCaptured: split.known.consts,
       knownFtIn: pack(nones(kj.constvars.length + nKnownConsts), knownCarryG, knownXsG),
       knownFtOut: pack(knownCarryG, pack(knownYsG, nones(numStacked))),
       unknown,
