@@ -1,8 +1,8 @@
 // The `lax` namespace: thin, typed wrappers that bind primitives. No dtype promotion here (lax
 // requires matching dtypes, as in JAX), except that JS numbers take the other operand's dtype.
 import type { Array as JaxArray } from "../array/base.js";
-import { scalar } from "../array/array.js";
-import { type DType, isFloat, isUnsigned } from "../dtypes.js";
+import { ArrayImpl, scalar } from "../array/array.js";
+import { type DType, isFloat, isKey, isUnsigned } from "../dtypes.js";
 import { bind1 } from "../tracer/core.js";
 import * as e from "./elementwise.js";
 import * as s from "./structural.js";
@@ -131,6 +131,11 @@ export const integerPow = (x: ArrayLike, y: number): JaxArray => {
 /** Converts to `newDtype` (strongly typed unless `weakType`). */
 export function convertElementType(x: ArrayLike, newDtype: DType, weakType = false): JaxArray {
   const a = asArray(x, typeof x === "object" ? x.dtype : newDtype);
+  // As JAX's wrapper: a no-op conversion is the operand itself, and a scalar constant is
+  // converted now (a literal of the new type), so neither stages an equation.
+  if (a.dtype === newDtype && a.weakType === weakType) return a;
+  if (a instanceof ArrayImpl && a.literal !== undefined && !isKey(newDtype) && (isFloat(newDtype) || Number.isFinite(Number(a.literal))))
+    return scalar(castScalar(a.literal, newDtype), newDtype, weakType);
   return bind1(e.convert_element_type_p, [a], { new_dtype: newDtype, sharding: null, weak_type: weakType });
 }
 
