@@ -322,61 +322,110 @@ const strides = (shape: readonly number[]) => shape.map((_, i) => sizeOf(shape.s
 const words = (d: DType) => (isKey(d) ? 2 : 1);
 const physical = (a: ShapedArray) => (isKey(a.dtype) ? [...a.shape, 2] : [...a.shape]);
 
+/** Where each element of a gather's output (or a scatter's updates) sits in the operand. */
+interface Positions {
+  /** Flat operand position of each element (windows clamped into bounds), shaped like the elements. */
+  flat: tf.Tensor;
+  /** Whether each window was in bounds as given, shaped like the elements with 1s at window axes. */
+  inBounds: tf.Tensor;
+}
+
 /**
- * XLA's gather as tfjs kernels: each output element's flat operand position is the clamped
- * window start of its batch element (a weighted sum of its index vector) plus its offset in the
- * window; one tf.gather reads them all. FILL_OR_DROP masks windows that were out of bounds.
+ * The flat operand positions of the elements of `elemShape` (a gather's output or a scatter's
+ * updates, whose `windowAxes` index within a window): each batch element's window start, from its
+ * index vector clamped so that the window of `sizes` fits (XLA's rule), plus the element's offset
+ * in its window. Call inside tf.tidy.
+ */
+function windowPositions(
+  indices: tf.Tensor,
+  idxAval: ShapedArray,
+  shape: readonly number[],
+  sizes: readonly number[],
+  startMap: Dims,
+  batching: [Dims, Dims],
+  windowDims: readonly number[],
+  elemShape: readonly number[],
+  windowAxes: Dims,
+): Positions {
+  const st = strides(shape);
+  const batchShape = idxAval.shape.slice(0, -1);
+  const B = sizeOf(batchShape);
+  const K = startMap.length;
+  const i32 = (v: number) => tf.scalar(v, "int32");
+  let idx = tf.reshape(indices, [B, K]);
+  // uint32 indices are stored as int32 bits: those >= 2^31 are far out of bounds.
+  if (idxAval.dtype === "uint32") idx = tf.where(tf.less(idx, i32(0)), tf.fill([B, K], INT32_MAX, "int32"), idx);
+  const hi = tf.tensor1d(
+    startMap.map((d) => shape[d] - sizes[d]),
+    "int32",
+  );
+  let base = K ? tf.sum(tf.mul(tf.minimum(tf.maximum(idx, i32(0)), hi), tf.tensor1d(startMap.map((d) => st[d]), "int32")), 1) : tf.zeros([B], "int32");
+  // Batching dims: the batch element's own coordinate along the paired indices dim.
+  batching[0].forEach((od, k) => {
+    const sd = batching[1][k];
+    const coord = tf.reshape(tf.range(0, batchShape[sd], 1, "int32"), batchShape.map((n, i) => (i === sd ? n : 1)));
+    base = tf.add(base, tf.reshape(tf.broadcastTo(tf.mul(coord, i32(st[od])), batchShape), [B]));
+  });
+  const windowShape = windowDims.map((d) => sizes[d]);
+  const offsets = new Int32Array(sizeOf(windowShape));
+  const wst = strides(windowShape);
+  for (let j = 0; j < offsets.length; j++) for (let k = 0; k < windowDims.length; k++) offsets[j] += (Math.floor(j / wst[k]) % windowShape[k]) * st[windowDims[k]];
+  const baseShape = elemShape.map((n, i) => (windowAxes.includes(i) ? 1 : n));
+  const offShape = elemShape.map((n, i) => (windowAxes.includes(i) ? n : 1));
+  const flat = tf.add(tf.reshape(base, baseShape), tf.reshape(tf.tensor(offsets, [offsets.length], "int32"), offShape));
+  // (With no index vector every window is in bounds; tfjs-cpu's `all` over an empty axis says false.)
+  const inBounds = K ? tf.reshape(tf.all(tf.logicalAnd(tf.greaterEqual(idx, i32(0)), tf.lessEqual(idx, hi)), 1), baseShape) : tf.ones(baseShape, "bool");
+  return { flat, inBounds };
+}
+
+const windowDimsOf = (rank: number, excluded: Dims, batching: Dims) => Array.from({ length: rank }, (_, i) => i).filter((i) => !excluded.includes(i) && !batching.includes(i));
+
+/**
+ * XLA's gather as tfjs kernels: one tf.gather of every output element's flat operand position;
+ * FILL_OR_DROP then puts the fill where a window was out of bounds.
  */
 function gatherImpl([operand, indices]: tf.Tensor[], p: GatherParams, ctx: LowerCtx): tf.Tensor[] {
   const [opAval, idxAval] = ctx.inAvals;
   const out = ctx.outAvals[0];
   const w = words(opAval.dtype);
   if (out.size === 0) return [tf.zeros(physical(out), storageDtype(out.dtype))];
-  const { offsetDims, collapsedSliceDims: csd, startIndexMap: sim, operandBatchingDims: obd, startIndicesBatchingDims: sibd } = p.dimension_numbers;
-  const shape = opAval.shape;
-  const ss = p.slice_sizes;
-  const st = strides(shape);
-  const batchShape = idxAval.shape.slice(0, -1);
-  const B = sizeOf(batchShape);
-  const K = sim.length;
+  const dn = p.dimension_numbers;
   return [
     tf.tidy(() => {
-      let idx = tf.reshape(indices, [B, K]);
-      // uint32 indices are stored as int32 bits: those >= 2^31 are far out of bounds.
-      if (idxAval.dtype === "uint32") idx = tf.where(tf.less(idx, tf.scalar(0, "int32")), tf.fill([B, K], INT32_MAX, "int32"), idx);
-      const hi = tf.tensor1d(
-        sim.map((d) => shape[d] - ss[d]),
-        "int32",
-      );
-      let base = K ? tf.sum(tf.mul(tf.minimum(tf.maximum(idx, tf.scalar(0, "int32")), hi), tf.tensor1d(sim.map((d) => st[d]), "int32")), 1) : tf.zeros([B], "int32");
-      // Batching dims: the batch element's own coordinate along the paired indices dim.
-      obd.forEach((od, k) => {
-        const sd = sibd[k];
-        const coord = tf.reshape(tf.range(0, batchShape[sd], 1, "int32"), batchShape.map((n, i) => (i === sd ? n : 1)));
-        base = tf.add(base, tf.reshape(tf.broadcastTo(tf.mul(coord, tf.scalar(st[od], "int32")), batchShape), [B]));
-      });
-      const windowDims = shape.map((_, i) => i).filter((i) => !csd.includes(i) && !obd.includes(i));
-      const windowShape = windowDims.map((d) => ss[d]);
-      const offsets = new Int32Array(sizeOf(windowShape));
-      const wst = strides(windowShape);
-      for (let j = 0; j < offsets.length; j++) for (let k = 0; k < windowDims.length; k++) offsets[j] += (Math.floor(j / wst[k]) % windowShape[k]) * st[windowDims[k]];
-      const isOffset = out.shape.map((_, i) => offsetDims.includes(i));
-      const baseShape = out.shape.map((n, i) => (isOffset[i] ? 1 : n));
-      const flat = tf.add(tf.reshape(base, baseShape), tf.reshape(tf.tensor(offsets, [offsets.length], "int32"), out.shape.map((n, i) => (isOffset[i] ? n : 1))));
+      const windowDims = windowDimsOf(opAval.ndim, dn.collapsedSliceDims, dn.operandBatchingDims);
+      const batching: [Dims, Dims] = [dn.operandBatchingDims, dn.startIndicesBatchingDims];
+      const pos = windowPositions(indices, idxAval, opAval.shape, p.slice_sizes, dn.startIndexMap, batching, windowDims, out.shape, dn.offsetDims);
       // Bools move as int32: tfjs-wasm's select (tf.where) mixes up bool operands.
       const isBool = operand.dtype === "bool";
       const table = tf.reshape(isBool ? tf.cast(operand, "int32") : operand, w === 1 ? [opAval.size] : [opAval.size, w]);
-      let got = tf.reshape(tf.gather(table, tf.reshape(flat, [out.size])), physical(out));
+      let got = tf.reshape(tf.gather(table, tf.reshape(pos.flat, [out.size])), physical(out));
       if (p.mode === GatherScatterMode.FILL_OR_DROP) {
-        const inBounds = tf.all(tf.logicalAnd(tf.greaterEqual(idx, tf.scalar(0, "int32")), tf.lessEqual(idx, hi)), 1);
-        const mask = tf.broadcastTo(tf.reshape(inBounds, w === 1 ? baseShape : [...baseShape, 1]), physical(out));
-        const fillData = new Array<number | boolean>(w).fill(p.fill_value!);
-        const fill = tensorFrom(fillData as number[], w === 1 ? [] : [w], isKey(out.dtype) ? "uint32" : isBool ? "int32" : out.dtype);
+        const mask = tf.broadcastTo(w === 1 ? pos.inBounds : tf.expandDims(pos.inBounds, -1), physical(out));
+        const fill = tensorFrom(new Array<number | boolean>(w).fill(p.fill_value!) as number[], w === 1 ? [] : [w], isKey(out.dtype) ? "uint32" : isBool ? "int32" : out.dtype);
         got = tf.where(mask, got, tf.broadcastTo(fill, physical(out)));
       }
       return isBool ? tf.cast(got, "bool") : got;
     }),
   ];
+}
+
+/**
+ * scatter-add of float32 as tfjs kernels: tf.scatterND sums the updates at their flat positions
+ * into a buffer with one extra slot, where dropped windows (out of bounds, unless CLIP) go.
+ */
+function scatterAddKernel([operand, indices, updates]: tf.Tensor[], p: ScatterParams, ctx: LowerCtx): tf.Tensor {
+  const [opAval, idxAval, updAval] = ctx.inAvals;
+  const dn = p.dimension_numbers;
+  return tf.tidy(() => {
+    const windowDims = windowDimsOf(opAval.ndim, dn.insertedWindowDims, dn.operandBatchingDims);
+    const sizes = windowSizes(dn, opAval.ndim, updAval.shape);
+    const batching: [Dims, Dims] = [dn.operandBatchingDims, dn.scatterIndicesBatchingDims];
+    const pos = windowPositions(indices, idxAval, opAval.shape, sizes, dn.scatterDimsToOperandDims, batching, windowDims, updAval.shape, dn.updateWindowDims);
+    let flat = pos.flat;
+    if (p.mode !== GatherScatterMode.CLIP) flat = tf.where(tf.broadcastTo(pos.inBounds, updAval.shape as number[]), flat, tf.fill(updAval.shape as number[], opAval.size, "int32"));
+    const summed = tf.scatterND(tf.reshape(flat, [updAval.size, 1]), tf.reshape(updates, [updAval.size]), [opAval.size + 1]);
+    return tf.add(operand, tf.reshape(tf.slice(summed, [0], [opAval.size]), opAval.shape as number[]));
+  });
 }
 
 type Combine = (old: number, upd: number) => number;
@@ -399,6 +448,8 @@ function scatterImpl(name: string) {
   return ([operand, indices, updates]: tf.Tensor[], p: ScatterParams, ctx: LowerCtx): tf.Tensor[] => {
     const [opAval, idxAval, updAval] = ctx.inAvals;
     const dt = opAval.dtype;
+    // Gradients of gathers are float scatter-adds: those stay on the device.
+    if (name === "scatter-add" && dt === "float32" && updAval.size > 0) return [scatterAddKernel([operand, indices, updates], p, ctx)];
     const w = words(dt);
     const combine = COMBINE[name](dt);
     const src = hostData(operand, isKey(dt) ? "uint32" : dt);
