@@ -8,6 +8,7 @@ import { scalar, tensorFrom } from "../array/array.js";
 import { type DType, isFloat, isInteger, isKey, isSignedInt } from "../dtypes.js";
 import { ShapedArray, pyShape, sizeOf } from "../jaxpr/aval.js";
 import { ClosedJaxpr, Jaxpr, JaxprEqn, type LowerCtx, type Primitive, Var } from "../jaxpr/jaxpr.js";
+import { npInts, npMask, pyParam } from "../jaxpr/npint.js";
 import { storageDtype } from "../backends/storage.js";
 import { bind1 } from "../tracer/core.js";
 import { type MaybeZero, defjvp, instantiate, isUndefined, prim, tangentAval } from "../tracer/ad_util.js";
@@ -17,29 +18,19 @@ import { checkSameDtypes, definePrimitive, hostData } from "./primitive.js";
 // ---- dimension numbers ------------------------------------------------------------------------
 
 /**
- * A tuple of dimensions. JAX's batching rules compute some with numpy (`np.add(1, dims)`), and
- * str() of a tuple of np.int64 prints `(np.int64(1),)`: jaxprs show it, so we mark those.
+ * A tuple of dimensions. JAX's batching rules compute some with numpy (`np.add(1, dims)`), whose
+ * elements print as `np.int64(1)`: those are marked (src/jaxpr/npint.ts).
  */
 export type Dims = readonly number[];
-const npMarks = new WeakMap<Dims, readonly boolean[]>();
-const maskOf = (xs: Dims): readonly boolean[] => npMarks.get(xs) ?? xs.map(() => false);
-function marked(xs: number[], mask: readonly boolean[]): Dims {
-  if (mask.some(Boolean)) npMarks.set(xs, mask);
-  return Object.freeze(xs);
-}
+const marked = (xs: number[], mask: readonly boolean[]): Dims => Object.freeze(mask.some(Boolean) ? npInts(xs, mask) : xs);
 /** `tuple(np.add(k, xs))`: numpy ints. */
 const npAdd = (k: number, xs: Dims): Dims => marked(xs.map((d) => d + k), xs.map(() => true));
 /** `tuple(k + d for d in xs)`: Python ints stay Python ints, numpy ints stay numpy ints. */
-const pyAdd = (k: number, xs: Dims): Dims => marked(xs.map((d) => d + k), maskOf(xs));
+const pyAdd = (k: number, xs: Dims): Dims => marked(xs.map((d) => d + k), npMask(xs));
 /** `(0,) + xs`. */
-const cat = (...parts: Dims[]): Dims => marked(parts.flatMap((p) => [...p]), parts.flatMap((p) => [...maskOf(p)]));
-
+const cat = (...parts: Dims[]): Dims => marked(parts.flatMap((p) => [...p]), parts.flatMap((p) => npMask(p)));
 /** `repr(tuple)`: `()`, `(0,)`, `(0, np.int64(2))`. */
-export function reprDims(xs: Dims): string {
-  const m = maskOf(xs);
-  const items = xs.map((d, i) => (m[i] ? `np.int64(${d})` : String(d)));
-  return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`;
-}
+export const reprDims = (xs: Dims): string => pyParam(xs);
 
 /** Equal dimension numbers are one object: params compare by identity in jit's passes (CSE). */
 function interned<T>(cache: Map<string, T>, key: string, make: () => T): T {
