@@ -14,6 +14,9 @@ import { checkOutputs, dispose, withInputs } from "./run.js";
 
 const isFloatHost = (h: Host) => h.dtype === "float32";
 
+/** Where jit goes: nowhere, around the transformation, or inside it (around the case's function). */
+export type Placement = "eager" | "under jit" | "of jit";
+
 /** The inputs that get tangents: float arrays passed as arguments (literals are constants). */
 const diffInputs = (c: Case): number[] => c.inputs.flatMap((x, i) => (isFloatHost(x) && !x.literal ? [i] : []));
 
@@ -191,16 +194,17 @@ const isZero = (v: number) => v === 0;
 
 /**
  * Runs the grad mode on case `c`: the jvp (primal outputs against the reference, tangents
- * against finite differences) and the vjp (by the dot-product identity), under jit if `jitted`.
+ * against finite differences) and the vjp (by the dot-product identity), eagerly, under jit
+ * (`jit(jvp(f))`) or of a jitted function (`jvp(jit(f))`, which runs jit's own rules).
  */
-export function checkGrad(c: Case, jitted: boolean): void {
+export function checkGrad(c: Case, where: Placement): void {
   const diff = diffInputs(c);
   const spec = gradSpec(c);
   const outs = c.ref!(...c.inputs);
   const floatOut = outs.map(isFloatHost);
   const zero = spec.zero !== undefined || !floatOut.some(Boolean);
   const jac = zero ? null : jacobian(c, diff);
-  const r = rng(`${c.name}/${jitted}`);
+  const r = rng(`${c.name}/${where}`);
   // Tangents: random where checkable (everywhere for zero derivatives); cotangents likewise.
   const x = diff.flatMap((i) => c.inputs[i].data);
   const t = x.map((_, j) => (!jac || jac.cols[j] ? draw(r) : 0));
@@ -214,20 +218,21 @@ export function checkGrad(c: Case, jitted: boolean): void {
     (fn, args, avals) => {
       // fn takes the non-literal inputs; g only the float ones (closing over the others).
       const dyn = c.inputs.flatMap((h, i) => (h.literal ? [] : [i]));
-      const g = (...fs: JaxArray[]): JaxArray[] => fn(...dyn.map((i, k) => (diff.includes(i) ? fs[diff.indexOf(i)] : args[k])));
+      const g0 = (...fs: JaxArray[]): JaxArray[] => fn(...dyn.map((i, k) => (diff.includes(i) ? fs[diff.indexOf(i)] : args[k])));
+      const g = where === "of jit" ? jit(g0) : g0;
       const primals = diff.map((i) => args[dyn.indexOf(i)]);
       let off = 0;
       const tangents = diff.map((i) => floatArray(t.slice(off, (off += c.inputs[i].data.length)), c.inputs[i].shape));
       const cts = outs.map((o, k) => (floatOut[k] ? floatArray(ct[k], o.shape) : zerosArray(o)));
-      const n = diff.length;
-      const jvpFn = (...a: JaxArray[]) => jvp(g, a.slice(0, n), a.slice(n)) as [JaxArray[], JaxArray[]];
-      const vjpFn = (...a: JaxArray[]) => (vjp(g, ...a.slice(0, n))[1] as (ct: unknown) => JaxArray[])(a.slice(n));
+      // The jvp and the vjp in one function, so that under jit one trace and compile serve both.
+      const both = (p: JaxArray[], t: JaxArray[], cot: JaxArray[]) => {
+        const [po, to] = jvp(g, p, t) as [JaxArray[], JaxArray[]];
+        return [po, to, (vjp(g, ...p)[1] as (ct: unknown) => JaxArray[])(cot)];
+      };
       const results: JaxArray[] = [];
       try {
-        const [po, to] = (jitted ? jit(jvpFn) : jvpFn)(...primals, ...tangents);
-        results.push(...po, ...to);
-        const gs = (jitted ? jit(vjpFn) : vjpFn)(...primals, ...cts);
-        results.push(...gs);
+        const [po, to, gs] = (where === "under jit" ? jit(both) : both)(primals, tangents, cts);
+        results.push(...po, ...to, ...gs);
         checkOutputs(c, po, avals);
         const tangentType = (a: JaxArray) => a.aval.update({ weakType: false }).strShort();
         expect(to.map(tangentType), "tangent types").toEqual(po.map(tangentType));
