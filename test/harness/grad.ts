@@ -16,6 +16,8 @@ const isFloatHost = (h: Host) => h.dtype === "float32";
 
 /** Where jit goes: nowhere, around the transformation, or inside it (around the case's function). */
 export type Placement = "eager" | "under jit" | "of jit";
+/** `true` and `false` (jitted or not) are accepted for "under jit" and "eager". */
+export const placementOf = (p: Placement | boolean): Placement => (p === true ? "under jit" : p === false ? "eager" : p);
 
 /** The inputs that get tangents: float arrays passed as arguments (literals are constants). */
 const diffInputs = (c: Case): number[] => c.inputs.flatMap((x, i) => (isFloatHost(x) && !x.literal ? [i] : []));
@@ -197,7 +199,8 @@ const isZero = (v: number) => v === 0;
  * against finite differences) and the vjp (by the dot-product identity), eagerly, under jit
  * (`jit(jvp(f))`) or of a jitted function (`jvp(jit(f))`, which runs jit's own rules).
  */
-export function checkGrad(c: Case, where: Placement): void {
+export function checkGrad(c: Case, placement: Placement | boolean): void {
+  const where = placementOf(placement);
   const diff = diffInputs(c);
   const spec = gradSpec(c);
   const outs = c.ref!(...c.inputs);

@@ -11,7 +11,7 @@ import type { BatchDim } from "../../src/jaxpr/jaxpr.js";
 import { jit } from "../../src/tracer/jit.js";
 import { vmap } from "../../src/tracer/vmap.js";
 import type { Case } from "./cases.js";
-import type { Placement } from "./grad.js";
+import { type Placement, placementOf } from "./grad.js";
 import { type Host, size, ulpDistance, unravel } from "./ref.js";
 import { dispose, materialize, withInputs } from "./run.js";
 
@@ -116,7 +116,8 @@ const fmt = (d: BatchDim[]) => `in_axes=(${d.map((a) => (a === null ? "None" : a
  * Runs the vmap mode on case `c` for every in_axes configuration: eagerly, under jit
  * (`jit(vmap(f))`) or of a jitted function (`vmap(jit(f))`, which runs jit's batching rule).
  */
-export function checkVmap(c: Case, where: Placement): void {
+export function checkVmap(c: Case, placement: Placement | boolean): void {
+  const where = placementOf(placement);
   const r = rng(c.name);
   const dyn = c.inputs.filter((x) => !x.literal);
   const examples = Array.from({ length: BATCH }, (_, k) => dyn.map((x) => variation(x, k, r)));
