@@ -2,11 +2,11 @@
 // its printed text, by the type checker, and numerically against the unoptimised jaxpr.
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, test } from "vitest";
-import { ClosedJaxpr, Jaxpr, checkJaxpr, evalJaxpr, jit, jnp, lax, makeJaxpr, type Array } from "../src/index.js";
+import { ClosedJaxpr, Jaxpr, checkJaxpr, evalJaxpr, grad, jit, jnp, lax, makeJaxpr, nn, type Array } from "../src/index.js";
 import { printJaxpr } from "../src/jaxpr/print.js";
 import { compile } from "../src/backends/compile.js";
 import type { ArrayImpl } from "../src/array/array.js";
-import { cse, dce, fold, inlineJits, optimize, simplify } from "../src/jaxpr/passes/index.js";
+import { cse, dce, fold, inlineJits, optimize, simplify, transposeFolding } from "../src/jaxpr/passes/index.js";
 import type { DType } from "../src/dtypes.js";
 
 const lines = (...ls: string[]) => ls.join("\n");
@@ -286,6 +286,100 @@ describe("simplify", () => {
     expect(s((x, y) => lax.select(lax.broadcastInDim(lax.gt(y, 1), [3], []), x, lax.neg(x)), x, sc)).toContain("= select_n c d a\n");
     // both operands broadcast: one must stay full-size
     expect(s((y) => lax.mul(lax.broadcastInDim(y, [3], []), lax.broadcastInDim(y, [3], [])), sc)).toContain("= mul a b\n");
+  });
+  test("a reduction over size-1 axes only is a reshape; broadcasts of broadcasts compose", () => {
+    const x = jnp.arange(6).reshape([1, 6]);
+    expect(s((x) => lax.reduceSum(x, [0]), x)).toBe(
+      lines("{ lambda ; a:f32[1,6]. let", "    b:f32[6] = reshape[dimensions=None new_sizes=(6,) sharding=None] a", "  in (b,) }"),
+    );
+    expect(s((x) => lax.reduceMax(lax.reshape(x, [1, 6, 1]), [0, 2]), x)).toContain("b:f32[6] = reshape[dimensions=None new_sizes=(6,) sharding=None] a\n");
+    expect(s((x) => lax.reduceSum(x, [0, 1]), x)).toContain("reduce_sum"); // a size-6 axis: kept
+    // the bias gradient's chain (sum over the batch, reshape to [1,n], sum over the unit axis) is one sum
+    const bias = (x: Array) => lax.reduceSum(lax.reshape(lax.reduceSum(x, [0]), [1, 3]), [0]);
+    expect(printJaxpr(optimize(makeJaxpr(bias)(f32([4, 3])).jaxpr))).toBe(
+      lines("{ lambda ; a:f32[4,3]. let", "    b:f32[3] = reduce_sum[axes=(0,) out_sharding=None] a", "  in (b,) }"),
+    );
+    const y = jnp.array([1, 2, 3]);
+    expect(s((y) => lax.broadcastInDim(lax.broadcastInDim(y, [3, 1], [0]), [2, 3, 4], [1, 2]), y)).toContain(
+      "b:f32[2,3,4] = broadcast_in_dim[broadcast_dimensions=(1,)] a\n",
+    );
+  });
+});
+
+describe("transposeFolding", () => {
+  // Small integers: every sum is exact, so any summation order gives the same bits.
+  const ints = (shape: number[], k = 1) => jnp.arange(shape.reduce((a, b) => a * b, 1)).reshape(shape).mul(k).sub(3);
+  const t = (f: (...a: Array[]) => unknown, ...args: Array[]) => check(makeJaxpr(f)(...args), (j) => dce(transposeFolding(j)), ...args);
+  const mm = (a: Array, b: Array, lc: number[], rc: number[], lb: number[] = [], rb: number[] = []) => lax.dotGeneral(a, b, [[lc, rc], [lb, rb]]);
+
+  test("transpose of a dot_general's result: the operands swap", () => {
+    const [g, h] = [ints([4, 3]), ints([4, 5], 2)];
+    // a weight gradient: (hᵀ g)ᵀ as reverse mode writes it, contracting the batch axis
+    expect(t((g, h) => lax.transpose(mm(g, h, [0], [0]), [1, 0]), g, h)).toBe(
+      lines(
+        "{ lambda ; a:f32[4,3] b:f32[4,5]. let",
+        "    c:f32[5,3] = dot_general[dimension_numbers=(([0], [0]), ([], []))] b a",
+        "  in (c,) }",
+      ),
+    );
+    // batch axes reorder with their free blocks kept, or swapped
+    const [x, y] = [ints([2, 3, 4]), ints([4, 2, 5], 3)];
+    expect(t((x, y) => lax.transpose(mm(x, y, [2], [0], [0], [1]), [0, 2, 1]), x, y)).toContain("dimension_numbers=(([0], [2]), ([1], [0]))] b a");
+    const [p, q] = [ints([2, 3, 4, 6]), ints([3, 2, 4], 2)];
+    expect(t((p, q) => lax.transpose(mm(p, q, [2], [2], [0, 1], [1, 0]), [1, 0, 2]), p, q)).toContain("dimension_numbers=(([2], [2]), ([1, 0], [0, 1]))] a\n      b\n");
+  });
+
+  test("transposes of dot_general operands become dimension numbers", () => {
+    const [a, b] = [ints([3, 4]), ints([5, 3], 2)];
+    // aᵀ·bᵀ: both folded, contracting a's axis 0 with b's axis 1
+    expect(t((a, b) => mm(lax.transpose(a, [1, 0]), lax.transpose(b, [1, 0]), [1], [0]), a, b)).toBe(
+      lines(
+        "{ lambda ; a:f32[3,4] b:f32[5,3]. let",
+        "    c:f32[4,5] = dot_general[dimension_numbers=(([0], [1]), ([], []))] a b",
+        "  in (c,) }",
+      ),
+    );
+    // batch dims map through the permutation too
+    const [x, y] = [ints([4, 2, 3]), ints([2, 4, 5], 2)];
+    expect(t((x, y) => mm(lax.transpose(x, [1, 2, 0]), y, [2], [1], [0], [0]), x, y)).toContain("dimension_numbers=(([0], [1]), ([1], [0]))");
+  });
+
+  test("not folded: a reordering of an operand's free axes, a result read twice, non-dot consumers", () => {
+    const keep = (f: (...a: Array[]) => unknown, ...args: Array[]) => {
+      const c = makeJaxpr(f)(...args);
+      expect(t(f, ...args)).toBe(String(c));
+    };
+    const [x, y] = [ints([2, 3, 4]), ints([2, 5])];
+    keep((x, y) => mm(lax.transpose(x, [2, 1, 0]), y, [2], [0]), x, y); // free axes (4, 3) come out reversed
+    const [g, h] = [ints([4, 3]), ints([4, 5])];
+    keep((g, h) => {
+      const d = mm(g, h, [0], [0]);
+      return [lax.transpose(d, [1, 0]), d];
+    }, g, h);
+    keep((g) => {
+      const tr = lax.transpose(g, [1, 0]);
+      return [mm(tr, g, [1], [0]), tr];
+    }, g);
+    const [p, q] = [ints([2, 3, 4]), ints([4, 5])];
+    keep((p, q) => lax.transpose(mm(p, q, [2], [0]), [1, 0, 2]), p, q); // reorders the lhs free axes among themselves
+  });
+
+  test("an MLP's compiled gradient has no transposes; makeJaxpr's text keeps JAX's", () => {
+    const loss = (w1: Array, w2: Array, x: Array) => jnp.sum(nn.relu(x.matmul(w1)).matmul(w2));
+    const args = [ints([3, 4], 0.5), ints([4, 2], 0.25), ints([5, 3], 0.5)];
+    const closed = makeJaxpr(grad(loss, { argnums: [0, 1] }))(...args);
+    expect(closed.jaxpr.eqns.filter((e) => e.primitive.name === "transpose").length).toBe(2);
+    const out = optimize(closed.jaxpr, { check: true });
+    expect(out.eqns.map((e) => e.primitive.name)).not.toContain("transpose");
+    expectSameResults(closed, out, args);
+    // compiled with the passes: the same values again
+    const exe = compile(closed.jaxpr);
+    const got = exe.run(args.map((a) => (a as ArrayImpl).tensor));
+    const want = evalJaxpr(closed, ...args);
+    got.forEach((g, i) => expect([...g.dataSync()]).toEqual([...want[i].dataSync()]));
+    got.forEach((g) => g.dispose());
+    exe.dispose();
+    expect(String(makeJaxpr(grad(loss, { argnums: [0, 1] }))(...args))).toBe(String(closed));
   });
 });
 

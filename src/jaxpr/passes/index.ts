@@ -1,6 +1,7 @@
-// The jaxpr optimiser run before lowering: jit inlining once, then simplification, constant
-// folding, CSE and DCE repeated to a fixed point. Every pass is pure (Jaxpr → new Jaxpr),
-// linear in the number of equations, keeps invars and constvars, and keeps every type.
+// The jaxpr optimiser run before lowering: jit inlining once, then simplification, transpose
+// folding into dot_general, constant folding, CSE and DCE repeated to a fixed point. Every pass
+// is pure (Jaxpr → new Jaxpr), linear in the number of equations, keeps invars and constvars,
+// and keeps every type.
 import { Jaxpr } from "../jaxpr.js";
 import { checkJaxpr } from "../typecheck.js";
 import { inlineJits } from "./inline.js";
@@ -8,15 +9,17 @@ import { dce } from "./dce.js";
 import { cse } from "./cse.js";
 import { fold } from "./fold.js";
 import { simplify } from "./simplify.js";
+import { transposeFolding } from "./transpose_folding.js";
 import { sameJaxpr } from "./util.js";
 
-export { inlineJits, dce, cse, fold, simplify };
+export { inlineJits, dce, cse, fold, simplify, transposeFolding };
 export { RULES } from "./simplify.js";
 
 export interface OptimizeOptions {
   /** Each pass can be turned off (all default to on). */
   inline?: boolean;
   simplify?: boolean;
+  transposeFolding?: boolean;
   fold?: boolean;
   cse?: boolean;
   dce?: boolean;
@@ -47,6 +50,7 @@ export function optimize(jaxpr: Jaxpr, opts: OptimizeOptions = {}): Jaxpr {
   const passes: Pass[] = (
     [
       ["simplify", simplify],
+      ["transposeFolding", transposeFolding],
       ["fold", fold],
       ["cse", cse],
       ["dce", dce],

@@ -10,6 +10,7 @@
 import { type Atom, type Jaxpr, JaxprEqn, Literal, type Params, Var } from "../jaxpr.js";
 import { shapeEqual } from "../aval.js";
 import { Subst } from "./util.js";
+import { primitives } from "../../lax/primitive.js";
 
 type Def = (a: Atom) => JaxprEqn | undefined;
 type Rule = (e: JaxprEqn, def: Def) => Atom | JaxprEqn | undefined;
@@ -77,6 +78,27 @@ const unbroadcastScalar =
     return undefined;
   };
 
+/** broadcast_in_dim(broadcast_in_dim(x, d1), d2) = broadcast_in_dim(x, i ↦ d2[d1[i]]). */
+const broadcastOfBroadcast: Rule = (e, def) => {
+  const d = def(e.inputs[0]);
+  if (d?.primitive !== e.primitive) return undefined;
+  const outer = e.params.broadcast_dimensions as number[];
+  const inner = d.params.broadcast_dimensions as number[];
+  return withInputs(e, [d.inputs[0]], { ...e.params, broadcast_dimensions: inner.map((i) => outer[i]) });
+};
+
+/**
+ * A reduction over axes of size 1 only is a reshape that drops them (each output element is its
+ * single input element). Reverse mode makes these: the transpose of broadcasting [n] to [1,n].
+ */
+const unitReduction: Rule = (e) => {
+  const x = e.inputs[0];
+  const axes = e.params.axes as number[];
+  if (!axes.every((a) => x.aval.shape[a] === 1)) return undefined;
+  const shape = e.outBinders[0].aval.shape;
+  return new JaxprEqn(primitives.get("reshape")!, [x], { dimensions: null, new_sizes: [...shape], sharding: null }, e.outBinders);
+};
+
 const BINARY = [
   "add", "sub", "mul", "div", "rem", "pow", "max", "min", "atan2", "nextafter", "and", "or", "xor",
   "shift_left", "shift_right_logical", "shift_right_arithmetic", "eq", "ne", "lt", "le", "gt", "ge",
@@ -93,9 +115,10 @@ export const RULES: Record<string, Rule[]> = {
   transpose: [identityTranspose, transposeOfTranspose],
   reshape: [(e, def) => (e.params.dimensions == null ? operand(e, def) : undefined), reshapeOfReshape],
   convert_element_type: [operand],
-  broadcast_in_dim: [operand],
+  broadcast_in_dim: [operand, broadcastOfBroadcast],
   select_n: [unbroadcastScalar([0])], // a scalar predicate; the cases must keep their shape
 };
+for (const name of ["reduce_sum", "reduce_max", "reduce_min", "reduce_prod", "reduce_and", "reduce_or"]) RULES[name] = [unitReduction];
 for (const name of BINARY) RULES[name] = [...(RULES[name] ?? []), unbroadcastScalar([0, 1])];
 
 /** Whether a proposal keeps every type: an atom must have the binder's aval, an equation must
