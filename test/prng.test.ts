@@ -27,10 +27,10 @@ interface Row {
 
 /**
  * This file also runs in the browser on WebGL (test/browser/prng.test.ts), where erf_inv's log1p
- * is float32 shader arithmetic rather than a correctly rounded one: normal draws are within 2 ulp
- * there (SwiftShader happens to give JAX's bits for the rows below). Everything else is exact.
+ * is float-float shader arithmetic rather than a correctly rounded one: of the 2^23 inputs
+ * random.normal can give erf_inv, one draw is an ulp off JAX's there. Everything else is exact.
  */
-const ERF_INV_ULPS = getBackend() === "webgl" ? 2 : 0;
+const ERF_INV_ULPS = getBackend() === "webgl" ? 1 : 0;
 
 const repr = (x: Array): string => (x as unknown as Record<symbol, () => string>)[Symbol.for("nodejs.util.inspect.custom")]();
 const flat = (x: Array): number[] => Array.from((x as unknown as { dataSync(): ArrayLike<number> }).dataSync(), Number);

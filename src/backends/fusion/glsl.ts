@@ -11,7 +11,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { FusedProgram, Node, ScalarType } from "./ir.js";
 import { hasRandomBits, rowMajorStrides } from "./ir.js";
-import { GLSL_ERF_INV, glslFloat } from "./glsl_math.js";
+import { GLSL_ERF_INV, GLSL_ONE, glslFloat } from "./glsl_math.js";
 import { KS_PARITY, THREEFRY_STEPS, legacyHalf } from "./threefry_steps.js";
 
 const stored = (t: ScalarType) => t === "f32" || t === "bool";
@@ -164,8 +164,26 @@ function randomBits(n: Extract<Node, { op: "random_bits" }>, i: number): string[
 /** The shape each input is viewed with: the output's rank, 1 where the input is broadcast. */
 export const expandedShape = (p: FusedProgram, i: number): number[] => p.shape.map((d, k) => (p.inputs[i].strides[k] === 0 ? 1 : d));
 
-/** The uniforms carrying key words: one ivec2 per key input (two's complement words). */
-const keyUniforms = (p: FusedProgram) => p.inputs.flatMap((inp, i) => (inp.key ? [{ name: `key${i}`, type: "ivec2" as const }] : []));
+const usesErfInv = (p: FusedProgram) => p.nodes.some((n) => n.op === "unary" && n.fn === "erf_inv");
+
+/**
+ * The program's uniforms and their values: an ivec2 of key words (two's complement) per key
+ * input, and for erf_inv a 1.0 the shader compiler cannot fold (glsl_math.ts).
+ */
+function uniforms(p: FusedProgram, inputs: tf.Tensor[]): { decls: { name: string; type: "ivec2" | "float" }[]; values: number[][] } {
+  const decls: { name: string; type: "ivec2" | "float" }[] = [];
+  const values: number[][] = [];
+  p.inputs.forEach((inp, i) => {
+    if (!inp.key) return;
+    decls.push({ name: `key${i}`, type: "ivec2" });
+    values.push(Array.from(inputs[i].dataSync() as Int32Array, (w) => w | 0));
+  });
+  if (usesErfInv(p)) {
+    decls.push({ name: GLSL_ONE, type: "float" });
+    values.push([1]);
+  }
+  return { decls, values };
+}
 
 /** Shader source computing output `out` of the program. */
 export function glslSource(p: FusedProgram, out: number): string {
@@ -176,7 +194,7 @@ export function glslSource(p: FusedProgram, out: number): string {
   const ty = (i: number) => p.nodes[i].type;
   const lines: string[] = [];
   lines.push("float tfjax_pow(float a, float b) { return (a == 1.0 || b == 0.0) ? 1.0 : (a < 0.0 && floor(b) == b) ? (mod(b, 2.0) == 0.0 ? pow(-a, b) : -pow(-a, b)) : pow(a, b); }");
-  if (p.nodes.some((n) => n.op === "unary" && n.fn === "erf_inv")) lines.push(GLSL_ERF_INV);
+  if (usesErfInv(p)) lines.push(GLSL_ERF_INV);
   lines.push("void main() {");
   if (rank > 0) lines.push(`  ${coordType} coords = getOutputCoords();`);
   if (hasRandomBits(p)) {
@@ -226,8 +244,7 @@ export function runGlsl(p: FusedProgram, sources: string[], inputs: tf.Tensor[])
   const backend = tf.backend() as unknown as WebGLBackendLike;
   const textures = p.inputs.map((inp, i) => (inp.key ? -1 : i)).filter((i) => i >= 0);
   const views = textures.map((i) => (p.shape.length === 0 ? inputs[i] : tf.reshape(inputs[i], expandedShape(p, i))));
-  const customUniforms = keyUniforms(p);
-  const uniformValues = p.inputs.flatMap((inp, i) => (inp.key ? [Array.from(inputs[i].dataSync() as Int32Array, (w) => w | 0)] : []));
+  const { decls: customUniforms, values: uniformValues } = uniforms(p, inputs);
   try {
     return sources.map((userCode, o) => {
       const outputDtype = p.nodes[p.outputs[o]].type === "bool" ? "bool" : "float32";

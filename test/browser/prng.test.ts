@@ -1,0 +1,91 @@
+// jax.random on WebGL, in headless Chromium (SwiftShader): the whole known-answer suite of
+// test/prng.test.ts runs here too, then large draws against the hash-built reference. Bits never
+// pass through a float texture: key words go to the shader as uniforms, the hash runs in uint
+// arithmetic and the floats are made in the same shader.
+import * as tf from "@tensorflow/tfjs-core";
+import { describe, expect, it } from "vitest";
+import { type Array as JaxArray, config, getBackend, jit, lax, numpy as jnp, random } from "../../src/index.js";
+import { erfInv32 } from "../../src/lax/special.js";
+import { type K, f32bits, ref, ulpDistance } from "../prng_reference.js";
+import "../prng.test.js";
+
+const flat = (x: JaxArray) => Array.from((x as unknown as { dataSync(): ArrayLike<number> }).dataSync(), Number);
+const words = (k: JaxArray) => flat(random.keyData(k)) as K;
+
+/** The user code of every WebGL program `f` runs. */
+function programsOf(f: () => void): string[] {
+  type Program = { userCode: string };
+  const backend = tf.backend() as unknown as { compileAndRun(p: Program, ...rest: unknown[]): unknown };
+  const original = backend.compileAndRun;
+  const seen: string[] = [];
+  backend.compileAndRun = function (p: Program, ...rest: unknown[]) {
+    seen.push(p.userCode);
+    return original.call(this, p, ...rest);
+  };
+  try {
+    f();
+  } finally {
+    backend.compileAndRun = original;
+  }
+  return seen;
+}
+
+describe("random on webgl: samplers are one shader each", () => {
+  it("runs on WebGL", () => expect(getBackend()).toBe("webgl"));
+
+  it("uniform, normal and bernoulli: the hash, the float conversion and the sampler in one shader", () => {
+    const k = random.key(3);
+    for (const draw of [() => random.uniform(k, [1000]), () => random.normal(k, [1000]), () => random.bernoulli(k, 0.3, [1000])]) {
+      let x: JaxArray | null = null;
+      const shaders = programsOf(() => void (x = draw())).filter((s) => s.includes("uintBitsToFloat"));
+      expect(shaders).toHaveLength(1);
+      expect(shaders[0]).toMatch(/uint k0_0 = uint\(key0\.x\)/); // key words as an ivec2 uniform
+      expect(flat(x!).length).toBe(1000);
+    }
+  });
+
+  it("sqrt(2) erf_inv(u) in a shader is within 1 ulp of JAX's for all 2^23 u random.normal can give it", () => {
+    // u = max(lo, (f - 1) (1 - lo) + lo) over all 2^23 mantissas f (samplers.ts), lo = -1 + 2^-24.
+    const lo = Math.fround(-1 + 2 ** -24);
+    const span = Math.fround(1 - lo);
+    const us = Float32Array.from({ length: 2 ** 23 }, (_, m) => Math.max(lo, Math.fround(Math.fround(Math.fround(1 + m * 2 ** -23) - 1) * span) + lo));
+    const sqrt2 = Math.fround(Math.SQRT2);
+    const f = jit((u: JaxArray) => lax.mul(lax.erfInv(u), sqrt2));
+    let got = new Float32Array(0);
+    const shaders = programsOf(() => void (got = (f(jnp.array(us)) as unknown as { dataSync(): Float32Array }).dataSync()));
+    expect(shaders.some((s) => s.includes("tfjax_erf_inv"))).toBe(true);
+    const counts = [0, 0];
+    for (let i = 0; i < us.length; i++) {
+      const want = Math.fround(sqrt2 * erfInv32(us[i]));
+      const d = got[i] === want ? 0 : ulpDistance(got[i], want);
+      if (d > 1) throw new Error(`sqrt(2) erf_inv(${us[i]}) = ${got[i]} on WebGL, ${d} ulps from JAX's`);
+      counts[d]++;
+    }
+    console.log(`sqrt(2) erf_inv on WebGL: ${counts[0]} of 2^23 bit-exact, ${counts[1]} within 1 ulp`);
+  });
+
+  for (const part of [true, false])
+    it(`large draws (partitionable=${part}): uniform and bernoulli bit for bit, normal within 1 ulp`, () => {
+      config.update("jax_threefry_partitionable", part);
+      try {
+        // Keys with words above 2^24 (what a float texture would round): seed -1 is [0, 2^32 - 1].
+        for (const k of [random.key(-1), random.foldIn(random.key(2024), 77)]) {
+          const kd = words(k);
+          const n = 257 * 129;
+          expect(f32bits(flat(random.uniform(k, [257, 129], "float32", -3, 5)))).toEqual(f32bits(ref.uniform(kd, n, part, -3, 5)));
+          expect(flat(random.bernoulli(k, 0.7, [n]))).toEqual(ref.uniform(kd, n, part).map((u) => Number(u < Math.fround(0.7))));
+          const want = ref.normal(kd, n, part);
+          const got = flat(random.normal(k, [257, 129]));
+          let exact = 0;
+          got.forEach((g, i) => {
+            const d = ulpDistance(g, want[i]);
+            if (d > 1) throw new Error(`normal[${i}] = ${g}, JAX draws ${want[i]} (${d} ulps)`);
+            if (d === 0) exact++;
+          });
+          console.log(`normal on WebGL (partitionable=${part}): ${exact} of ${n} bit-exact, the rest within 1 ulp`);
+        }
+      } finally {
+        config.update("jax_threefry_partitionable", true);
+      }
+    });
+});
