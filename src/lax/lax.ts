@@ -16,6 +16,8 @@ export { cond, switch_ as switch } from "./control_flow/conditionals.js";
 export { whileLoop, foriLoop } from "./control_flow/loops.js";
 export * as linalg from "./linalg_api.js";
 export { gather, scatter, scatterAdd, scatterSub, scatterMul, scatterMin, scatterMax, GatherDimensionNumbers, ScatterDimensionNumbers, GatherScatterMode } from "./slicing.js";
+export { convGeneralDilated, conv, convWithGeneralPadding, convTranspose, convDimensionNumbers, convGeneralPermutations, ConvDimensionNumbers, padtypeToPads } from "./convolution.js";
+export { reduceWindow, reduceWindowShapeTuple } from "./windowed_reductions.js";
 
 export type ArrayLike = JaxArray | number | boolean;
 

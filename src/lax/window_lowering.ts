@@ -1,0 +1,197 @@
+// Kernels of the windowed reductions. Max/min/sum pooling of float32 over at most two windowed
+// axes runs on tfjs (maxPool, or a conv2d with a kernel of ones for sums) after the other axes are
+// folded into the batch; everything else (integers, dilations, more windowed axes) and the
+// select-and-scatter/gather pair behind max pooling's derivatives walk the windows on the host
+// with XLA's semantics.
+import * as tf from "@tensorflow/tfjs-core";
+import { type DType, isFloat, isUnsigned } from "../dtypes.js";
+import { sizeOf } from "../jaxpr/aval.js";
+import { hostData } from "./primitive.js";
+import { tensorFrom } from "../array/array.js";
+import { padAxes } from "./conv_lowering.js";
+
+export interface WindowSpec {
+  window_dimensions: readonly number[];
+  window_strides: readonly number[];
+  padding: readonly (readonly [number, number])[];
+  base_dilation?: readonly number[];
+  window_dilation?: readonly number[];
+}
+
+export type Monoid = "sum" | "max" | "min";
+
+const range = (n: number) => [...Array(n).keys()];
+const ones = (n: number) => new Array<number>(n).fill(1);
+const stridesOf = (s: readonly number[]) => s.map((_, i) => sizeOf(s.slice(i + 1)));
+
+/** lax._get_max_identity / _get_min_identity. */
+export function identityOf(kind: Monoid, dtype: DType): number {
+  if (kind === "sum") return 0;
+  const hi = kind === "min";
+  if (isFloat(dtype)) return hi ? Infinity : -Infinity;
+  if (dtype === "bool") return hi ? 1 : 0;
+  if (isUnsigned(dtype)) return hi ? (dtype === "uint8" ? 0xff : dtype === "uint16" ? 0xffff : 0xffffffff) : 0;
+  const bits = dtype === "int8" ? 8 : dtype === "int16" ? 16 : 32;
+  return hi ? 2 ** (bits - 1) - 1 : -(2 ** (bits - 1));
+}
+
+// XLA's max and min propagate NaN.
+const OPS: Record<Monoid, (a: number, b: number) => number> = {
+  sum: (a, b) => a + b,
+  max: (a, b) => (a !== a || a > b ? a : b),
+  min: (a, b) => (a !== a || a < b ? a : b),
+};
+
+/**
+ * Visits each window: `visit(out, pos)` for each output position gets the flat operand offset of
+ * every window element (-1 for padding and base-dilation holes), in row-major window order.
+ */
+function forEachWindow(inShape: readonly number[], outShape: readonly number[], p: WindowSpec, visit: (out: number, offsets: Int32Array) => void): void {
+  const n = inShape.length;
+  const win = p.window_dimensions;
+  const bd = p.base_dilation ?? ones(n);
+  const wd = p.window_dilation ?? ones(n);
+  const inSt = stridesOf(inShape);
+  const k = sizeOf(win);
+  const offs = new Int32Array(k);
+  const o = new Array<number>(n).fill(0);
+  const w = new Array<number>(n).fill(0);
+  const total = sizeOf(outShape);
+  for (let flat = 0; flat < total; flat++) {
+    let r = flat;
+    for (let d = n - 1; d >= 0; d--) {
+      o[d] = r % outShape[d];
+      r = Math.floor(r / outShape[d]);
+    }
+    for (let j = 0; j < k; j++) {
+      let rj = j;
+      for (let d = n - 1; d >= 0; d--) {
+        w[d] = rj % win[d];
+        rj = Math.floor(rj / win[d]);
+      }
+      let off = 0;
+      for (let d = 0; d < n; d++) {
+        const pos = o[d] * p.window_strides[d] + w[d] * wd[d] - p.padding[d][0];
+        if (pos < 0 || pos % bd[d] !== 0 || pos / bd[d] >= inShape[d]) {
+          off = -1;
+          break;
+        }
+        off += (pos / bd[d]) * inSt[d];
+      }
+      offs[j] = off;
+    }
+    visit(flat, offs);
+  }
+}
+
+/** reduce_window_{sum,max,min} element by element, holes and padding taking the identity. */
+export function reduceWindowHost(x: tf.Tensor, kind: Monoid, dtype: DType, p: WindowSpec, outShape: readonly number[]): tf.Tensor {
+  const data = hostData(x, dtype);
+  const init = identityOf(kind, dtype);
+  const op = OPS[kind];
+  const intSum = kind === "sum" && !isFloat(dtype);
+  const out = new Array<number>(sizeOf(outShape));
+  forEachWindow(x.shape, outShape, p, (i, offs) => {
+    let acc = init;
+    for (const off of offs) {
+      if (off < 0) continue;
+      const v = Number(data[off]);
+      acc = intSum ? (acc + v) | 0 : op(acc, v);
+    }
+    out[i] = acc;
+  });
+  return tensorFrom(out, outShape, dtype);
+}
+
+/**
+ * XLA's variadic reduce_window over (operand, tangent) pairs that select_and_gather_add lowers to:
+ * the pair kept is replaced by the next unless select(kept, next); padding is (identity, 0).
+ */
+export function selectAndGatherAddHost(t: tf.Tensor, x: tf.Tensor, ge: boolean, dtype: DType, p: WindowSpec, outShape: readonly number[]): tf.Tensor {
+  const xs = hostData(x, dtype);
+  const ts = hostData(t, dtype);
+  const init = ge ? -Infinity : Infinity;
+  const out = new Array<number>(sizeOf(outShape));
+  forEachWindow(x.shape, outShape, p, (i, offs) => {
+    let k = init;
+    let v = 0;
+    for (const off of offs) {
+      const ek = off < 0 ? init : Number(xs[off]);
+      if (!(ge ? k >= ek : k <= ek)) {
+        k = ek;
+        v = off < 0 ? 0 : Number(ts[off]);
+      }
+    }
+    out[i] = v;
+  });
+  return tensorFrom(out, outShape, dtype);
+}
+
+/**
+ * select_and_scatter_add as JAX lowers it on CPU: the operand padded with the select's identity,
+ * in each window the first element wins unless select(winner, next) fails, and the window's
+ * source value is added at the winner (winners in the padding are dropped).
+ */
+export function selectAndScatterAddHost(source: tf.Tensor, x: tf.Tensor, ge: boolean, dtype: DType, p: WindowSpec): tf.Tensor {
+  const xs = hostData(x, dtype);
+  const ss = hostData(source, dtype);
+  const init = ge ? -Infinity : Infinity;
+  const out = new Float64Array(sizeOf(x.shape));
+  forEachWindow(x.shape, source.shape, p, (i, offs) => {
+    let best = -2;
+    let bk = 0;
+    for (const off of offs) {
+      const ek = off < 0 ? init : Number(xs[off]);
+      if (best === -2 || !(ge ? bk >= ek : bk <= ek)) {
+        best = off;
+        bk = ek;
+      }
+    }
+    if (best >= 0) out[best] += Number(ss[i]);
+  });
+  return tensorFrom(out, x.shape, dtype);
+}
+
+/**
+ * reduce_window_{sum,max,min} of float32 on tfjs pooling kernels, or null where they do not
+ * apply (dilations, more than two windowed axes).
+ */
+export function reduceWindowTfjs(x: tf.Tensor, kind: Monoid, p: WindowSpec, outShape: readonly number[]): tf.Tensor | null {
+  const n = x.rank;
+  if ((p.base_dilation ?? ones(n)).some((d) => d !== 1) || (p.window_dilation ?? ones(n)).some((d) => d !== 1)) return null;
+  const active = range(n).filter((d) => p.window_dimensions[d] !== 1 || p.window_strides[d] !== 1 || p.padding[d][0] !== 0 || p.padding[d][1] !== 0);
+  if (active.length > 2) return null;
+  if (sizeOf(outShape) === 0) return tf.zeros(outShape as number[], "float32");
+  return tf.tidy(() => {
+    if (active.length === 0) return tf.clone(x);
+    const rest = range(n).filter((d) => !active.includes(d));
+    const perm = [...rest, ...active];
+    let y = tf.transpose(x, perm);
+    y = padAxes(y, active.map((_, i) => rest.length + i), active.map((d) => p.padding[d]), kind === "sum" ? 0 : kind === "max" ? -Infinity : Infinity);
+    const batch = sizeOf(rest.map((d) => x.shape[d]));
+    const spatial = active.map((_, i) => y.shape[rest.length + i]);
+    const win = active.map((d) => p.window_dimensions[d]);
+    const str = active.map((d) => p.window_strides[d]);
+    if (active.length === 1) {
+      spatial.unshift(1);
+      win.unshift(1);
+      str.unshift(1);
+    }
+    let y4: tf.Tensor4D = tf.reshape(y, [batch, spatial[0], spatial[1], 1]);
+    let out: tf.Tensor;
+    if (kind === "sum") {
+      out = tf.conv2d(y4, tf.ones([win[0], win[1], 1, 1]) as tf.Tensor4D, str as [number, number], "valid");
+    } else {
+      if (kind === "min") y4 = tf.neg(y4) as tf.Tensor4D;
+      // tfjs's maxPool skips NaN; XLA's max propagates it.
+      const nan = tf.isNaN(y4);
+      out = tf.maxPool(tf.where(nan, tf.fill(y4.shape, -Infinity), y4) as tf.Tensor4D, win as [number, number], str as [number, number], "valid");
+      const anyNan = tf.maxPool(tf.cast(nan, "float32") as tf.Tensor4D, win as [number, number], str as [number, number], "valid");
+      out = tf.where(tf.greater(anyNan, 0), tf.fill(out.shape, NaN), out);
+      if (kind === "min") out = tf.neg(out);
+    }
+    const permuted = [...rest.map((d) => outShape[d]), ...active.map((d) => outShape[d])];
+    const inv = range(n).map((d) => perm.indexOf(d));
+    return tf.transpose(tf.reshape(out, permuted), inv);
+  });
+}
