@@ -65,9 +65,13 @@ export interface FusedProgram {
   reduceSum?: { axes: number[] };
 }
 
+/** JSON that keeps apart the constants JSON cannot spell (inf, -inf and NaN are all `null`; -0 is `0`). */
+export const keyJson = (x: unknown): string =>
+  JSON.stringify(x, (_k, v) => (typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0)) ? `#${Object.is(v, -0) ? "-0" : v}` : v));
+
 /** A stable text for a program: the cache key of generated code (and GLSL shader text). */
 export function programKey(p: FusedProgram): string {
-  return JSON.stringify([p.shape, p.inputs.map((i) => [i.strides, i.type, i.key ?? false]), p.nodes, p.outputs, p.reduceSum ?? null]);
+  return keyJson([p.shape, p.inputs.map((i) => [i.strides, i.type, i.key ?? false]), p.nodes, p.outputs, p.reduceSum ?? null]);
 }
 
 /** True when every input is either the full output shape (contiguous) or a scalar. */

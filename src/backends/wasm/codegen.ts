@@ -15,7 +15,7 @@
 //
 // Output i may alias input j exactly (in place): every element is read before it is written.
 import type { FusedProgram, Node, ScalarType } from "../fusion/ir.js";
-import { isSimpleIndexing, programKey } from "../fusion/ir.js";
+import { isSimpleIndexing, keyJson, programKey } from "../fusion/ir.js";
 import { Code, type FuncImport, type ModuleDef, encodeModule, listModule } from "./emit.js";
 import { type MathEnv, exp, exp2, expm1, log, log1p, logistic, pow, tanh, trig } from "./math.js";
 import { erfInv } from "./erfinv.js";
@@ -53,7 +53,7 @@ export function compileWasmKernel(p: FusedProgram): WasmKernel | null {
     k = null;
     if (!p.reduceSum && isSimpleIndexing(p) && simdSupported()) {
       const scalar = p.inputs.map((i) => i.key === true || (i.strides.every((s) => s === 0) && p.shape.some((d) => d !== 1)));
-      const bodyKey = JSON.stringify([p.inputs.map((i, j) => [i.type, scalar[j], i.key ?? false]), p.nodes, p.outputs]);
+      const bodyKey = keyJson([p.inputs.map((i, j) => [i.type, scalar[j], i.key ?? false]), p.nodes, p.outputs]);
       k = byBody.get(bodyKey);
       if (k === undefined) {
         k = build(p, scalar);
