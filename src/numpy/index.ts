@@ -17,6 +17,26 @@ export * as linalg from "./linalg.js";
 export { variance as var, std, tile, repeat, flip, roll, tril, triu, meshgrid, pad, split, diag, trace, sort, argsort, isclose, allclose } from "./manip.js";
 export { reshape, ravel, transpose, swapaxes, squeeze, expandDims, concatenate, stack, matmul, dot, vdot, outer, broadcastToShape as broadcastTo } from "./shape.js";
 export { resultTypeOf as resultType } from "./promote.js";
+export {
+  arcsin, arccos, arctan, sinh, cosh, arcsinh, arccosh, arctanh, asin, acos, atan, asinh, acosh, atanh, deg2rad, rad2deg, radians, degrees,
+  sinc, hypot, log2, log10, logaddexp2, floatPower, positive, isposinf, isneginf, isinf, signbit, copysign, heaviside, fmax, fmin,
+  nanToNum, rint, trunc, modf, fmod, divmod, frexp, ldexp, invert, bitwiseInvert, bitwiseLeftShift, bitwiseRightShift, bitwiseCount,
+} from "./math_extra.js";
+export { arctan2 as atan2, power as pow } from "./math.js";
+export { float32, int32, uint32, uint16, uint8, bool, bool_, pi, e, inf, nan, eulerGamma, newaxis, finfo, iinfo, promoteTypes, isdtype, isscalar, ndim, shape, size } from "./dtype_info.js";
+export type { FInfo, IInfo } from "./dtype_info.js";
+export {
+  atleast1d, atleast2d, atleast3d, hstack, vstack, dstack, columnStack, append, arraySplit, hsplit, vsplit, dsplit, unstack, moveaxis, permuteDims,
+  matrixTranspose, fliplr, flipud, rot90, broadcastShapes, broadcastArrays,
+} from "./stacking.js";
+export { diagonal, diagflat, diagIndices, diagIndicesFrom, tri, identity, indices, fromfunction, vander, logspace, geomspace, bartlett, blackman, hamming, hanning } from "./matrices.js";
+export { nanmin, nanmax, nansum, nanprod, nanmean, nanvar, nanstd, nanargmax, nanargmin, nancumsum, nancumprod } from "./nan.js";
+export { cumprod, cumulativeSum, cumulativeProd, diff, ediff1d, trapezoid, unwrap } from "./cumulative.js";
+export { average, countNonzero, ptp, cov, corrcoef } from "./statistics.js";
+export { tensordot, inner, cross, matvec, vecmat, vecdot } from "./products.js";
+export { polyadd, polysub, polymul, polyder, polyval } from "./poly.js";
+export { arrayEqual, arrayEquiv, isin, select } from "./logic.js";
+export { applyAlongAxis, applyOverAxes } from "./functional.js";
 export { index, at, take, takeAlongAxis, slice, ds, Slice, DynamicSlice, IndexUpdateRef, IndexError, type IndexElement } from "./indexing.js";
 export type { ArrayLike };
 

@@ -108,11 +108,25 @@ export const abs = numUnary((a) => (a.dtype.startsWith("u") || a.dtype === "bool
 export const absolute = abs;
 export const floor = numUnary((a) => (isFloat(a.dtype) ? lax.floor(a) : a));
 export const ceil = numUnary((a) => (isFloat(a.dtype) ? lax.ceil(a) : a));
-const roundJit = jit(function round(a: JaxArray) {
-  return isFloat(a.dtype) ? lax.round(a, 1) : a;
-});
-/** Rounds half to even, as numpy does. */
-export const round = (x: ArrayLike): JaxArray => roundJit(promoteDtypes(x)[0]);
+const roundJit = jit(
+  function round(a: JaxArray, decimals: number) {
+    if (!isFloat(a.dtype)) {
+      if (decimals < 0) throw new Error("integer np.round not implemented for decimals < 0");
+      return a;
+    }
+    if (decimals === 0) return lax.round(a, 1);
+    // Rescaled, as JAX does (so the result may be off by the scaling's rounding).
+    const factor = lax.asArray(10 ** decimals, a.dtype, false);
+    return lax.div(lax.round(lax.mul(a, factor), 1), factor);
+  },
+  { staticArgnums: 1 },
+);
+/** Rounds half to even (as numpy does) to `decimals` places: `round(x, 2)`. */
+export const round = (x: ArrayLike, decimals = 0): JaxArray => {
+  if (!Number.isInteger(decimals)) throw new TypeError(`'decimals' argument of jnp.round must be an integer, got ${decimals}`);
+  return roundJit(promoteDtypes(x)[0], decimals);
+};
+export const around = round;
 export const exp = floatUnary(lax.exp);
 export const exp2 = floatUnary(lax.exp2);
 export const log = floatUnary(lax.log);
