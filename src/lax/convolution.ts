@@ -224,9 +224,11 @@ export const conv_general_dilated_p = definePrimitive({
     const dt = ctx.inAvals[0].dtype;
     const out = ctx.outAvals[0];
     // Integer operands with a float result accumulate in float, as XLA's converted operands do.
-    if (isInteger(dt) && isFloat(out.dtype)) {
-      return tf.tidy(() => [convTfjs(tf.cast(lhs, "float32"), tf.cast(rhs, "float32"), p, out.shape)]);
-    }
+    if (isInteger(dt) && isFloat(out.dtype))
+      return tf.tidy(() => {
+        const [l, r] = [tf.cast(lhs, "float32"), tf.cast(rhs, "float32")];
+        return [tfjsCanConv("float32", l.rank) ? convTfjs(l, r, p, out.shape) : convHost(l, r, p, "float32", out.dtype, out.shape)];
+      });
     if (tfjsCanConv(dt, lhs.rank)) return [convTfjs(lhs, rhs, p, out.shape)];
     return [convHost(lhs, rhs, p, dt, out.dtype, out.shape)];
   },

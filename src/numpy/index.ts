@@ -38,6 +38,8 @@ export { polyadd, polysub, polymul, polyder, polyval } from "./poly.js";
 export { arrayEqual, arrayEquiv, isin, select } from "./logic.js";
 export { applyAlongAxis, applyOverAxes } from "./functional.js";
 export { index, at, take, takeAlongAxis, slice, ds, Slice, DynamicSlice, IndexUpdateRef, IndexError, type IndexElement } from "./indexing.js";
+export { einsum, einsumPath } from "./einsum.js";
+export { convolve, correlate } from "./convolve.js";
 export type { ArrayLike };
 
 /** Casts to `dtype` (`x.astype("int32")`). */
