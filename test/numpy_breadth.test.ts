@@ -1,17 +1,11 @@
 // jnp breadth: every call below is also made by scripts/jax_reference/numpy_breadth.py, whose
 // answers (printed by JAX itself) are test/fixtures/numpy_breadth_jax.json. Values must agree to
 // a few float32 ulps, shapes and dtypes exactly; then grad/jit/vmap of a few of them.
-import { readFileSync } from "node:fs";
 import { describe, expect, it, test } from "vitest";
 import { type Array as JaxArray, ArrayImpl, checkGrads, grad, jit, jnp, vmap } from "../src/index.js";
+import { checkAnswer, loadAnswers } from "./jax_answers.js";
 
-interface Want {
-  dtype: string;
-  shape: number[];
-  data: (number | boolean | null | "inf" | "-inf")[];
-}
-type Expected = Want | { list: Expected[] };
-const REF = JSON.parse(readFileSync(new URL("./fixtures/numpy_breadth_jax.json", import.meta.url), "utf8")) as Record<string, Expected>;
+const REF = loadAnswers("numpy_breadth_jax.json");
 
 const f = (v: number[] | number[][] | number[][][]) => jnp.array(v as number[]);
 const i32 = (v: number[] | number[][]) => jnp.array(v as number[], { dtype: "int32" });
@@ -162,41 +156,11 @@ const CASES: Record<string, () => JaxArray | JaxArray[]> = {
   atleast_3d: () => jnp.atleast3d(f([1, 2])),
 };
 
-const decode = (v: Want["data"][number]): number => (v === null ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : Number(v));
-const ordinal = (x: number) => {
-  const i = new Int32Array(new Float32Array([x]).buffer)[0];
-  return i < 0 ? -(i & 0x7fffffff) : i;
-};
-
-function check(name: string, got: JaxArray | JaxArray[], want: Expected): void {
-  if ("list" in want) {
-    expect(Array.isArray(got), `${name}: a list of arrays`).toBe(true);
-    const xs = got as JaxArray[];
-    expect(xs.length, `${name}: list length`).toBe(want.list.length);
-    want.list.forEach((w, i) => check(`${name}[${i}]`, xs[i], w));
-    return;
-  }
-  const x = got as JaxArray;
-  expect(x.shape, `${name}: shape`).toEqual(want.shape);
-  expect(x.dtype, `${name}: dtype`).toBe(want.dtype);
-  const values = Array.from((x as ArrayImpl).dataSync(), Number);
-  const bad: string[] = [];
-  want.data.forEach((w, i) => {
-    const v = decode(w);
-    const g = values[i];
-    if (Number.isNaN(v) ? Number.isNaN(g) : g === v) return;
-    // float32 results may differ by a few ulps from XLA's kernels, or by 1e-6 absolute near 0.
-    const ok = x.dtype === "float32" && Number.isFinite(v) && Number.isFinite(g) && (Math.abs(ordinal(g) - ordinal(v)) <= 8 || Math.abs(g - v) <= 1e-6);
-    if (!ok) bad.push(`[${i}] got ${g}, want ${v}`);
-  });
-  expect(bad, `${name}: values`).toEqual([]);
-}
-
 describe("jnp functions give JAX's answers", () => {
   it("every reference has a case and every case a reference", () => {
     expect(Object.keys(CASES).sort()).toEqual(Object.keys(REF).sort());
   });
-  it.each(Object.keys(CASES))("%s", (name) => check(name, CASES[name](), REF[name]));
+  it.each(Object.keys(CASES))("%s", (name) => checkAnswer(name, CASES[name](), REF[name]));
 });
 
 test("a kernel compiled for one infinite constant is not reused for another", () => {

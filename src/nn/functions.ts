@@ -134,3 +134,110 @@ export function standardize(x: ArrayLike, axis: Axis = -1, opts: { mean?: ArrayL
   if (variance === undefined) variance = jnp.clip(jnp.subtract(jnp.mean(jnp.square(a), dims, { keepdims: true }), jnp.square(mean)), 0);
   return jnp.multiply(jnp.subtract(a, mean), lax.rsqrt(jnp.add(variance, opts.epsilon ?? 1e-5)));
 }
+
+// ---- more activations (jax/_src/nn/functions.py) ----------------------------------------------
+
+/** The identity, as a named jit (JAX's jax.nn.identity). */
+export const identity = jit(function identity(x: JaxArray) {
+  return x;
+});
+
+/** min(max(x, 0), 6), with derivative 0 at 0 and 6 (JAX's custom jvp). */
+export const relu6 = customJvp(
+  jit(function relu6(x: JaxArray) {
+    return jnp.minimum(jnp.maximum(x, 0), 6);
+  }),
+);
+relu6.defjvp(function relu6_jvp([x]: JaxArray[], [g]: JaxArray[]) {
+  return [relu6(x), lax.select(jnp.logicalAnd(lax.gt(x, 0), lax.lt(x, 6)), g, lax.mul(g, 0))];
+});
+
+/** relu6(x + 3) / 6. */
+export const hardSigmoid = jit(function hard_sigmoid(x: JaxArray) {
+  return jnp.divide(relu6(jnp.add(x, 3)), 6);
+});
+
+/** x * hard_sigmoid(x) (also `hardSwish`). */
+export const hardSilu = jit(function hard_silu(x: JaxArray) {
+  return jnp.multiply(x, hardSigmoid(x));
+});
+export const hardSwish = hardSilu;
+
+/** x clipped to [-1, 1]. */
+export const hardTanh = jit(function hard_tanh(x: JaxArray) {
+  return jnp.where(jnp.greater(x, 1), 1, jnp.where(jnp.less(x, -1), -1, x));
+});
+
+/** Continuously-differentiable ELU: max(x, 0) + alpha * expm1(min(x, 0) / alpha). */
+export const celu = jit(function celu(x: JaxArray, alpha: ArrayLike = 1.0) {
+  return jnp.add(jnp.maximum(x, 0.0), jnp.multiply(alpha, jnp.expm1(jnp.divide(jnp.minimum(x, 0.0), alpha))));
+});
+
+const SELU_ALPHA = 1.6732632423543772848170429916717;
+const SELU_SCALE = 1.0507009873554804934193349852946;
+/** Scaled ELU with the self-normalizing constants. */
+export const selu = jit(function selu(x: JaxArray) {
+  return jnp.multiply(SELU_SCALE, elu(x, SELU_ALPHA));
+});
+
+/** x * tanh(softplus(x)). */
+export const mish = jit(function mish(x: JaxArray) {
+  return jnp.multiply(x, jnp.tanh(softplus(x)));
+});
+
+/** x / (|x| + 1). */
+export const softSign = jit(function soft_sign(x: JaxArray) {
+  return jnp.divide(x, jnp.add(jnp.abs(x), 1));
+});
+
+/** 0 below -1, x above 1, (x + 1)^2 / 4 between. */
+export const sparsePlus = jit(function sparse_plus(x: JaxArray) {
+  return jnp.where(jnp.lessEqual(x, -1.0), 0.0, jnp.where(jnp.greaterEqual(x, 1.0), x, jnp.divide(jnp.power(jnp.add(x, 1.0), 2), 4)));
+});
+
+/** 0.5 * clip(x + 1, 0, 2): sparse_plus's derivative. */
+export const sparseSigmoid = jit(function sparse_sigmoid(x: JaxArray) {
+  return jnp.multiply(0.5, jnp.clip(jnp.add(x, 1.0), 0.0, 2.0));
+});
+
+/** (x + sqrt(x^2 + b)) / 2, a smooth relu (b = 4 by default). */
+export const squareplus = jit(function squareplus(x: JaxArray, b: ArrayLike = 4) {
+  return jnp.divide(jnp.add(x, jnp.sqrt(jnp.add(jnp.square(x), b))), 2);
+});
+
+/** log(1 - exp(-x)) for x > 0, by whichever of two formulas is accurate (JAX's custom jvp). */
+export const log1mexp = customJvp(
+  jit(function log1mexp(x: JaxArray) {
+    const c = Math.log(2.0);
+    return jnp.where(jnp.less(x, c), jnp.log(jnp.negative(jnp.expm1(jnp.negative(x)))), jnp.log1p(jnp.negative(jnp.exp(jnp.negative(x)))));
+  }),
+);
+log1mexp.defjvp(function log1mexp_jvp([x]: JaxArray[], [g]: JaxArray[]) {
+  return [log1mexp(x), jnp.divide(g, jnp.expm1(x))];
+});
+
+/** The gated linear unit: the first half of `axis` times the sigmoid of the second half. */
+export function glu(x: ArrayLike, axis = -1): JaxArray {
+  return gluJit(arr(x), axis);
+}
+const gluJit = jit(
+  function glu(x: JaxArray, axis: number) {
+    if (x.shape.at(axis)! % 2 !== 0) throw new RangeError("axis size must be divisible by 2");
+    const [x1, x2] = jnp.split(x, 2, axis);
+    return jnp.multiply(x1, sigmoid(x2));
+  },
+  { staticArgnums: 1 },
+);
+
+/** log(mean(exp(x))) along `axis`, computed stably: logsumexp minus log of the count. */
+export function logmeanexp(x: ArrayLike, axis: Axis = null, opts: { keepdims?: boolean } = {}): JaxArray {
+  return logmeanexpJit(arr(x), axis, opts.keepdims ?? false);
+}
+const logmeanexpJit = jit(
+  function logmeanexp(x: JaxArray, axis: Axis, keepdims: boolean) {
+    const lse = logsumexp(x, axis, { keepdims });
+    const count = axesOf(x, axis).reduce((n, d) => n * x.shape[d], 1);
+    return jnp.subtract(lse, jnp.log(lax.asArray(count, lse.dtype, false)));
+  },
+  { staticArgnums: [1, 2] },
+);
