@@ -14,6 +14,7 @@ arrayMethods.index = (x, i) => (isKey(x.dtype) ? randomWrap(index(randomUnwrap(x
 export { key, PRNGKey, keyData, wrapKeyData, split, foldIn, bits } from "./keys.js";
 export { uniform, normal, truncatedNormal, gumbel, exponential, laplace, logistic } from "./samplers.js";
 export { randint, bernoulli, rademacher, permutation, choice, categorical } from "./discrete.js";
+export { cauchy, lognormal, pareto, rayleigh, weibullMin, triangular, maxwell, doubleSidedMaxwell, geometric, multivariateNormal } from "./samplers_extra.js";
 export { threefry2x32_p, iota_2x32_shape_p, random_seed_p, random_wrap_p, random_unwrap_p, random_split_p, random_fold_in_p, random_bits_p } from "./primitives.js";
 export { bitcast_convert_type_p } from "./bitcast.js";
 export { sort_p } from "./sort.js";
