@@ -11,7 +11,8 @@ export const LINEAR = new Set([
   "add_any", "neg", "add", "sub", "mul", "div", "dot_general", "convert_element_type", "copy", "reduce_sum",
   "cumsum", "broadcast_in_dim", "reshape", "squeeze", "transpose", "concatenate", "stack", "pad", "slice",
   "dynamic_slice", "dynamic_update_slice", "select_n", "rev", "split", "unstack", "gather", "scatter",
-  "scatter-add", "scatter-sub", "scatter-mul", "triangular_solve", "cond", "scan", "psum", "all_gather", "jit",
+  "scatter-add", "scatter-sub", "scatter-mul", "triangular_solve", "conv_general_dilated", "reduce_window_sum",
+  "select_and_gather_add", "select_and_scatter_add", "cond", "scan", "psum", "all_gather", "jit",
   "remat2", "xla_pmap", "custom_lin",
 ]);
 
