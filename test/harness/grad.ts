@@ -1,8 +1,9 @@
 // The grad mode of the primitive harness (JAX's lax_autodiff_test): for each case with float
 // arguments, the jvp along a random tangent against central finite differences of the case's
 // reference evaluated in float64, and the vjp against that jvp by the dot-product identity
-// <ct, J t> = <J^T ct, t>; eagerly and under jit. Where the reference is not differentiable
-// (kinks, jumps, non-finite values), the finite differences say so and those elements are left out.
+// <ct, J t> = <J^T ct, t>; eagerly, under jit and of a jitted function. Where the reference is
+// not differentiable (kinks, jumps, non-finite values), the finite differences say so and those
+// elements are left out.
 import { expect } from "vitest";
 import type { Array as JaxArray } from "../../src/array/base.js";
 import { ArrayImpl, tensorFrom, wrap } from "../../src/array/array.js";
@@ -173,7 +174,7 @@ export function gradCoverage(c: Case): [number, number] | null {
 // ---- the checks -----------------------------------------------------------------------------------
 
 /** A deterministic generator per case (mulberry32 seeded by the case's name). */
-function rng(seed: string): () => number {
+export function rng(seed: string): () => number {
   let a = [...seed].reduce((h, ch) => Math.imul(h ^ ch.charCodeAt(0), 16777619), 2166136261) >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

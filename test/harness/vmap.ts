@@ -11,7 +11,7 @@ import type { BatchDim } from "../../src/jaxpr/jaxpr.js";
 import { jit } from "../../src/tracer/jit.js";
 import { vmap } from "../../src/tracer/vmap.js";
 import type { Case } from "./cases.js";
-import { type Placement, placementOf } from "./grad.js";
+import { type Placement, placementOf, rng } from "./grad.js";
 import { type Host, size, ulpDistance, unravel } from "./ref.js";
 import { dispose, materialize, withInputs } from "./run.js";
 
@@ -22,12 +22,6 @@ export const hasVmapMode = (c: Case): boolean => c.error === undefined && !!c.re
 
 /** Words per element of a host's data: a key is 2 uint32 words. */
 const words = (h: { dtype: Host["dtype"] }) => (isKey(h.dtype) ? 2 : 1);
-
-/** A deterministic generator per case (an LCG: the variations need no statistical quality). */
-function rng(seed: string): () => number {
-  let a = [...seed].reduce((h, ch) => Math.imul(h ^ ch.charCodeAt(0), 16777619), 2166136261) >>> 0;
-  return () => (a = (Math.imul(a, 1664525) + 1013904223) >>> 0) / 4294967296;
-}
 
 /**
  * Example `k` of an input: the input itself for k = 0; otherwise its elements permuted (which
