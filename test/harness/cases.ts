@@ -10,6 +10,7 @@ import {
   shiftLeft, shiftRight, size, unravel, zipWith,
 } from "./ref.js";
 import { indexingCases } from "./cases_indexing.js";
+import { convCases } from "./cases_conv.js";
 
 export interface Case {
   /** The registry name of the primitive under test. */
@@ -656,5 +657,33 @@ add("sort", [F(NaN, -0, 0, -1, Infinity), I(0, 1, 2, 3, 4)], sortRef(0, 1), sort
 add("sort", [reshape(I(3, 1, 2, 2, 9, 2), [2, 3]), reshape(B(true, false, true, false, true, true), [2, 3])], sortRef(1, 1), sortP(1));
 add("sort", [reshape(I(1, 1, 0, 0), [2, 2]), reshape(I(5, 4, 3, 2), [2, 2]), reshape(F(1, 2, 3, 4), [2, 2])], sortRef(0, 2), sortP(0, 2));
 
+// top_k: the k largest in XLA's total order (NaN above inf, +0 above -0), ties to the lower index.
+const totalKey = (v: number) => (Number.isNaN(v) ? Infinity : v === Infinity ? Number.MAX_VALUE : Object.is(v, -0) ? -Number.MIN_VALUE : v);
+const topKRef = (k: number, axis: number) => (x: Host): Host[] => {
+  const shape = x.shape.map((d, i) => (i === axis ? k : d));
+  const ranked = (idx: number[]) => {
+    const key = (j: number) => {
+      const v = at(x, idx.map((d, i) => (i === axis ? j : d)));
+      return x.dtype === "float32" ? totalKey(v) : v;
+    };
+    return Array.from({ length: x.shape[axis] }, (_, j) => j).sort((p, q) => (key(q) > key(p) ? 1 : key(q) < key(p) ? -1 : p - q));
+  };
+  return [
+    generate(x.dtype, shape, (idx) => at(x, idx.map((d, i) => (i === axis ? ranked(idx)[idx[axis]] : d)))),
+    generate("int32", shape, (idx) => ranked(idx)[idx[axis]]),
+  ];
+};
+const topK = (k: number, axis: number) => ({ params: { k, axis, is_stable: true } });
+add("top_k", [F(1, NaN, 3, 3, -0, 0, -Infinity, Infinity)], topKRef(8, 0), topK(8, 0));
+add("top_k", [F(0.5, -2, 3.25, 1, 7)], topKRef(3, 0), topK(3, 0));
+add("top_k", [reshape(F(0.5, -2, 3.25, 1, 7, -1.5), [2, 3])], topKRef(2, 1), topK(2, 1));
+add("top_k", [reshape(F(0.5, -2, 3.25, 1, 7, -1.5), [3, 2])], topKRef(2, 0), topK(2, 0));
+add("top_k", [U(3, 4294967295, 2147483648, 7)], topKRef(2, 0), topK(2, 0));
+add("top_k", [reshape(I(5, -3, 5, 0, 2, -2147483648), [2, 3])], topKRef(3, 1), topK(3, 1));
+add("top_k", [F(1, 2)], topKRef(0, 0), topK(0, 0));
+
 // gather and the scatters: their records and XLA-semantics references live in cases_indexing.ts.
 cases.push(...indexingCases);
+
+// conv_general_dilated and the windowed reductions: records and XLA-semantics references in cases_conv.ts.
+cases.push(...convCases);
