@@ -15,6 +15,7 @@ export { associativeScan } from "./control_flow/associative_scan.js";
 export { cond, switch_ as switch } from "./control_flow/conditionals.js";
 export { whileLoop, foriLoop } from "./control_flow/loops.js";
 export * as linalg from "./linalg_api.js";
+export { topK } from "./top_k.js";
 export { gather, scatter, scatterAdd, scatterSub, scatterMul, scatterMin, scatterMax, GatherDimensionNumbers, ScatterDimensionNumbers, GatherScatterMode } from "./slicing.js";
 export { convGeneralDilated, conv, convWithGeneralPadding, convTranspose, convDimensionNumbers, convGeneralPermutations, ConvDimensionNumbers, padtypeToPads } from "./convolution.js";
 export { reduceWindow, reduceWindowShapeTuple } from "./windowed_reductions.js";
