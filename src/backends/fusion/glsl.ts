@@ -193,7 +193,7 @@ export function glslSource(p: FusedProgram, out: number): string {
   const c = (k: number) => (rank === 1 ? "coords" : `coords.${"xyzwuv"[k]}`);
   const ty = (i: number) => p.nodes[i].type;
   const lines: string[] = [];
-  lines.push("float tfjax_pow(float a, float b) { return (a == 1.0 || b == 0.0) ? 1.0 : (a < 0.0 && floor(b) == b) ? (mod(b, 2.0) == 0.0 ? pow(-a, b) : -pow(-a, b)) : pow(a, b); }");
+  lines.push("float tfjax_pow(float a, float b) { return (a == 1.0 || b == 0.0 || (a == -1.0 && isinf(b))) ? 1.0 : (a < 0.0 && floor(b) == b) ? (mod(b, 2.0) == 0.0 ? pow(-a, b) : -pow(-a, b)) : pow(a, b); }");
   if (usesErfInv(p)) lines.push(GLSL_ERF_INV);
   lines.push("void main() {");
   if (rank > 0) lines.push(`  ${coordType} coords = getOutputCoords();`);

@@ -161,7 +161,8 @@ function convert(x: string, from: ScalarType, to: ScalarType): string {
 function generate(p: FusedProgram): string {
   const lines: string[] = [];
   lines.push(`const rne = (x) => { const r = M.round(x); return (r - x === 0.5 && r % 2 !== 0) ? r - 1 : r; };`);
-  lines.push(`const pow = (a, b) => (a === 1 || b === 0 ? 1 : M.pow(a, b));`);
+  // C99 (and XLA): pow(1, y) = pow(x, 0) = 1 even for NaN, and pow(-1, ±inf) = 1, where Math.pow says NaN.
+  lines.push(`const pow = (a, b) => (a === 1 || b === 0 || (a === -1 && (b === Infinity || b === -Infinity)) ? 1 : M.pow(a, b));`);
   if (p.nodes.some((n) => n.op === "bitcast")) lines.push(`const BF = new Float32Array(1), BI = new Int32Array(BF.buffer), BU = new Uint32Array(BF.buffer);`);
   p.inputs.forEach((inp, i) => {
     lines.push(`const in${i} = ins[${i}];`);
