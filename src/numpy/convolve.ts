@@ -7,7 +7,7 @@ import * as lax from "../lax/lax.js";
 import type { ArrayLike } from "../lax/lax.js";
 import { jit } from "../tracer/jit.js";
 import { index } from "./indexing.js";
-import { flip } from "./manip.js";
+import { rev } from "../lax/structural.js";
 import { pyScalars } from "./math.js";
 import { convertTo, resultTypeOf } from "./promote.js";
 
@@ -25,6 +25,10 @@ function promoteSame(...xs: JaxArray[]): JaxArray[] {
   return xs.map((x) => convertTo(x, dtype, weakType));
 }
 const arrays = (...xs: ArrayLike[]) => pyScalars(...xs) as JaxArray[];
+// jnp.flip of a vector as JAX stages it: its jitted _flip (axis=None) around one rev.
+const flipJit = jit(function _flip(m: JaxArray) {
+  return rev(m, [...Array(m.ndim).keys()]);
+});
 
 // ---- convolve / correlate (JAX's _conv, both jitted as in JAX) -------------------------------------
 
@@ -43,7 +47,7 @@ const convJit = jit(
       }
     } else {
       if (x.shape[0] < y.shape[0]) [x, y] = [y, x];
-      y = flip(y);
+      y = flipJit(y);
     }
     const n = y.shape[0];
     if (!["full", "same", "valid"].includes(mode)) throw new RangeError("mode must be one of ['full', 'same', 'valid']");

@@ -8,8 +8,6 @@ import type { Array as JaxArray } from "../array/base.js";
 import { type DType, resultType } from "../dtypes.js";
 import * as lax from "../lax/lax.js";
 import { broadcastInDim } from "../lax/structural.js";
-import { bind1 } from "../tracer/core.js";
-import { prim } from "../tracer/ad_util.js";
 import type { ArrayLike } from "../lax/lax.js";
 import { pyScalars } from "./math.js";
 import { resultTypeOf } from "./promote.js";
@@ -361,12 +359,15 @@ export function contractPath(subscripts: string, shapes: readonly (readonly numb
 const removeChars = (s: string, chars: string) => [...s].filter((c) => !chars.includes(c)).join("");
 const range = (n: number) => [...Array(n).keys()];
 
-/** lax._delta: a boolean Kronecker delta over `axes` of `shape` (its conversion is bound even when a no-op, as JAX's). */
+/**
+ * lax._delta: a boolean Kronecker delta over `axes` of `shape`. (Its bool-to-bool
+ * convert_element_type and same-shape broadcast are forwarded away by JAX's staging, and here.)
+ */
 function delta(shape: readonly number[], axes: number[]): JaxArray {
   const base = axes.map((a) => shape[a]);
   const iotas = base.map((_, i) => lax.broadcastedIota("uint32", base, i));
   const eyes = iotas.slice(1).map((b, i) => lax.eq(iotas[i], b));
-  const result = bind1(prim("convert_element_type"), [eyes.reduce((a, b) => lax.bitwiseAnd(a, b))], { new_dtype: "bool", sharding: null, weak_type: false });
+  const result = lax.convertElementType(eyes.reduce((a, b) => lax.bitwiseAnd(a, b)), "bool", false);
   return broadcastInDim(result, shape, axes);
 }
 
@@ -465,21 +466,46 @@ export interface EinsumOptions {
   preferredElementType?: DType | null;
 }
 
+/** An interleaved operand's axis labels: ints (or comparable values) and "..." for an ellipsis. */
+export type EinsumAxes = readonly (number | string)[];
+
+/** opt_einsum's convert_interleaved_input: `(x, [0, 1], y, [1, 2], [0, 2])` to "ab,bc->ac" and the operands. */
+function convertInterleaved(args: unknown[]): [string, ArrayLike[]] {
+  const rest = [...args];
+  const operands: ArrayLike[] = [];
+  const subs: EinsumAxes[] = [];
+  for (let k = 0; k < Math.floor(args.length / 2); k++) {
+    operands.push(rest.shift() as ArrayLike);
+    subs.push(rest.shift() as EinsumAxes);
+  }
+  const output = rest.length ? (rest[rest.length - 1] as EinsumAxes) : null;
+  const symbols = [...new Set(subs.flat().filter((s) => s !== "..."))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const symbol = (s: number | string) => {
+    if (!symbols.includes(s)) throw new Error(`Output character '${s}' did not appear in the input`);
+    return getSymbol(symbols.indexOf(s));
+  };
+  const convert = (sub: EinsumAxes) => sub.map((s) => (s === "..." ? "..." : symbol(s))).join("");
+  let subscripts = subs.map(convert).join(",");
+  if (output) subscripts += "->" + convert(output);
+  return [subscripts, operands];
+}
+
 /**
  * Einstein summation (jnp.einsum), contracted pairwise in opt_einsum's order with dot_general:
- * `jnp.einsum("ij,jk->ik", a, b)`, `jnp.einsum("...ii->...i", x)`, `jnp.einsum("i,i", u, v)`.
- * A trailing options object takes `optimize` ("auto", "optimal", "greedy", false) and
- * `preferredElementType`.
+ * `jnp.einsum("ij,jk->ik", a, b)`, `jnp.einsum("...ii->...i", x)`, `jnp.einsum("i,i", u, v)`,
+ * or interleaved, `jnp.einsum(a, [0, 1], b, [1, 2], [0, 2])`. A trailing options object takes
+ * `optimize` ("auto", "optimal", "greedy", false) and `preferredElementType`.
  */
-export function einsum(subscripts: string, ...args: (ArrayLike | EinsumOptions)[]): JaxArray {
+export function einsum(subscripts: string | ArrayLike, ...rest: (ArrayLike | EinsumAxes | EinsumOptions)[]): JaxArray {
+  const args: unknown[] = [subscripts, ...rest];
   const last = args[args.length - 1];
-  const opts: EinsumOptions = last !== undefined && typeof last === "object" && !isArrayLike(last) ? (args.pop() as EinsumOptions) : {};
-  if (typeof subscripts !== "string") throw new TypeError("einsum: the first argument must be a subscripts string such as 'ij,jk->ik'");
-  const operands = pyScalars(...(args as ArrayLike[])) as JaxArray[];
-  // As JAX, mixed dtypes are promoted first (tfjax's dot_general takes one dtype).
+  const opts: EinsumOptions = args.length > 1 && last !== null && typeof last === "object" && !Array.isArray(last) && !isArrayLike(last) ? (args.pop() as EinsumOptions) : {};
+  const [spec, raw] = typeof args[0] === "string" ? [args[0], args.slice(1) as ArrayLike[]] : convertInterleaved(args);
+  const operands = pyScalars(...raw) as JaxArray[];
+  // Mixed dtypes are promoted first: tfjax's dot_general takes one dtype (JAX's promotes inside).
   const { dtype, weakType } = resultTypeOf(...operands);
   const promoted = operands.map((x) => (x.dtype === dtype ? x : lax.convertElementType(x, dtype, weakType)));
-  const contractions = contractPath(subscripts, promoted.map((x) => x.shape), opts.optimize ?? "auto");
+  const contractions = contractPath(spec, promoted.map((x) => x.shape), opts.optimize ?? "auto");
   return einsumContract(promoted, contractions, opts.preferredElementType ?? null);
 }
 
