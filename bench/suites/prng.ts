@@ -1,6 +1,7 @@
 // The PRNG on the wasm backend: random.bits and random.normal of 10M float32/uint32 from one key,
-// tfjax (partitionable threefry: generated wasm SIMD hash in place on tfjs-wasm's heap, see
-// src/prng/threefry_wasm.ts) vs @jax-js/jax on its wasm device. Streams differ between the two
+// tfjax (partitionable threefry: bits are a generated wasm SIMD hash in place on tfjs-wasm's heap,
+// src/prng/threefry_wasm.ts; normal is one fused SIMD kernel from the hash to sqrt(2) erf_inv,
+// src/backends/wasm/) vs @jax-js/jax on its wasm device. Streams differ between the two
 // libraries (jax-js's normal is not JAX's), so outputs are not compared across libraries: the
 // tfjax rows are checked against JAX's documented values in setup instead.
 import * as tf from "@tensorflow/tfjs-core";
@@ -9,6 +10,7 @@ import { onBackend } from "../lib/backend.js";
 import { initJaxJs, jaxJsLiveRefs, type JxArray } from "../lib/jaxjs.js";
 import { random as jxRandom } from "@jax-js/jax";
 import type { Case } from "../types.js";
+import { erfInv32 } from "../../src/lax/special.js";
 
 const N = 10_000_000;
 const G_BITS = "prng bits 10M wasm";
@@ -16,10 +18,9 @@ const G_NORMAL = "prng normal 10M wasm";
 
 export const groups = {
   [G_BITS]: `random.bits(key, [10M]) (uint32), one key made once. tfjax eager on tfjs-wasm (output disposed); @jax-js/jax random.bits(key.ref, [10M]), \`await y.blockUntilReady()\`, \`y.dispose()\`. tfjax's first words are checked in setup against JAX's documented bits(key(10), [4]); streams are not compared across libraries.`,
-  [G_NORMAL]: `random.normal(key, [10M]) float32, as above (jax-js's normal is a different stream and algorithm, so no cross-library comparison). tfjax's output is checked in setup to be finite with mean ~0 and std ~1.`,
+  [G_NORMAL]: `random.normal(key, [10M]) float32, as above (jax-js's normal is a different stream and algorithm, so no cross-library comparison). tfjax's is one fused kernel (hash, uniform, erf_inv); its output is checked in setup to be finite with mean ~0 and std ~1, and its first 1000 values bit for bit against sqrt(2) erf_inv(u) computed on the host from the same key's bits.`,
 };
-// tfjax's normal is slow on wasm (the erf_inv half, not the hash): few rounds keep the run short.
-export const rounds = { [G_BITS]: 6, [G_NORMAL]: 3 };
+export const rounds = { [G_BITS]: 6, [G_NORMAL]: 6 };
 
 const disposeJ = (x: JaxArray) => (x as unknown as { dispose(): void }).dispose();
 const sync = (x: JaxArray) => (x as unknown as { dataSync(): ArrayLike<number> }).dataSync();
@@ -87,6 +88,7 @@ const verifyBits = () => {
 };
 const verifyNormal = () => {
   const k = random.key(0);
+  const k2 = random.key(0);
   const x = random.normal(k, [N]);
   const v = sync(x);
   disposeJ(x);
@@ -99,10 +101,22 @@ const verifyNormal = () => {
   }
   const mean = s / v.length, std = Math.sqrt(s2 / v.length - mean * mean);
   check(Math.abs(mean) < 1e-3 && Math.abs(std - 1) < 1e-3, `normal mean ${mean} std ${std}`);
+  // _normal's float32 steps on the host (samplers.ts), from the bits of the same key.
+  const b = random.bits(k2, [1000]);
+  const words = sync(b);
+  disposeJ(b);
+  disposeJ(k2);
+  const f = Math.fround, lo = f(-1 + 2 ** -24), span = f(1 - lo);
+  const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
+  for (let i = 0; i < 1000; i++) {
+    u32[0] = ((words[i] >>> 9) | 0x3f800000) >>> 0;
+    const u = Math.max(lo, f(f(f(f32[0] - 1) * span) + lo));
+    check(v[i] === f(f(Math.SQRT2) * erfInv32(u)), `normal[${i}] = ${v[i]} is not sqrt(2) erf_inv(u) of its bits`);
+  }
 };
 
 const bitsBudget = { time: 3000, iterations: 12, warmupTime: 300, warmupIterations: 2 };
-const normalBudget = { time: 1000, iterations: 3, warmupTime: 0, warmupIterations: 1 };
+const normalBudget = { time: 2000, iterations: 6, warmupTime: 300, warmupIterations: 2 };
 
 export const cases: Case[] = [
   tfjaxCase(G_BITS, "tfjax random.bits", (k) => random.bits(k, [N]), verifyBits, bitsBudget),
