@@ -15,8 +15,18 @@ const PARTIAL: Record<string, string> = {
   "numpy.var": "no `where`",
   "numpy.std": "no `where`",
   "numpy.sort": "no `kind`/`order`",
-  "numpy.round": "no `decimals`",
   "random.gamma": "",
+  "numpy.nanmin": "no `where`/`initial`",
+  "numpy.nanmax": "no `where`/`initial`",
+  "numpy.nansum": "no `where`/`initial`",
+  "numpy.nanprod": "no `where`/`initial`",
+  "numpy.nanmean": "no `where`",
+  "numpy.nanvar": "no `where`/`mean`",
+  "numpy.nanstd": "no `where`/`mean`",
+  "nn.logmeanexp": "no `where`",
+  "nn.dot_product_attention": "the XLA implementation; no `return_residual`",
+  "lax.linalg": "cholesky, lu, triangular_solve",
+  "random.multivariate_normal": "method `cholesky` only (no SVD/eigh yet)",
 };
 
 export const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
