@@ -45,7 +45,8 @@ export class JVPTrace extends Trace {
       tangents.push(t);
     }
     const parent = this.parent!;
-    if (tangents.every((t) => t === null)) return withTrace(parent, () => bind(prim, primals, params));
+    // No tangents in, or a primitive without derivatives (keys, bits): the outputs are constants.
+    if (tangents.every((t) => t === null) || prim.nonDifferentiable) return withTrace(parent, () => bind(prim, primals, params));
     if (!prim.jvp) throw new Error(`Differentiation rule for '${prim.name}' not implemented`);
     const [outs, touts] = withTrace(parent, () => prim.jvp!(primals, tangents, params));
     return outs.map((o, i) => this.pack(o, touts[i]));
