@@ -7,7 +7,6 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type DType, isFloat, isUnsigned } from "../dtypes.js";
 import { sizeOf } from "../jaxpr/aval.js";
 import { hostData } from "./primitive.js";
-import { tensorFrom } from "../array/array.js";
 
 /** What the lowering needs of conv_general_dilated's params. */
 export interface ConvSpec {
@@ -121,6 +120,15 @@ export function convTfjs(lhs: tf.Tensor, rhs: tf.Tensor, p: ConvSpec, outShape: 
   });
 }
 
+/** Host results (float64, integers already in `dtype`'s value set) as a tensor of dtype's storage type. */
+export function hostTensor(v: Float64Array, shape: readonly number[], dtype: DType): tf.Tensor {
+  const s = shape as number[];
+  if (isFloat(dtype)) return tf.tensor(new Float32Array(v), s, "float32");
+  if (dtype === "bool") return tf.tensor(Uint8Array.from(v, (x) => (x ? 1 : 0)), s, "bool");
+  if (dtype === "uint32") return tf.tensor(new Int32Array(new Uint32Array(v).buffer), s, "int32");
+  return tf.tensor(new Int32Array(v), s, "int32");
+}
+
 /** Wraps an integer result into `dtype`'s value set. */
 function wrapInt(dtype: DType, v: number): number {
   if (dtype === "uint8") return v & 0xff;
@@ -151,7 +159,7 @@ export function convHost(lhs: tf.Tensor, rhs: tf.Tensor, p: ConvSpec, dtype: DTy
   const kSp = rs.slice(2).map((d) => rhs.shape[d]);
   const outSp = os.slice(2).map((d) => outShape[d]);
   const kSize = sizeOf(kSp);
-  const out = new Array<number>(sizeOf(outShape)).fill(0);
+  const out = new Float64Array(sizeOf(outShape));
   const float = isFloat(dtype);
   const bool = dtype === "bool";
   const o_ = new Array<number>(nsp);
@@ -199,5 +207,5 @@ export function convHost(lhs: tf.Tensor, rhs: tf.Tensor, p: ConvSpec, dtype: DTy
         out[oOff] = float || bool ? acc : wrapInt(dtype, acc);
       }
     }
-  return tensorFrom(out, outShape, outDtype);
+  return hostTensor(out, outShape, outDtype);
 }

@@ -7,8 +7,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type DType, isFloat, isUnsigned } from "../dtypes.js";
 import { sizeOf } from "../jaxpr/aval.js";
 import { hostData } from "./primitive.js";
-import { tensorFrom } from "../array/array.js";
-import { padAxes } from "./conv_lowering.js";
+import { hostTensor, padAxes } from "./conv_lowering.js";
 
 export interface WindowSpec {
   window_dimensions: readonly number[];
@@ -52,35 +51,45 @@ function forEachWindow(inShape: readonly number[], outShape: readonly number[], 
   const bd = p.base_dilation ?? ones(n);
   const wd = p.window_dilation ?? ones(n);
   const inSt = stridesOf(inShape);
+  // table[d][o * win[d] + w]: the offset along axis d of window element w of output o (-1: a hole or padding).
+  const table = range(n).map((d) => {
+    const t = new Int32Array(outShape[d] * win[d]);
+    for (let o = 0; o < outShape[d]; o++)
+      for (let w = 0; w < win[d]; w++) {
+        const pos = o * p.window_strides[d] + w * wd[d] - p.padding[d][0];
+        t[o * win[d] + w] = pos < 0 || pos % bd[d] !== 0 || pos / bd[d] >= inShape[d] ? -1 : (pos / bd[d]) * inSt[d];
+      }
+    return t;
+  });
   const k = sizeOf(win);
-  const offs = new Int32Array(k);
+  let offs = new Int32Array(k);
+  let next = new Int32Array(k);
   const o = new Array<number>(n).fill(0);
-  const w = new Array<number>(n).fill(0);
   const total = sizeOf(outShape);
   for (let flat = 0; flat < total; flat++) {
-    let r = flat;
-    for (let d = n - 1; d >= 0; d--) {
-      o[d] = r % outShape[d];
-      r = Math.floor(r / outShape[d]);
-    }
-    for (let j = 0; j < k; j++) {
-      let rj = j;
-      for (let d = n - 1; d >= 0; d--) {
-        w[d] = rj % win[d];
-        rj = Math.floor(rj / win[d]);
-      }
-      let off = 0;
-      for (let d = 0; d < n; d++) {
-        const pos = o[d] * p.window_strides[d] + w[d] * wd[d] - p.padding[d][0];
-        if (pos < 0 || pos % bd[d] !== 0 || pos / bd[d] >= inShape[d]) {
-          off = -1;
-          break;
+    // Window offsets, row-major: the per-axis offsets summed axis by axis.
+    let len = 1;
+    offs[0] = 0;
+    for (let d = 0; d < n; d++) {
+      const base = o[d] * win[d];
+      let m = 0;
+      for (let i = 0; i < len; i++) {
+        const a = offs[i];
+        for (let w = 0; w < win[d]; w++) {
+          const t = table[d][base + w];
+          next[m++] = a < 0 || t < 0 ? -1 : a + t;
         }
-        off += (pos / bd[d]) * inSt[d];
       }
-      offs[j] = off;
+      const tmp = offs;
+      offs = next;
+      next = tmp;
+      len = m;
     }
     visit(flat, offs);
+    for (let d = n - 1; d >= 0; d--) {
+      if (++o[d] < outShape[d]) break;
+      o[d] = 0;
+    }
   }
 }
 
@@ -90,17 +99,18 @@ export function reduceWindowHost(x: tf.Tensor, kind: Monoid, dtype: DType, p: Wi
   const init = identityOf(kind, dtype);
   const op = OPS[kind];
   const intSum = kind === "sum" && !isFloat(dtype);
-  const out = new Array<number>(sizeOf(outShape));
+  const out = new Float64Array(sizeOf(outShape));
   forEachWindow(x.shape, outShape, p, (i, offs) => {
     let acc = init;
-    for (const off of offs) {
+    for (let j = 0; j < offs.length; j++) {
+      const off = offs[j];
       if (off < 0) continue;
       const v = Number(data[off]);
       acc = intSum ? (acc + v) | 0 : op(acc, v);
     }
     out[i] = acc;
   });
-  return tensorFrom(out, outShape, dtype);
+  return hostTensor(out, outShape, dtype);
 }
 
 /**
@@ -111,11 +121,12 @@ export function selectAndGatherAddHost(t: tf.Tensor, x: tf.Tensor, ge: boolean, 
   const xs = hostData(x, dtype);
   const ts = hostData(t, dtype);
   const init = ge ? -Infinity : Infinity;
-  const out = new Array<number>(sizeOf(outShape));
+  const out = new Float64Array(sizeOf(outShape));
   forEachWindow(x.shape, outShape, p, (i, offs) => {
     let k = init;
     let v = 0;
-    for (const off of offs) {
+    for (let j = 0; j < offs.length; j++) {
+      const off = offs[j];
       const ek = off < 0 ? init : Number(xs[off]);
       if (!(ge ? k >= ek : k <= ek)) {
         k = ek;
@@ -124,7 +135,7 @@ export function selectAndGatherAddHost(t: tf.Tensor, x: tf.Tensor, ge: boolean, 
     }
     out[i] = v;
   });
-  return tensorFrom(out, outShape, dtype);
+  return hostTensor(out, outShape, dtype);
 }
 
 /**
@@ -140,7 +151,8 @@ export function selectAndScatterAddHost(source: tf.Tensor, x: tf.Tensor, ge: boo
   forEachWindow(x.shape, source.shape, p, (i, offs) => {
     let best = -2;
     let bk = 0;
-    for (const off of offs) {
+    for (let j = 0; j < offs.length; j++) {
+      const off = offs[j];
       const ek = off < 0 ? init : Number(xs[off]);
       if (best === -2 || !(ge ? bk >= ek : bk <= ek)) {
         best = off;
@@ -149,7 +161,7 @@ export function selectAndScatterAddHost(source: tf.Tensor, x: tf.Tensor, ge: boo
     }
     if (best >= 0) out[best] += Number(ss[i]);
   });
-  return tensorFrom(out, x.shape, dtype);
+  return hostTensor(out, x.shape, dtype);
 }
 
 /**
@@ -164,12 +176,16 @@ export function reduceWindowTfjs(x: tf.Tensor, kind: Monoid, p: WindowSpec, outS
   if (sizeOf(outShape) === 0) return tf.zeros(outShape as number[], "float32");
   return tf.tidy(() => {
     if (active.length === 0) return tf.clone(x);
-    const rest = range(n).filter((d) => !active.includes(d));
-    const perm = [...rest, ...active];
-    let y = tf.transpose(x, perm);
-    y = padAxes(y, active.map((_, i) => rest.length + i), active.map((d) => p.padding[d]), kind === "sum" ? 0 : kind === "max" ? -Infinity : Infinity);
-    const batch = sizeOf(rest.map((d) => x.shape[d]));
-    const spatial = active.map((_, i) => y.shape[rest.length + i]);
+    // Axes before the first windowed one fold into the batch, the others into the channels
+    // (NHWC pooling needs no transpose at all).
+    const pre = range(active[0]).filter((d) => !active.includes(d));
+    const post = range(n).filter((d) => d > active[0] && !active.includes(d));
+    const perm = [...pre, ...active, ...post];
+    let y = perm.every((d, i) => d === i) ? x : tf.transpose(x, perm);
+    y = padAxes(y, active.map((_, i) => pre.length + i), active.map((d) => p.padding[d]), kind === "sum" ? 0 : kind === "max" ? -Infinity : Infinity);
+    const batch = sizeOf(pre.map((d) => x.shape[d]));
+    const channels = sizeOf(post.map((d) => x.shape[d]));
+    const spatial = active.map((_, i) => y.shape[pre.length + i]);
     const win = active.map((d) => p.window_dimensions[d]);
     const str = active.map((d) => p.window_strides[d]);
     if (active.length === 1) {
@@ -177,21 +193,23 @@ export function reduceWindowTfjs(x: tf.Tensor, kind: Monoid, p: WindowSpec, outS
       win.unshift(1);
       str.unshift(1);
     }
-    let y4: tf.Tensor4D = tf.reshape(y, [batch, spatial[0], spatial[1], 1]);
+    let y4: tf.Tensor4D = tf.reshape(y, [batch, spatial[0], spatial[1], channels]);
+    const [w2, s2] = [win as [number, number], str as [number, number]];
     let out: tf.Tensor;
     if (kind === "sum") {
-      out = tf.conv2d(y4, tf.ones([win[0], win[1], 1, 1]) as tf.Tensor4D, str as [number, number], "valid");
+      out = tf.depthwiseConv2d(y4, tf.ones([w2[0], w2[1], channels, 1]) as tf.Tensor4D, s2, "valid");
     } else {
       if (kind === "min") y4 = tf.neg(y4) as tf.Tensor4D;
-      // tfjs's maxPool skips NaN; XLA's max propagates it.
+      // tfjs's maxPool skips NaN (and on wasm mishandles it); XLA's max propagates it.
       const nan = tf.isNaN(y4);
-      out = tf.maxPool(tf.where(nan, tf.fill(y4.shape, -Infinity), y4) as tf.Tensor4D, win as [number, number], str as [number, number], "valid");
-      const anyNan = tf.maxPool(tf.cast(nan, "float32") as tf.Tensor4D, win as [number, number], str as [number, number], "valid");
+      out = tf.maxPool(tf.where(nan, tf.fill(y4.shape, -Infinity), y4) as tf.Tensor4D, w2, s2, "valid");
+      const anyNan = tf.maxPool(tf.cast(nan, "float32") as tf.Tensor4D, w2, s2, "valid");
       out = tf.where(tf.greater(anyNan, 0), tf.fill(out.shape, NaN), out);
       if (kind === "min") out = tf.neg(out);
     }
-    const permuted = [...rest.map((d) => outShape[d]), ...active.map((d) => outShape[d])];
+    const permuted = perm.map((d) => outShape[d]);
     const inv = range(n).map((d) => perm.indexOf(d));
-    return tf.transpose(tf.reshape(out, permuted), inv);
+    const res = tf.reshape(out, permuted);
+    return inv.every((d, i) => d === i) ? res : tf.transpose(res, inv);
   });
 }

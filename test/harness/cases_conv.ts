@@ -237,6 +237,8 @@ for (const kind of ["sum", "max", "min"] as const) {
   reduceWindow(kind, scrambled([4, 4]), { window_dimensions: [2, 2], window_strides: [2, 2] }, "2x2 pooling (tfjs)");
   reduceWindow(kind, scrambled([1, 2, 4, 5]), { window_dimensions: [1, 1, 3, 2], window_strides: [1, 1, 1, 2], padding: [[0, 0], [0, 0], [1, 1], [0, 1]] }, "NCHW pooling with padding (tfjs)");
   reduceWindow(kind, scrambled([5]), { window_dimensions: [3], padding: [[1, 1]] }, "1-D SAME (tfjs)");
+  reduceWindow(kind, scrambled([2, 4, 5, 3]), { window_dimensions: [1, 2, 2, 1], window_strides: [1, 2, 1, 1], padding: [[0, 0], [0, 0], [1, 0], [0, 0]] }, "NHWC pooling, channels kept (tfjs)");
+  reduceWindow(kind, scrambled([3, 4, 2, 5]), { window_dimensions: [1, 3, 1, 2], window_strides: [1, 1, 1, 2] }, "an unwindowed axis between windowed ones (tfjs)");
   reduceWindow(kind, scrambled([4, 3]), { window_dimensions: [2, 2], base_dilation: [2, 1], padding: [[1, 0], [0, 1]] }, "base dilation (host)");
   reduceWindow(kind, scrambled([2, 3, 4]), { window_dimensions: [2, 2, 2], window_strides: [1, 2, 1] }, "three windowed axes (host)");
   reduceWindow(kind, iota("int32", [3, 4], (i) => ((i * 7) % 11) - 5), { window_dimensions: [2, 3], padding: [[0, 1], [1, 0]] }, "int32 (host)");
