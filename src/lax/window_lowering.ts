@@ -200,11 +200,16 @@ export function reduceWindowTfjs(x: tf.Tensor, kind: Monoid, p: WindowSpec, outS
       out = tf.depthwiseConv2d(y4, tf.ones([w2[0], w2[1], channels, 1]) as tf.Tensor4D, s2, "valid");
     } else {
       if (kind === "min") y4 = tf.neg(y4) as tf.Tensor4D;
-      // tfjs's maxPool skips NaN (and on wasm mishandles it); XLA's max propagates it.
+      // tfjs's maxPool skips NaN (and on wasm mishandles it); XLA's max propagates it. Where
+      // reading back is cheap (cpu, wasm), the NaN path runs only when there is a NaN.
       const nan = tf.isNaN(y4);
-      out = tf.maxPool(tf.where(nan, tf.fill(y4.shape, -Infinity), y4) as tf.Tensor4D, w2, s2, "valid");
-      const anyNan = tf.maxPool(tf.cast(nan, "float32") as tf.Tensor4D, w2, s2, "valid");
-      out = tf.where(tf.greater(anyNan, 0), tf.fill(out.shape, NaN), out);
+      const local = tf.getBackend() === "cpu" || tf.getBackend() === "wasm";
+      if (local && !tf.any(nan).dataSync()[0]) out = tf.maxPool(y4, w2, s2, "valid");
+      else {
+        out = tf.maxPool(tf.where(nan, tf.fill(y4.shape, -Infinity), y4) as tf.Tensor4D, w2, s2, "valid");
+        const anyNan = tf.maxPool(tf.cast(nan, "float32") as tf.Tensor4D, w2, s2, "valid");
+        out = tf.where(tf.greater(anyNan, 0), tf.fill(out.shape, NaN), out);
+      }
       if (kind === "min") out = tf.neg(out);
     }
     const permuted = perm.map((d) => outShape[d]);
