@@ -1,12 +1,14 @@
 // Transformation rules of the structural primitives, the reductions and dot_general:
-// (a) jaxprs of grad/vmap that JAX prints, each derived line by line from JAX's rules (noted
-//     per case), and (b) gradients and jvps against central differences, vmap against a loop
-//     over the batch, for every primitive with rules in src/lax/structural.ts and reductions.ts.
+// (a) jaxprs of grad/vmap, against the texts JAX prints for the same programs
+//     (scripts/jax_reference/jaxpr_texts.py, "ad_structural/*"; the rule each exercises noted),
+// (b) gradients and jvps against central differences, vmap against a loop over the batch, for
+//     every primitive with rules in src/lax/structural.ts and reductions.ts.
 import { describe, expect, it } from "vitest";
 import { type Array, grad, hessian, jit, jnp, jvp, lax, makeJaxpr, vmap } from "../src/index.js";
 import { rev, split } from "../src/lax/structural.js";
 import { bind, bind1 } from "../src/tracer/core.js";
 import { reshape_p, unstack_p } from "../src/lax/structural.js";
+import { jaxText } from "./jax_texts.js";
 
 // ---- data and comparisons ----------------------------------------------------------------------
 
@@ -87,7 +89,6 @@ function checkVmap(f: (...xs: Array[]) => Array, args: Array[], inAxes: (number 
   }
 }
 
-const text = (s: string) => s.trim().replace(/^ {4}/gm, "");
 
 // ---- (a) printed jaxprs ------------------------------------------------------------------------
 
@@ -95,83 +96,32 @@ describe("jaxprs as JAX prints them", () => {
   // reduce_sum's transpose is broadcast_in_dim with broadcast_dimensions np.delete(arange, axes)
   // (empty here, so JAX's pp rule hides it); the seed cotangent is the literal 1.0.
   it("grad of a full sum", () => {
-    expect(String(makeJaxpr(grad((x: Array) => lax.reduceSum(x, [0, 1])))(jnp.ones([2, 3])))).toBe(
-      text(`
-    { lambda ; a:f32[2,3]. let
-        _:f32[] = reduce_sum[axes=(0, 1) out_sharding=None] a
-        b:f32[2,3] = broadcast_in_dim 1.0:f32[]
-      in (b,) }`),
-    );
+    expect(String(makeJaxpr(grad((x: Array) => lax.reduceSum(x, [0, 1])))(jnp.ones([2, 3])))).toBe(jaxText("ad_structural/grad_sum"));
   });
 
   // A partial sum's transpose keeps axis 1, computed by numpy: np.int64(1).
   it("grad of a sum of a partial sum", () => {
     const f = (x: Array) => lax.reduceSum(lax.reduceSum(x, [0]), [0]);
-    expect(String(makeJaxpr(grad(f))(jnp.ones([2, 3])))).toBe(
-      text(`
-    { lambda ; a:f32[2,3]. let
-        b:f32[3] = reduce_sum[axes=(0,) out_sharding=None] a
-        _:f32[] = reduce_sum[axes=(0,) out_sharding=None] b
-        c:f32[3] = broadcast_in_dim 1.0:f32[]
-        d:f32[2,3] = broadcast_in_dim[broadcast_dimensions=(np.int64(1),)] c
-      in (d,) }`),
-    );
+    expect(String(makeJaxpr(grad(f))(jnp.ones([2, 3])))).toBe(jaxText("ad_structural/grad_sum_of_partial_sum"));
   });
 
   // _dot_general_transpose_rhs: swapped dimension numbers, ans_y = range(0, 1) (swap_ans), and
   // out_axes = argsort([1, 0]): dot_general of the cotangent with x, then transpose.
   it("grad of a matmul loss", () => {
     const f = (w: Array, x: Array) => jnp.sum(jnp.matmul(x, w));
-    expect(String(makeJaxpr(grad(f))(jnp.ones([3, 2]), jnp.ones([2, 3])))).toBe(
-      text(`
-    { lambda ; a:f32[3,2] b:f32[2,3]. let
-        c:f32[2,2] = dot_general[
-          dimension_numbers=(([1], [0]), ([], []))
-          preferred_element_type=float32
-        ] b a
-        _:f32[] = reduce_sum[axes=(0, 1) out_sharding=None] c
-        d:f32[2,2] = broadcast_in_dim 1.0:f32[]
-        e:f32[2,3] = dot_general[
-          dimension_numbers=(([0], [0]), ([], []))
-          preferred_element_type=float32
-        ] d b
-        f:f32[3,2] = transpose[permutation=(1, 0)] e
-      in (f,) }`),
-    );
+    expect(String(makeJaxpr(grad(f))(jnp.ones([3, 2]), jnp.ones([2, 3])))).toBe(jaxText("ad_structural/grad_matmul_rhs"));
   });
 
   // _dot_general_transpose_lhs: ans_y = range(1, 2), dims ((1,), (1,)); out_axes is the identity.
   it("grad of a matmul loss, lhs", () => {
     const f = (x: Array, w: Array) => jnp.sum(jnp.matmul(x, w));
-    expect(String(makeJaxpr(grad(f))(jnp.ones([2, 3]), jnp.ones([3, 4])))).toBe(
-      text(`
-    { lambda ; a:f32[2,3] b:f32[3,4]. let
-        c:f32[2,4] = dot_general[
-          dimension_numbers=(([1], [0]), ([], []))
-          preferred_element_type=float32
-        ] a b
-        _:f32[] = reduce_sum[axes=(0, 1) out_sharding=None] c
-        d:f32[2,4] = broadcast_in_dim 1.0:f32[]
-        e:f32[2,3] = dot_general[
-          dimension_numbers=(([1], [1]), ([], []))
-          preferred_element_type=float32
-        ] d b
-      in (e,) }`),
-    );
+    expect(String(makeJaxpr(grad(f))(jnp.ones([2, 3]), jnp.ones([3, 4])))).toBe(jaxText("ad_structural/grad_matmul_lhs"));
   });
 
   // _slice_transpose: pad with (start, np.subtract(shape, limit), 0): the high padding is numpy's.
   it("grad of a slice", () => {
     const f = (x: Array) => lax.reduceSum(lax.slice(x, [1], [3]), [0]);
-    expect(String(makeJaxpr(grad(f))(jnp.ones([5])))).toBe(
-      text(`
-    { lambda ; a:f32[5]. let
-        b:f32[2] = slice[limit_indices=(3,) start_indices=(1,) strides=None] a
-        _:f32[] = reduce_sum[axes=(0,) out_sharding=None] b
-        c:f32[2] = broadcast_in_dim 1.0:f32[]
-        d:f32[5] = pad[padding_config=((1, np.int64(2), 0),)] c 0.0:f32[]
-      in (d,) }`),
-    );
+    expect(String(makeJaxpr(grad(f))(jnp.ones([5])))).toBe(jaxText("ad_structural/grad_slice"));
   });
 
   // _pad_transpose: negative padding by np.negative, then a slice with numpy start and strides;
@@ -179,51 +129,20 @@ describe("jaxprs as JAX prints them", () => {
   // operands wrap: the line is past 80 columns.)
   it("grad of a pad with interior padding", () => {
     const f = (x: Array) => lax.reduceSum(lax.pad(x, 0, [[1, 2, 1]]), [0]);
-    expect(String(makeJaxpr(grad(f))(jnp.ones([3])))).toBe(
-      text(`
-    { lambda ; a:f32[3]. let
-        b:f32[8] = pad[padding_config=((1, 2, 1),)] a 0.0:f32[]
-        _:f32[] = reduce_sum[axes=(0,) out_sharding=None] b
-        c:f32[8] = broadcast_in_dim 1.0:f32[]
-        d:f32[5] = pad[padding_config=((np.int64(-1), np.int64(-2), np.int64(0)),)] c
-          0.0:f32[]
-        e:f32[3] = slice[
-          limit_indices=(5,)
-          start_indices=(np.int64(0),)
-          strides=(np.int64(2),)
-        ] d
-      in (e,) }`),
-    );
+    expect(String(makeJaxpr(grad(f))(jnp.ones([3])))).toBe(jaxText("ad_structural/grad_pad_interior"));
   });
 
   // _concatenate_transpose_rule: split of the cotangent at the operands' sizes.
   it("grad of a concatenation", () => {
     const f = (x: Array, y: Array) => lax.reduceSum(lax.concatenate([x, y], 0), [0]);
-    expect(String(makeJaxpr(grad(f, { argnums: [0, 1] }))(jnp.ones([2]), jnp.ones([3])))).toBe(
-      text(`
-    { lambda ; a:f32[2] b:f32[3]. let
-        c:f32[5] = concatenate[dimension=0] a b
-        _:f32[] = reduce_sum[axes=(0,) out_sharding=None] c
-        d:f32[5] = broadcast_in_dim 1.0:f32[]
-        e:f32[2] f:f32[3] = split[axis=0 sizes=(2, 3)] d
-      in (e, f) }`),
-    );
+    expect(String(makeJaxpr(grad(f, { argnums: [0, 1] }))(jnp.ones([2]), jnp.ones([3])))).toBe(jaxText("ad_structural/grad_concatenate"));
   });
 
   // _broadcast_in_dim_transpose_rule: size-1 operand axes are summed too, then put back by
   // expand_dims (a broadcast_in_dim).
   it("grad of a broadcast from a size-1 axis", () => {
     const f = (x: Array) => lax.reduceSum(lax.broadcastInDim(x, [4, 3], [0, 1]), [0, 1]);
-    expect(String(makeJaxpr(grad(f))(jnp.ones([1, 3])))).toBe(
-      text(`
-    { lambda ; a:f32[1,3]. let
-        b:f32[4,3] = broadcast_in_dim[broadcast_dimensions=(0, 1)] a
-        _:f32[] = reduce_sum[axes=(0, 1) out_sharding=None] b
-        c:f32[4,3] = broadcast_in_dim 1.0:f32[]
-        d:f32[3] = reduce_sum[axes=(0,) out_sharding=None] c
-        e:f32[1,3] = broadcast_in_dim[broadcast_dimensions=(1,)] d
-      in (e,) }`),
-    );
+    expect(String(makeJaxpr(grad(f))(jnp.ones([1, 3])))).toBe(jaxText("ad_structural/grad_broadcast_size1"));
   });
 
   // _reduce_chooser_jvp_rule: eq against the reshaped max, convert_element_type, counts by
@@ -232,17 +151,9 @@ describe("jaxprs as JAX prints them", () => {
   it("grad of a max", () => {
     const f = (x: Array) => lax.reduceMax(x, [0]);
     expect(String(makeJaxpr(grad(f))(jnp.array([1, 3, 2])))).toBe(
-      text(`
-    { lambda ; a:f32[3]. let
-        b:f32[] = reduce_max[axes=(0,) out_sharding=None] a
-        c:f32[1] = reshape[dimensions=None new_sizes=(1,) sharding=None] b
-        d:bool[3] = eq a c
-        e:f32[3] = convert_element_type[new_dtype=float32 weak_type=False] d
-        f:f32[] = reduce_sum[axes=(0,) out_sharding=None] e
-        g:f32[] = div 1.0:f32[] f
-        h:f32[3] = broadcast_in_dim g
-        i:f32[3] = mul h e
-      in (i,) }`),
+      // JAX 0.11 gives reduce_max an out_sharding param (lax.py reduce_max: reduce_max_p.bind(operand,
+      // axes=tuple(axes), out_sharding=out_sharding)); 0.10.2 had none.
+      jaxText("ad_structural/grad_reduce_max", [["reduce_max[axes=(0,)]", "reduce_max[axes=(0,) out_sharding=None]"]]),
     );
   });
 
@@ -251,105 +162,40 @@ describe("jaxprs as JAX prints them", () => {
   // jaxpr has no reduce_prod; the transposes are mul, pad (slices), add_any and pad/slice (pad).
   // (Needs elementwise transposes of mul.)
   it("grad of a product", () => {
-    expect(String(makeJaxpr(grad((x: Array) => lax.reduceProd(x, [0])))(jnp.array([1, 2, 3])))).toBe(
-      text(`
-    { lambda ; a:f32[3]. let
-        b:f32[2] = slice[limit_indices=(2,) start_indices=(0,) strides=(1,)] a
-        c:f32[1] = slice[limit_indices=(3,) start_indices=(2,) strides=(1,)] a
-        d:f32[2] = pad[padding_config=((0, 1, 0),)] c 1.0:f32[]
-        e:f32[2] = mul b d
-        f:f32[1] = slice[limit_indices=(1,) start_indices=(0,) strides=(1,)] e
-        g:f32[1] = slice[limit_indices=(2,) start_indices=(1,) strides=(1,)] e
-        h:f32[1] = mul f g
-        _:f32[] = squeeze[dimensions=(0,)] h
-        i:f32[1] = broadcast_in_dim 1.0:f32[]
-        j:f32[1] = mul f i
-        k:f32[1] = mul i g
-        l:f32[2] = pad[padding_config=((1, np.int64(0), 0),)] j 0.0:f32[]
-        m:f32[2] = pad[padding_config=((0, np.int64(1), 0),)] k 0.0:f32[]
-        n:f32[2] = add_any l m
-        o:f32[2] = mul b n
-        p:f32[2] = mul n d
-        q:f32[1] = pad[padding_config=((np.int64(0), np.int64(-1), np.int64(0)),)] o
-          0.0:f32[]
-        r:f32[1] = slice[
-          limit_indices=(1,)
-          start_indices=(np.int64(0),)
-          strides=(np.int64(1),)
-        ] q
-        s:f32[3] = pad[padding_config=((2, np.int64(0), 0),)] r 0.0:f32[]
-        t:f32[3] = pad[padding_config=((0, np.int64(1), 0),)] p 0.0:f32[]
-        u:f32[3] = add_any s t
-      in (u,) }`),
-    );
+    expect(String(makeJaxpr(grad((x: Array) => lax.reduceProd(x, [0])))(jnp.array([1, 2, 3])))).toBe(jaxText("ad_structural/grad_reduce_prod"));
   });
 
   // reducer_batcher: axes shifted past the batch axis by np.where (np.int64), the batch axis is
   // the first kept one.
   it("vmap of a sum over in_axes=1", () => {
     const f = vmap((x: Array) => lax.reduceSum(x, [0]), { inAxes: 1 });
-    expect(String(makeJaxpr(f)(jnp.ones([2, 3])))).toBe(
-      text(`
-    { lambda ; a:f32[2,3]. let
-        b:f32[3] = reduce_sum[axes=(np.int64(0),) out_sharding=None] a
-      in (b,) }`),
-    );
+    expect(String(makeJaxpr(f)(jnp.ones([2, 3])))).toBe(jaxText("ad_structural/vmap_sum_in_axes_1"));
   });
 
   // _dot_general_batch_dim_nums, both batched: a leading batch dimension (dims bumped, then
   // made Python ints by lax.dot_general).
   it("vmap of a matmul", () => {
     const f = vmap((a: Array, b: Array) => jnp.matmul(a, b));
-    expect(String(makeJaxpr(f)(jnp.ones([4, 2, 3]), jnp.ones([4, 3, 5])))).toBe(
-      text(`
-    { lambda ; a:f32[4,2,3] b:f32[4,3,5]. let
-        c:f32[4,2,5] = dot_general[
-          dimension_numbers=(([2], [1]), ([0], [0]))
-          preferred_element_type=float32
-        ] a b
-      in (c,) }`),
-    );
+    expect(String(makeJaxpr(f)(jnp.ones([4, 2, 3]), jnp.ones([4, 3, 5])))).toBe(jaxText("ad_structural/vmap_matmul"));
   });
 
   // Only the rhs batched: its batch axis becomes a free dimension at position
   // lhs_ndim - len(lhs_contract) = 1, moved to 0 for out_axes.
   it("vmap of a matmul with an unbatched lhs", () => {
     const f = vmap((a: Array, b: Array) => jnp.matmul(a, b), { inAxes: [null, 0] });
-    expect(String(makeJaxpr(f)(jnp.ones([2, 3]), jnp.ones([4, 3, 5])))).toBe(
-      text(`
-    { lambda ; a:f32[2,3] b:f32[4,3,5]. let
-        c:f32[2,4,5] = dot_general[
-          dimension_numbers=(([1], [1]), ([], []))
-          preferred_element_type=float32
-        ] a b
-        d:f32[4,2,5] = transpose[permutation=(1, 0, 2)] c
-      in (d,) }`),
-    );
+    expect(String(makeJaxpr(f)(jnp.ones([2, 3]), jnp.ones([4, 3, 5])))).toBe(jaxText("ad_structural/vmap_matmul_unbatched_lhs"));
   });
 
   // _broadcast_in_dim_batch_rule: (0,) + np.add(1, broadcast_dimensions).
   it("vmap of a broadcast", () => {
     const f = vmap((x: Array) => lax.broadcastInDim(x, [2, 3], [1]));
-    expect(String(makeJaxpr(f)(jnp.ones([4, 3])))).toBe(
-      text(`
-    { lambda ; a:f32[4,3]. let
-        b:f32[4,2,3] = broadcast_in_dim[broadcast_dimensions=(0, np.int64(2))] a
-      in (b,) }`),
-    );
+    expect(String(makeJaxpr(f)(jnp.ones([4, 3])))).toBe(jaxText("ad_structural/vmap_broadcast"));
   });
 
   // _cumsum_transpose_rule: a cumsum in the other direction.
   it("grad of a cumsum", () => {
     const f = (x: Array) => lax.reduceSum(lax.cumsum(x, 0), [0]);
-    expect(String(makeJaxpr(grad(f))(jnp.ones([3])))).toBe(
-      text(`
-    { lambda ; a:f32[3]. let
-        b:f32[3] = cumsum[axis=0 reverse=False] a
-        _:f32[] = reduce_sum[axes=(0,) out_sharding=None] b
-        c:f32[3] = broadcast_in_dim 1.0:f32[]
-        d:f32[3] = cumsum[axis=0 reverse=True] c
-      in (d,) }`),
-    );
+    expect(String(makeJaxpr(grad(f))(jnp.ones([3])))).toBe(jaxText("ad_structural/grad_cumsum"));
   });
 });
 

@@ -1,6 +1,5 @@
-// lax.cond, lax.switch, lax.whileLoop and lax.foriLoop: the jaxprs JAX prints for them (verbatim
-// where JAX's tests hold the text; derived line by line from JAX's source where they do not, and
-// said so), values eagerly and under jit, derivatives against closed forms and finite
+// lax.cond, lax.switch, lax.whileLoop and lax.foriLoop: the jaxprs JAX prints for them (printed
+// by JAX for the same programs: scripts/jax_reference/jaxpr_texts.py, "control_flow/*"), values eagerly and under jit, derivatives against closed forms and finite
 // differences, vmap against loops, JAX's error texts, and the primitive harness's modes.
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, test } from "vitest";
@@ -10,6 +9,7 @@ import { controlFlowCases } from "./harness/control_flow_cases.js";
 import { checkGrad } from "./harness/grad.js";
 import { checkCaseJaxpr, modes, runCase } from "./harness/run.js";
 import { checkVmap } from "./harness/vmap.js";
+import { jaxText } from "./jax_texts.js";
 
 const vals = (a: Array | number): number[] => (typeof a === "number" ? [a] : Array.from(a.dataSync() as Float32Array, Number));
 const close = (a: Array | number, want: number[] | number, tol = 1e-5) => {
@@ -38,209 +38,75 @@ describe("jaxprs as JAX prints them", () => {
         x.add(1),
         x.add(2),
       );
-    expect(jaxprText(f, f32(3))).toBe(`{ lambda ; a:f32[]. let
-    b:bool[] = ge a 0.0:f32[]
-    c:f32[] = add a 1.0:f32[]
-    d:f32[] = add a 2.0:f32[]
-    e:i32[] = convert_element_type[new_dtype=int32 weak_type=False] b
-    f:f32[] = cond[
-      branches=(
-        { lambda ; g:f32[] h:f32[] i:f32[]. let j:f32[] = sub i g in (j,) }
-        { lambda ; k:f32[] l:f32[] m:f32[]. let n:f32[] = add l k in (n,) }
-      )
-    ] e a c d
-  in (f,) }`);
+    expect(jaxprText(f, f32(3))).toBe(jaxText("control_flow/cond_closure"));
   });
 
-  // The examples of JAX's "Understanding jaxprs" (docs/jaxpr.md), whose printed text the docs
-  // build at render time: derived from conditionals.py / loops.py line by line.
-  test("docs/jaxpr.md func7: lax.cond (derived: branches=(false, true), index = int32(pred))", () => {
+  // The examples of JAX's "Understanding jaxprs" (docs/jaxpr.md).
+  test("docs/jaxpr.md func7: lax.cond (branches=(false, true), index = int32(pred))", () => {
     const func7 = (arg: Array) => lax.cond(arg.ge(0), (xtrue: Array) => xtrue.add(3), (xfalse: Array) => xfalse.sub(3), arg);
-    expect(jaxprText(func7, 5.0)).toBe(`{ lambda ; a:f32[]. let
-    b:bool[] = ge a 0.0:f32[]
-    c:i32[] = convert_element_type[new_dtype=int32 weak_type=False] b
-    d:f32[] = cond[
-      branches=(
-        { lambda ; e:f32[]. let f:f32[] = sub e 3.0:f32[] in (f,) }
-        { lambda ; g:f32[]. let h:f32[] = add g 3.0:f32[] in (h,) }
-      )
-    ] c a
-  in (d,) }`);
+    expect(jaxprText(func7, 5.0)).toBe(jaxText("control_flow/func7"));
   });
 
   // JAX passes n = 5 (a weak int32); an int32 array prints the same (weak types are not printed).
-  test("docs/jaxpr.md func10: fori_loop with a traced bound is a while (derived: carry (i, upper, x), body consts (ones, arg))", () => {
+  test("docs/jaxpr.md func10: fori_loop with a traced bound is a while (carry (i, upper, x), body consts (ones, arg))", () => {
     const func10 = (arg: Array, n: Array) => {
       const ones = jnp.ones(arg.shape);
       return lax.foriLoop(0, n, (_i: Array, carry: Array) => carry.add(ones.mul(3)).add(arg), arg.add(ones));
     };
-    expect(jaxprText(func10, jnp.ones([16]), i32(5))).toBe(`{ lambda ; a:f32[16] b:i32[]. let
-    c:f32[16] = broadcast_in_dim 1.0:f32[]
-    d:f32[16] = add a c
-    _:i32[] _:i32[] e:f32[16] = while[
-      body_jaxpr={ lambda ; f:f32[16] g:f32[16] h:i32[] i:i32[] j:f32[16]. let
-          k:i32[] = add h 1:i32[]
-          l:f32[16] = mul f 3.0:f32[]
-          m:f32[16] = add j l
-          n:f32[16] = add m g
-        in (k, i, n) }
-      body_nconsts=2
-      cond_jaxpr={ lambda ; o:i32[] p:i32[] q:f32[16]. let
-          r:bool[] = lt o p
-        in (r,) }
-      cond_nconsts=0
-    ] c a 0:i32[] b d
-  in (e,) }`);
+    expect(jaxprText(func10, jnp.ones([16]), i32(5))).toBe(jaxText("control_flow/func10"));
   });
 
   // JAX's switch: index = clamp(0, int32(index), n - 1), then cond over the branches in order.
-  test.skipIf(!primitives.has("clamp"))("docs/jaxpr.md one_of_three: lax.switch (derived: clamp, then cond)", () => {
+  test.skipIf(!primitives.has("clamp"))("docs/jaxpr.md one_of_three: lax.switch (clamp, then cond)", () => {
     const oneOfThree = (index: Array, arg: Array) => lax.switch(index, [(x: Array) => x.add(1), (x: Array) => x.sub(2), (x: Array) => x.add(3)], arg);
-    expect(jaxprText(oneOfThree, i32(1), 5.0)).toBe(`{ lambda ; a:i32[] b:f32[]. let
-    c:i32[] = clamp 0:i32[] a 2:i32[]
-    d:f32[] = cond[
-      branches=(
-        { lambda ; e:f32[]. let f:f32[] = add e 1.0:f32[] in (f,) }
-        { lambda ; g:f32[]. let h:f32[] = sub g 2.0:f32[] in (h,) }
-        { lambda ; i:f32[]. let j:f32[] = add i 3.0:f32[] in (j,) }
-      )
-    ] c b
-  in (d,) }`);
+    expect(jaxprText(oneOfThree, i32(1), 5.0)).toBe(jaxText("control_flow/one_of_three"));
   });
 
-  test("while_loop: cond and body consts lead the operands (derived from loops.py while_loop)", () => {
+  test("while_loop: cond and body consts lead the operands", () => {
     const f = (x: Array, limit: Array) =>
       lax.whileLoop(
         (c: Array) => c.lt(limit),
         (c: Array) => c.mul(x),
         x,
       );
-    expect(jaxprText(f, f32(2), f32(100))).toBe(`{ lambda ; a:f32[] b:f32[]. let
-    c:f32[] = while[
-      body_jaxpr={ lambda ; d:f32[] e:f32[]. let f:f32[] = mul e d in (f,) }
-      body_nconsts=1
-      cond_jaxpr={ lambda ; g:f32[] h:f32[]. let i:bool[] = lt h g in (i,) }
-      cond_nconsts=1
-    ] b a a
-  in (c,) }`);
+    expect(jaxprText(f, f32(2), f32(100))).toBe(jaxText("control_flow/while_consts"));
   });
 
   test("outputs every branch forwards from one operand leave the cond (JAX's in_fwd pruning)", () => {
     const f = (p: Array, x: Array, y: Array) => lax.cond(p, (a: Array, b: Array) => [a, b.mul(2)], (a: Array, b: Array) => [a, b.neg()], x, y);
-    expect(jaxprText(f, true, f32(1), f32(2))).toBe(`{ lambda ; a:bool[] b:f32[] c:f32[]. let
-    d:i32[] = convert_element_type[new_dtype=int32 weak_type=False] a
-    e:f32[] = cond[
-      branches=(
-        { lambda ; f:f32[] g:f32[]. let h:f32[] = neg g in (h,) }
-        { lambda ; i:f32[] j:f32[]. let k:f32[] = mul j 2.0:f32[] in (k,) }
-      )
-    ] d b c
-  in (b, e) }`);
+    expect(jaxprText(f, true, f32(1), f32(2))).toBe(jaxText("control_flow/cond_in_fwd"));
   });
 
   test("a carry the body passes through and the cond never reads becomes a body const (JAX's move_to_const)", () => {
     const f = (x: Array, w: Array) => lax.whileLoop((c: Array[]) => c[0].lt(3), (c: Array[]) => [c[0].add(1), c[1].mul(c[2]), c[2]], [i32(0), x, w]);
-    expect(jaxprText(f, f32(1), f32(2))).toBe(`{ lambda ; a:f32[] b:f32[]. let
-    c:i32[] d:f32[] = while[
-      body_jaxpr={ lambda ; e:f32[] f:i32[] g:f32[]. let
-          h:i32[] = add f 1:i32[]
-          i:f32[] = mul g e
-        in (h, i) }
-      body_nconsts=1
-      cond_jaxpr={ lambda ; j:i32[] k:f32[]. let l:bool[] = lt j 3:i32[] in (l,) }
-      cond_nconsts=0
-    ] b 0:i32[] a
-  in (c, d, b) }`);
+    expect(jaxprText(f, f32(1), f32(2))).toBe(jaxText("control_flow/while_move_to_const"));
   });
 
-  test("docs/jaxpr.md func8: a branch's array constant is hoisted and passed to every branch (derived)", () => {
+  test("docs/jaxpr.md func8: a branch's array constant is hoisted and passed to every branch", () => {
     // JAX's jnp.array([1]) is int32; a JS array of numbers is float32 unless told.
     const func8 = (arg1: Array, arg2: [Array, Array]) =>
       lax.cond(arg1.ge(0), (xtrue: Array[]) => xtrue[0], (xfalse: Array[]) => jnp.array([1], { dtype: "int32" }).add(xfalse[1]), arg2);
-    expect(jaxprText(func8, 5.0, [jnp.zeros([1]), 2.0])).toBe(`{ lambda a:i32[1]; b:f32[] c:f32[1] d:f32[]. let
-    e:bool[] = ge b 0.0:f32[]
-    f:i32[] = convert_element_type[new_dtype=int32 weak_type=False] e
-    g:f32[1] = cond[
-      branches=(
-        { lambda ; h:i32[1] i:f32[1] j:f32[]. let
-            k:f32[1] = convert_element_type[new_dtype=float32 weak_type=True] h
-            l:f32[1] = add k j
-          in (l,) }
-        { lambda ; m:i32[1] n:f32[1] o:f32[]. let  in (n,) }
-      )
-    ] f a c d
-  in (g,) }`);
+    expect(jaxprText(func8, 5.0, [jnp.zeros([1]), 2.0])).toBe(jaxText("control_flow/func8"));
   });
 
-  test("jvp of cond: each branch's jvp, primal and tangent outputs (derived from _cond_jvp and ad.jvp_jaxpr)", () => {
+  test("jvp of cond: each branch's jvp, primal and tangent outputs (_cond_jvp and ad.jvp_jaxpr)", () => {
     const f = (x: Array) => lax.cond(x.gt(0), (y: Array) => y.sin(), (y: Array) => y.cos(), x);
-    expect(jaxprText((x: Array) => jvp(f, [x], [1.0]), f32(1))).toBe(`{ lambda ; a:f32[]. let
-    b:bool[] = gt a 0.0:f32[]
-    c:i32[] = convert_element_type[new_dtype=int32 weak_type=False] b
-    d:f32[] e:f32[] = cond[
-      branches=(
-        { lambda ; f:f32[] g:f32[]. let
-            h:f32[] = cos f
-            i:f32[] = sin f
-            j:f32[] = mul g i
-            k:f32[] = neg j
-          in (h, k) }
-        { lambda ; l:f32[] m:f32[]. let
-            n:f32[] = sin l
-            o:f32[] = cos l
-            p:f32[] = mul m o
-          in (n, p) }
-      )
-    ] c a 1.0:f32[]
-  in (d, e) }`);
+    expect(jaxprText((x: Array) => jvp(f, [x], [f32(1)]), f32(1))).toBe(jaxText("control_flow/jvp_cond"));
   });
 
-  test("jvp of while: the body carries primals then tangents, the cond ignores the tangents (derived from _while_loop_jvp)", () => {
+  test("jvp of while: the body carries primals then tangents, the cond ignores the tangents (_while_loop_jvp)", () => {
     const wl = (x: Array) => lax.whileLoop((c: Array) => c.lt(10), (c: Array) => c.mul(1.5), x);
-    expect(jaxprText((x: Array) => jvp(wl, [x], [1.0]), f32(2))).toBe(`{ lambda ; a:f32[]. let
-    b:f32[] c:f32[] = while[
-      body_jaxpr={ lambda ; d:f32[] e:f32[]. let
-          f:f32[] = mul d 1.5:f32[]
-          g:f32[] = mul e 1.5:f32[]
-        in (f, g) }
-      body_nconsts=0
-      cond_jaxpr={ lambda ; h:f32[] i:f32[]. let
-          j:bool[] = lt h 10.0:f32[]
-        in (j,) }
-      cond_nconsts=0
-    ] a 1.0:f32[]
-  in (b, c) }`);
+    expect(jaxprText((x: Array) => jvp(wl, [x], [f32(1)]), f32(2))).toBe(jaxText("control_flow/jvp_while"));
   });
 
-  test("vmap of while with a batched predicate: every carry batched (derived from _while_loop_batching_rule)", () => {
+  test("vmap of while with a batched predicate: every carry batched (_while_loop_batching_rule)", () => {
     const count = (x: Array) => lax.whileLoop((c: Array[]) => c[1].lt(x), (c: Array[]) => [c[0].add(1), c[1].mul(2)], [i32(0), f32(1)]);
-    expect(jaxprText(vmap(count), f32([1, 3, 10, 100]))).toBe(`{ lambda ; a:f32[4]. let
-    b:i32[4] = broadcast_in_dim 0:i32[]
-    c:f32[4] = broadcast_in_dim 1.0:f32[]
-    d:i32[4] e:f32[4] = while[
-      body_jaxpr={ lambda ; f:i32[4] g:f32[4]. let
-          h:i32[4] = add f 1:i32[]
-          i:f32[4] = mul g 2.0:f32[]
-        in (h, i) }
-      body_nconsts=0
-      cond_jaxpr={ lambda ; j:f32[4] k:i32[4] l:f32[4]. let
-          m:bool[4] = lt l j
-        in (m,) }
-      cond_nconsts=1
-    ] a b c
-  in (d, e) }`);
+    expect(jaxprText(vmap(count), f32([1, 3, 10, 100]))).toBe(jaxText("control_flow/vmap_while_batched_pred"));
   });
 
   test("a concrete predicate under jit still stages the cond (JAX folds only int32(True))", () => {
     const f = (x: Array) => lax.cond(true, (y: Array) => y.sin(), (y: Array) => y.cos(), x);
-    expect(jaxprText(f, f32(1))).toBe(`{ lambda ; a:f32[]. let
-    b:f32[] = cond[
-      branches=(
-        { lambda ; c:f32[]. let d:f32[] = cos c in (d,) }
-        { lambda ; e:f32[]. let f:f32[] = sin e in (f,) }
-      )
-    ] 1:i32[] a
-  in (b,) }`);
+    expect(jaxprText(f, f32(1))).toBe(jaxText("control_flow/cond_concrete_pred"));
   });
 });
 
@@ -426,20 +292,8 @@ describe("vmap", () => {
     const f = (x: Array) => lax.cond(x.gt(0), (y: Array) => y.mul(2), (y: Array) => y.neg(), x);
     close(vmap(f)(f32([-1, 2, -3, 4])), [1, 4, 3, 8]);
     close(jit(vmap(f))(f32([-1, 2, -3, 4])), [1, 4, 3, 8]);
-    // Derived from _cond_batching_rule: each branch on select(index == i, x, stop_gradient(x)).
-    expect(jaxprText(vmap(f), f32([-1, 2, -3, 4]))).toBe(`{ lambda ; a:f32[4]. let
-    b:bool[4] = gt a 0.0:f32[]
-    c:i32[4] = convert_element_type[new_dtype=int32 weak_type=False] b
-    d:bool[4] = eq c 0:i32[]
-    e:f32[4] = stop_gradient a
-    f:f32[4] = select_n d e a
-    g:f32[4] = neg f
-    h:bool[4] = eq c 1:i32[]
-    i:f32[4] = stop_gradient a
-    j:f32[4] = select_n h i a
-    k:f32[4] = mul j 2.0:f32[]
-    l:f32[4] = select_n c g k
-  in (l,) }`);
+    // _cond_batching_rule: each branch on select(index == i, x, stop_gradient(x)).
+    expect(jaxprText(vmap(f), f32([-1, 2, -3, 4]))).toBe(jaxText("control_flow/vmap_cond"));
   });
 
   test("a batched index selects per example; an unbatched one keeps the cond", () => {

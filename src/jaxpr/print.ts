@@ -125,8 +125,9 @@ function ppSkeleton(j: Jaxpr, ctx: PpContext): pp.Doc {
   const invars = ppVars(j.invars, ctx, "", true);
   const eqns = pp.join(pp.brk("; "), j.eqns.map((e) => ppEqn(e, ctx)));
   const outs = pp.concat(pp.text("("), ppVars(j.outvars, ctx, ","), pp.text(j.outvars.length !== 1 ? ")" : ",)"));
-  return pp.concat(
-    pp.group(
+  // The closing " }" is inside the group, as in core.py's pp_jaxpr_skeleton: it counts toward the width.
+  return pp.group(
+    pp.concat(
       pp.nest(
         2,
         pp.concat(
@@ -141,8 +142,8 @@ function ppSkeleton(j: Jaxpr, ctx: PpContext): pp.Doc {
           outs,
         ),
       ),
+      pp.text(" }"),
     ),
-    pp.text(" }"),
   );
 }
 

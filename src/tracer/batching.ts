@@ -6,6 +6,7 @@ import type { ShapedArray } from "../jaxpr/aval.js";
 import type { AxisData, BatchDim, Params, Primitive } from "../jaxpr/jaxpr.js";
 import { Trace, Tracer, bind, withTrace } from "./core.js";
 import { prim } from "./ad_util.js";
+import { npInts } from "../jaxpr/npint.js";
 
 export type { AxisData, BatchDim };
 
@@ -97,7 +98,8 @@ export function moveaxis(x: JaxArray, src: number, dst: number): JaxArray {
 export function broadcastAxis(x: JaxArray, size: number, axis: number): JaxArray {
   const shape = [...x.shape];
   shape.splice(axis, 0, size);
-  const dims = [...Array(shape.length).keys()].filter((i) => i !== axis);
+  // np.delete(np.arange(ndim), axis): numpy ints, printed as np.int64(i).
+  const dims = npInts([...Array(shape.length).keys()].filter((i) => i !== axis));
   return bind(prim("broadcast_in_dim"), [x], { shape, broadcast_dimensions: dims, sharding: null })[0];
 }
 

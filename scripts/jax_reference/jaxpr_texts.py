@@ -1,0 +1,214 @@
+# The jaxpr texts the tests compare against: each entry is the TS test's program written in
+# Python and printed by JAX itself, str(jax.make_jaxpr(f)(*args)).
+# Regenerate with (the local PyPI mirror has JAX 0.10.2; see docs/notes/jax-reference.md):
+#   JAX_PLATFORMS=cpu /tmp/jaxenv/bin/python scripts/jax_reference/jaxpr_texts.py > test/fixtures/jaxpr_texts_jax.json
+# Translation rules (so the two programs are the same computation):
+#   - a JS number passed as an argument is a Python float (a weak f32 scalar);
+#   - a JS number beside an array in a jnp call is a Python int when integer-valued, else a float
+#     (tfjax's promotion rule, src/numpy/promote.ts);
+#   - jnp.array(...) of JS numbers is a strong float32 array: jnp.array(v, jnp.float32) (JAX's
+#     jnp.array(1.0) is weakly typed; JS cannot tell 1 from 1.0); int32 arrays say dtype=jnp.int32;
+#   - an anonymous JS arrow function is named <lambda>, a named function keeps its name.
+import json, sys
+import jax, jax.numpy as jnp, numpy as np
+from jax import lax
+
+jax.config.update("jax_platforms", "cpu")
+f32 = lambda *s: jnp.zeros(s, jnp.float32)
+i32 = lambda *s: jnp.zeros(s, jnp.int32)
+I = lambda v: jnp.array(v, jnp.int32)
+F = lambda v: jnp.array(v, jnp.float32)
+C = {}  # name -> thunk returning the printed text
+
+def case(name, f, *args):
+  assert name not in C, name
+  C[name] = lambda: str(jax.make_jaxpr(f)(*args))
+
+def named(name, f):
+  f.__name__ = f.__qualname__ = name
+  return f
+
+# ---- test/jaxpr_print.test.ts ----------------------------------------------------------------
+case("print/sin_cos", lambda x: jnp.sin(jnp.cos(x)), 3.0)
+_zeros = jnp.zeros(1)
+case("print/const", lambda x: (x, 1.0, _zeros), F(0))
+case("print/aot_int32", lambda x, y: jnp.add(jnp.multiply(2, x), y), I(3), I(3))
+
+def _nested_shared():
+  f = jax.jit(lambda x: jnp.power(x, 2))
+  g = jax.jit(lambda x: jnp.add(f(x), f(x)))
+  return g
+case("print/pjit_nested_shared", _nested_shared(), f32(1))
+
+def _hoist_large(x):
+  small = jax.jit(named("inner_jit_small", lambda y: jnp.add(y, 1)))
+  def inner_jit_large(y):
+    z = y
+    for _ in range(11): z = jnp.add(z, 1)
+    return z
+  return jax.jit(inner_jit_large)(small(x))
+case("print/pjit_hoist_large", _hoist_large, i32(2))
+
+def _bfs(x):
+  inner_fn = jax.jit(named("inner_fn", lambda x: jnp.add(x, 1.0)))
+  outer_fn = jax.jit(named("outer_fn", lambda x: jnp.add(inner_fn(x), inner_fn(x))))
+  return jnp.add(outer_fn(x), outer_fn(x))
+case("print/pjit_bfs_names", _bfs, f32(1))
+
+_fid = jax.jit(lambda x, _y: x)
+case("print/pjit_returns_input", lambda y: jnp.add(y, _fid(y, y)), f32(1))
+_fmul = jax.jit(lambda x, y: jnp.multiply(x, y))
+case("print/pjit_strong_literal", lambda x: _fmul(x, F(1.0)), f32(1))  # pjit_test.py: np.float32(1.0)
+_f3 = jax.jit(lambda x, y, z: jnp.multiply(jnp.multiply(x, y), z))
+case("print/pjit_three_times", lambda x: _f3(x, x, x), f32(1))
+case("print/pjit_literal_output", jax.jit(lambda x: (jnp.array(2, jnp.int32), x)), f32(1))
+
+@jax.jit
+def g_closure(x, y):
+  @jax.jit
+  def f(x): return jnp.multiply(x, y)
+  return jnp.add(f(x), f(y))
+case("print/pjit_closed_over", g_closure, f32(1), f32(1))
+
+def _two_f():
+  @jax.jit
+  def f(x): return x
+  @jax.jit
+  def g(x, y): return jnp.add(jnp.multiply(f(x), f(x)), jnp.multiply(f(y), f(y)))
+  return g
+case("print/pjit_f_and_f1", _two_f(), f32(1), f32(2))
+
+case("print/matmul", jnp.matmul, f32(2, 3), f32(3, 4))
+case("print/where_scalar", lambda x: jnp.where(jnp.greater(x, 0), x, 0.5), f32(3))
+case("print/clip", lambda x: jnp.clip(x, 0.5, 1.5), f32(3))
+case("print/mean_int32", lambda x: jnp.mean(x), i32(3))
+# JS numbers are floats unless beside an array: linspace(0, 1, 5)'s bounds are Python floats.
+case("print/linspace", lambda: jnp.linspace(0.0, 1.0, 5))
+for name, f, args in [
+  ("sum", lambda x: jnp.sum(x), (f32(2, 3),)),
+  ("prod", lambda x: jnp.prod(x), (f32(3),)),
+  ("argmax", lambda x: jnp.argmax(x), (f32(3),)),
+  ("T_2d", lambda x: x.T, (f32(2, 3),)),
+  ("T_1d", lambda x: x.T, (f32(3),)),
+  ("squeeze", lambda x: jnp.squeeze(x), (f32(1, 3),)),
+  ("expand_dims", lambda x: jnp.expand_dims(x, 0), (f32(3),)),
+  ("stack", lambda x, y: jnp.stack([x, y]), (f32(3), f32(3))),
+  ("zeros", lambda: jnp.zeros(3), ()),
+  ("arange_int32", lambda: jnp.arange(3, dtype=jnp.int32), ()),
+  ("add_int", lambda x: jnp.add(x, 1), (i32(3),)),
+  ("mul_2x", lambda x: jnp.multiply(2, x), (f32(3),)),
+  ("mul_0.1_array", lambda x: jnp.multiply(x, 0.1), (f32(3),)),
+  ("mul_0.1_weak", lambda x: jnp.multiply(x, 0.1), (1.0,)),
+  ("add_1e-5", lambda x: jnp.add(x, 1e-5), (f32(3),)),
+  ("power_2", lambda x: jnp.power(x, 2), (f32(3),)),
+  ("square", lambda x: jnp.square(x), (f32(3),)),
+  ("reciprocal", lambda x: jnp.reciprocal(x), (f32(3),)),
+  ("one_over_sqrt", lambda x: jnp.divide(1, jnp.sqrt(x)), (f32(3),)),
+  ("logistic", lambda x: lax.logistic(x), (f32(3),)),
+  ("neg", lambda x: -x, (f32(3),)),
+  ("maximum_0", lambda x: jnp.maximum(x, 0), (f32(3),)),
+  ("sin", lambda x: jnp.sin(x), (f32(3),)),
+  ("divide_int32", lambda x: jnp.divide(x, 2), (i32(3),)),
+  ("add_broadcast", lambda x, y: jnp.add(x, y), (f32(2, 3), f32(3))),
+  ("sum_keepdims", lambda x: jnp.sum(x, 1, keepdims=True), (f32(2, 3),)),
+]:
+  case(f"print/jnp_{name}", f, *args)
+
+# ---- test/transforms.test.ts -----------------------------------------------------------------
+case("transforms/grad_sin_cos", jax.grad(lambda x: jnp.sin(jnp.cos(x))), 3.0)
+
+@jax.custom_jvp
+def f(x): return jnp.add(x, 1)
+@f.defjvp
+def f_jvp(primals, tangents): return f(primals[0]), tangents[0]
+case("transforms/custom_jvp_call", f, F([4.2]))
+
+@jax.custom_vjp
+def f(x): return jnp.add(x, 1)
+def f_fwd(x): return f(x), ()
+def f_bwd(_res, g): return (g,)
+f.defvjp(f_fwd, f_bwd)
+case("transforms/custom_vjp_call", f, F([4.2]))
+
+# ---- test/ad_elementwise.test.ts ---------------------------------------------------------------
+case("ad_elementwise/grad_tanh", jax.grad(lambda x: lax.tanh(x)), 3.0)
+case("ad_elementwise/grad_max", jax.grad(lambda x: lax.max(x, 2.0)), 3.0)
+case("ad_elementwise/grad_cbrt_weak", jax.grad(lambda x: lax.cbrt(x)), 3.0)
+case("ad_elementwise/grad_cbrt_strong", jax.grad(lambda x: lax.cbrt(x)), F(3.0))
+for n in ["sqrt", "rsqrt", "logistic", "expm1", "tan", "log1p", "log"]:
+  case(f"ad_elementwise/grad_{n}", jax.grad(getattr(lax, n)), 3.0)
+case("ad_elementwise/grad_integer_pow_3", jax.grad(lambda x: lax.integer_pow(x, 3)), 3.0)
+case("ad_elementwise/grad_exp2", jax.grad(lambda x: lax.exp2(x)), 3.0)
+case("ad_elementwise/grad_erf", jax.grad(lambda x: lax.erf(x)), 0.5)
+case("ad_elementwise/grad_abs", jax.grad(lambda x: lax.abs(x)), 3.0)
+case("ad_elementwise/grad_pow_both_strong", jax.grad(lambda a, b: lax.pow(a, b), argnums=(0, 1)), F(3.0), F(2.5))
+case("ad_elementwise/grad_pow_exponent_weak", jax.grad(lambda a, b: lax.pow(a, b), argnums=1), 3.0, 2.0)
+case("ad_elementwise/grad_pow_weak_base", jax.grad(lambda x: lax.pow(x, 2.0)), 3.0)
+case("ad_elementwise/grad_convert_sin", jax.grad(lambda x: lax.sin(lax.convert_element_type(x, jnp.float32))), 3.0)
+case("ad_elementwise/vjp_mul_unbroadcast", lambda x, y, ct: jax.vjp(lambda u, v: lax.mul(u, v), x, y)[1](ct), f32(1, 3), f32(2, 3), f32(2, 3))
+case("ad_elementwise/vjp_div_scalar", lambda x, y, ct: jax.vjp(lambda u, v: lax.div(u, v), x, y)[1](ct), f32(3), F(2.0), f32(3))
+case("ad_elementwise/vjp_select", lambda p, x, y, ct: jax.vjp(lambda u, v: lax.select(p, u, v), x, y)[1](ct), jnp.array([True, False, True]), f32(3), f32(3), f32(3))
+case("ad_elementwise/vmap_select_scalar_which", jax.vmap(lambda p, x, y: lax.select(p, x, y), in_axes=(None, 0, 1)), jnp.array(True), f32(4, 3), f32(3, 4))
+case("ad_elementwise/vmap_select_per_example", jax.vmap(lambda p, x, y: lax.select(p, x, y)), jnp.array([True, False, True, True]), f32(4, 3), f32(4, 3))
+case("ad_elementwise/vmap_add_unbatched", jax.vmap(lambda x, y: lax.add(x, y), in_axes=(0, None)), f32(4, 3), f32(3))
+
+# ---- test/control_flow.test.ts -----------------------------------------------------------------
+def _cond_closure(x):  # tests/api_test.py test_cond
+  return lax.cond(x >= 0, lambda xt, _: xt + x, lambda _, xf: xf - x, x + 1, x + 2)
+case("control_flow/cond_closure", _cond_closure, F(3.0))
+case("control_flow/func7", lambda arg: lax.cond(arg >= 0, lambda xtrue: xtrue + 3, lambda xfalse: xfalse - 3, arg), 5.0)
+def _func10(arg, n):
+  ones = jnp.ones(arg.shape)
+  return lax.fori_loop(0, n, lambda i, carry: carry + ones * 3 + arg, arg + ones)
+case("control_flow/func10", _func10, jnp.ones(16), I(5))
+case("control_flow/one_of_three", lambda index, arg: lax.switch(index, [lambda x: x + 1, lambda x: x - 2, lambda x: x + 3], arg), I(1), 5.0)
+case("control_flow/while_consts", lambda x, limit: lax.while_loop(lambda c: c < limit, lambda c: c * x, x), F(2.0), F(100.0))
+case("control_flow/cond_in_fwd", lambda p, x, y: lax.cond(p, lambda a, b: (a, b * 2), lambda a, b: (a, -b), x, y), True, F(1.0), F(2.0))
+case("control_flow/while_move_to_const", lambda x, w: lax.while_loop(lambda c: c[0] < 3, lambda c: (c[0] + 1, c[1] * c[2], c[2]), (I(0), x, w)), F(1.0), F(2.0))
+def _func8(arg1, arg2):
+  return lax.cond(arg1 >= 0, lambda xtrue: xtrue[0], lambda xfalse: jnp.array([1], jnp.int32) + xfalse[1], arg2)
+case("control_flow/func8", _func8, 5.0, (jnp.zeros(1), 2.0))
+_cond_sc = lambda x: lax.cond(x > 0, lambda y: jnp.sin(y), lambda y: jnp.cos(y), x)
+case("control_flow/jvp_cond", lambda x: jax.jvp(_cond_sc, (x,), (F(1.0),)), F(1.0))
+_wl = lambda x: lax.while_loop(lambda c: c < 10, lambda c: c * 1.5, x)
+case("control_flow/jvp_while", lambda x: jax.jvp(_wl, (x,), (F(1.0),)), F(2.0))
+_count = lambda x: lax.while_loop(lambda c: c[1] < x, lambda c: (c[0] + 1, c[1] * 2), (I(0), F(1.0)))
+case("control_flow/vmap_while_batched_pred", jax.vmap(_count), F([1, 3, 10, 100]))
+case("control_flow/cond_concrete_pred", lambda x: lax.cond(True, lambda y: jnp.sin(y), lambda y: jnp.cos(y), x), F(1.0))
+case("control_flow/vmap_cond", jax.vmap(lambda x: lax.cond(x > 0, lambda y: y * 2, lambda y: -y, x)), F([-1, 2, -3, 4]))
+
+# ---- test/ad_structural.test.ts ----------------------------------------------------------------
+rsum = lambda x, axes: lax.reduce_sum(x, tuple(axes))
+ones = lambda *s: jnp.ones(s, jnp.float32)
+case("ad_structural/grad_sum", jax.grad(lambda x: rsum(x, [0, 1])), ones(2, 3))
+case("ad_structural/grad_sum_of_partial_sum", jax.grad(lambda x: rsum(rsum(x, [0]), [0])), ones(2, 3))
+case("ad_structural/grad_matmul_rhs", jax.grad(lambda w, x: jnp.sum(jnp.matmul(x, w))), ones(3, 2), ones(2, 3))
+case("ad_structural/grad_matmul_lhs", jax.grad(lambda x, w: jnp.sum(jnp.matmul(x, w))), ones(2, 3), ones(3, 4))
+case("ad_structural/grad_slice", jax.grad(lambda x: rsum(lax.slice(x, [1], [3]), [0])), ones(5))
+case("ad_structural/grad_pad_interior", jax.grad(lambda x: rsum(lax.pad(x, 0.0, [(1, 2, 1)]), [0])), ones(3))
+case("ad_structural/grad_concatenate", jax.grad(lambda x, y: rsum(lax.concatenate([x, y], 0), [0]), argnums=(0, 1)), ones(2), ones(3))
+case("ad_structural/grad_broadcast_size1", jax.grad(lambda x: rsum(lax.broadcast_in_dim(x, (4, 3), (0, 1)), [0, 1])), ones(1, 3))
+case("ad_structural/grad_reduce_max", jax.grad(lambda x: lax.reduce_max(x, (0,))), F([1, 3, 2]))
+case("ad_structural/grad_reduce_prod", jax.grad(lambda x: lax.reduce_prod(x, (0,))), F([1, 2, 3]))
+case("ad_structural/vmap_sum_in_axes_1", jax.vmap(lambda x: rsum(x, [0]), in_axes=1), ones(2, 3))
+case("ad_structural/vmap_matmul", jax.vmap(lambda a, b: jnp.matmul(a, b)), ones(4, 2, 3), ones(4, 3, 5))
+case("ad_structural/vmap_matmul_unbatched_lhs", jax.vmap(lambda a, b: jnp.matmul(a, b), in_axes=(None, 0)), ones(2, 3), ones(4, 3, 5))
+case("ad_structural/vmap_broadcast", jax.vmap(lambda x: lax.broadcast_in_dim(x, (2, 3), (1,))), ones(4, 3))
+case("ad_structural/grad_cumsum", jax.grad(lambda x: rsum(lax.cumsum(x, 0), [0])), ones(3))
+
+if __name__ == "__main__":
+  only = sys.argv[1:]
+  texts = {}
+  for k, thunk in C.items():
+    if only and not any(k.startswith(o) for o in only): continue
+    try:
+      texts[k] = thunk()
+    except Exception as e:  # a program JAX rejects is a bug in this file
+      raise RuntimeError(f"{k}: {type(e).__name__}: {e}") from e
+  out = {
+    "_about": "jaxpr texts printed by JAX itself for the tests (scripts/jax_reference/jaxpr_texts.py)",
+    "_jax_version": jax.__version__,
+    "_regenerate": "JAX_PLATFORMS=cpu /tmp/jaxenv/bin/python scripts/jax_reference/jaxpr_texts.py > test/fixtures/jaxpr_texts_jax.json",
+    "texts": texts,
+  }
+  print(json.dumps(out, indent=1, ensure_ascii=False))
