@@ -1,11 +1,12 @@
 // Running one primitive on the active backend. On wasm, elementwise primitives run as generated
 // SIMD kernels (within 1 ulp, and free of tfjs-wasm's gaps for bool operands); on cpu, a few
-// whose tfjs kernels miss JAX's semantics run as generated loops; everything else runs its own
-// tfjs lowering.
+// whose tfjs kernels miss JAX's semantics run as generated loops; float32 dot_general runs our
+// own matmuls on both (matmul.ts); everything else runs its own tfjs lowering.
 import * as tf from "@tensorflow/tfjs-core";
 import { JaxprEqn, type LowerCtx, type Params, type Primitive, Var } from "../jaxpr/jaxpr.js";
 import { ELEMENTWISE, singleEqnProgram } from "./fusion/plan.js";
 import { type FusedKernel, fusedKernel } from "./fusion/kernel.js";
+import { dotGeneral } from "./matmul.js";
 
 const kernels = new Map<string, FusedKernel | null>();
 
@@ -36,6 +37,10 @@ export function runPrimitive(prim: Primitive, args: tf.Tensor[], params: Params,
   if (ELEMENTWISE.has(prim.name) && (backend === "wasm" || GENERATED_ELSEWHERE.has(prim.name))) {
     const k = generatedKernelFor(prim, params, ctx);
     if (k) return k.run(args);
+  }
+  if (prim.name === "dot_general") {
+    const out = dotGeneral(args, params, ctx, backend);
+    if (out) return out;
   }
   return prim.impl(args, params, ctx);
 }

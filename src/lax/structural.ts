@@ -118,6 +118,8 @@ export const broadcast_in_dim_p = definePrimitive({
     if (shape.includes(0)) return [tf.zeros(shape, x.dtype)];
     const expanded = shape.map(() => 1);
     broadcast_dimensions.forEach((d, i) => (expanded[d] = x.shape[i]));
+    // Only size-1 axes inserted: a reshape, which shares the data (tf.broadcastTo costs ~10x more).
+    if (expanded.every((d, i) => d === shape[i])) return [tf.reshape(x, shape)];
     return [tf.tidy(() => tf.broadcastTo(tf.reshape(x, expanded), shape))];
   },
 });

@@ -1,0 +1,145 @@
+// float32 dot_general through our own matmuls (src/backends/matmul.ts, wasm/gemm.ts): every
+// layout the operands can be stored in, edge sizes, batches; bit-identical to tfjs's own matMul
+// (XNNPACK on wasm, tfjs-cpu's blocked float64 sums on cpu) wherever that is a single product.
+import * as tf from "@tensorflow/tfjs-core";
+import { describe, expect, test } from "vitest";
+import { getBackend, jit, jnp, lax, type Array } from "../src/index.js";
+import type { ArrayImpl } from "../src/array/array.js";
+import { dot_general_p } from "../src/lax/reductions.js";
+import { matmulPlan } from "../src/backends/matmul.js";
+import { gemmKernel } from "../src/backends/wasm/gemm.js";
+
+type Dims = [[number[], number[]], [number[], number[]]];
+
+/** Deterministic values in [-1, 1) with plenty of mantissa bits (so summation order shows). */
+function values(shape: number[], seed: number): Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  let s = seed >>> 0;
+  const v = Float32Array.from({ length: n }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 31) - 1);
+  return jnp.array(v).reshape(shape);
+}
+const bits = (t: tf.Tensor | Array) => [...new Uint32Array(Float32Array.from(t.dataSync() as Float32Array).buffer)];
+
+/** dot_general by the primitive's own lowering (tf.transpose + tf.matMul), as the reference. */
+function tfjsDot(a: Array, b: Array, dims: Dims): tf.Tensor {
+  const [[lc, rc], [lb, rb]] = dims;
+  const params = { dimension_numbers: [[{ items: lc }, { items: rc }], [{ items: lb }, { items: rb }]], precision: null, preferred_element_type: null, out_sharding: null };
+  const inAvals = [a.aval, b.aval];
+  const outAvals = dot_general_p.abstractEval(inAvals, params as never);
+  return dot_general_p.impl([(a as ArrayImpl).tensor, (b as ArrayImpl).tensor], params as never, { inAvals, outAvals })[0];
+}
+
+describe(`float32 dot_general on ${getBackend()}`, () => {
+  // [lhs shape, rhs shape, dims, what]
+  const cases: [number[], number[], Dims, string][] = [
+    [[13, 37], [37, 19], [[[1], [0]], [[], []]], "A·B"],
+    [[37, 13], [37, 19], [[[0], [0]], [[], []]], "Aᵀ·B (a weight gradient)"],
+    [[13, 37], [19, 37], [[[1], [1]], [[], []]], "A·Bᵀ (a backpropagated activation)"],
+    [[37, 13], [19, 37], [[[0], [1]], [[], []]], "Aᵀ·Bᵀ"],
+    [[128, 64], [64, 10], [[[1], [0]], [[], []]], "N = 10: a partial column panel"],
+    [[5, 1], [1, 7], [[[1], [0]], [[], []]], "K = 1 (an outer product)"],
+    [[1, 9], [9, 1], [[[1], [0]], [[], []]], "M = N = 1"],
+    [[6], [6, 3], [[[0], [0]], [[], []]], "a vector times a matrix"],
+    [[2, 3, 8], [8, 3, 2], [[[2, 1], [0, 1]], [[], []]], "two contracting axes"],
+    [[4, 3, 5], [3, 5, 2], [[[2, 1], [1, 0]], [[], []]], "two contracting axes in another order"],
+    [[3, 4, 5], [2, 4, 7], [[[1], [1]], [[], []]], "several free axes on each side"],
+  ];
+  for (const [sa, sb, dims, what] of cases)
+    test(`${what}: ${JSON.stringify(sa)} x ${JSON.stringify(sb)} bit for bit with tfjs's matMul`, () => {
+      const [a, b] = [values(sa, 1), values(sb, 2)];
+      const before = tf.memory().numTensors;
+      const got = lax.dotGeneral(a, b, dims) as ArrayImpl;
+      const jitted = jit((x: Array, y: Array) => lax.dotGeneral(x, y, dims))(a, b) as ArrayImpl;
+      const want = tfjsDot(a, b, dims);
+      expect(got.shape).toEqual(want.shape);
+      expect(bits(got)).toEqual(bits(want));
+      expect(bits(jitted)).toEqual(bits(want));
+      [want, got, jitted].forEach((t) => t.dispose());
+      expect(tf.memory().numTensors).toBe(before); // no scratch or intermediate left behind
+    });
+
+  test("batch axes (also where the batch is not the leading axis)", () => {
+    for (const [sa, sb, dims] of [
+      [[3, 5, 7], [3, 7, 6], [[[2], [1]], [[0], [0]]]],
+      [[5, 3, 7], [7, 6, 3], [[[2], [0]], [[1], [2]]]],
+      [[2, 3, 4, 5], [3, 2, 5, 4], [[[3], [2]], [[0, 1], [1, 0]]]],
+    ] as [number[], number[], Dims][]) {
+      const [a, b] = [values(sa, 3), values(sb, 4)];
+      const got = lax.dotGeneral(a, b, dims).dataSync();
+      // tfjs-wasm sums a batched product in blocks of 48 (its loop without XNNPACK): not bit for bit
+      const want = tfjsDot(a, b, dims);
+      want.dataSync().forEach((w, i) => expect(Math.abs(got[i] - w)).toBeLessThanOrEqual(1e-6));
+      want.dispose();
+    }
+    const plan = (sa: number[], sb: number[], [[lc, rc], [lb, rb]]: Dims) =>
+      matmulPlan(sa, sb, { dimension_numbers: [[{ items: lc }, { items: rc }], [{ items: lb }, { items: rb }]] });
+    // a batch axis in the middle is read in place, with its own stride
+    expect(plan([5, 3, 7], [7, 6, 3], [[[2], [0]], [[1], [2]]])).toEqual({ B: 3, M: 5, K: 7, N: 6, a: [7, 21, 1], b: [1, 18, 3] });
+    // two batch axes in the opposite order in memory are not one stride: the primitive's lowering
+    expect(plan([2, 3, 4, 5], [3, 2, 5, 4], [[[3], [2]], [[0, 1], [1, 0]]])).toBeNull();
+  });
+
+  test("NaN, infinities and signed zeros propagate as in tfjs", () => {
+    const a = jnp.array([[0, Infinity, 1], [-0, 2, NaN], [1, 1, 1], [-1, -0, 0], [3, 4, 5]]);
+    const b = jnp.array([[0, 1], [1, -0], [-0, 0]]);
+    const dims: Dims = [[[1], [0]], [[], []]];
+    const want = tfjsDot(a, b, dims);
+    expect(bits(lax.dotGeneral(a, b, dims))).toEqual(bits(want));
+    want.dispose();
+  });
+
+  test("zero-size operands", () => {
+    expect(lax.dotGeneral(jnp.zeros([3, 0]), jnp.zeros([0, 4]), [[[1], [0]], [[], []]]).dataSync()).toEqual(new Float32Array(12));
+    expect(lax.dotGeneral(jnp.zeros([0, 2]), jnp.zeros([2, 4]), [[[1], [0]], [[], []]]).shape).toEqual([0, 4]);
+  });
+
+  test("axes that do not flatten to one stride take the primitive's lowering", () => {
+    // a's free axes 0 and 2 are split by the contracting axis 1
+    expect(matmulPlan([3, 4, 5], [4, 2], { dimension_numbers: [[{ items: [1] }, { items: [0] }], [{ items: [] }, { items: [] }]] })).toBeNull();
+    const [a, b] = [values([3, 4, 5], 5), values([4, 2], 6)];
+    const dims: Dims = [[[1], [0]], [[], []]];
+    const want = tfjsDot(a, b, dims);
+    expect(bits(lax.dotGeneral(a, b, dims))).toEqual(bits(want));
+    want.dispose();
+  });
+
+  test("integer dot_general keeps its exact host kernel", () => {
+    const a = jnp.array([[2147483647, 2], [3, 4]], { dtype: "int32" });
+    const b = jnp.array([[2, 0], [0, 1]], { dtype: "int32" });
+    expect([...lax.dotGeneral(a, b, [[[1], [0]], [[], []]]).dataSync()]).toEqual([-2, 2, 6, 4]);
+  });
+});
+
+describe("wasm gemm kernels", () => {
+  test("one module per shape and layout; B stored [N,K] is transposed in scratch memory", () => {
+    const k1 = gemmKernel({ M: 5, N: 9, K: 6, sAm: 6, sAk: 1, sBk: 9 });
+    expect(gemmKernel({ M: 5, N: 9, K: 6, sAm: 6, sAk: 1, sBk: 9 })).toBe(k1);
+    expect(k1.overreadB).toBe(12); // the 9th column is read as a whole vector
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const f = new Float32Array(memory.buffer);
+    const [A, B, C, S] = [0, 64, 128, 256]; // element offsets
+    for (let i = 0; i < 30; i++) f[A + i] = i + 1;
+    for (let i = 0; i < 54; i++) f[B + i] = (i % 5) - 2;
+    f.fill(NaN, C, C + 60); // every output element is written, nothing past C
+    // A[5,6]·Bᵀ with B stored [9,6]: one 4x4 block of the transpose, then leftover rows and columns
+    const k = gemmKernel({ M: 5, N: 9, K: 6, sAm: 6, sAk: 1, sBk: 6, bT: true });
+    expect(k.overreadB).toBe(0);
+    expect(k.source).toContain("i8x16.shuffle");
+    k.run(memory, A * 4, B * 4, C * 4, S * 4);
+    for (let m = 0; m < 5; m++)
+      for (let n = 0; n < 9; n++) {
+        let s = 0;
+        for (let j = 0; j < 6; j++) s += f[A + m * 6 + j] * f[B + n * 6 + j];
+        expect(f[C + m * 9 + n]).toBe(s);
+      }
+    expect(f[C + 45]).toBeNaN();
+    // Aᵀ (stored [6,5]) times B (stored [6,9]) with the same memory
+    gemmKernel({ M: 5, N: 9, K: 6, sAm: 1, sAk: 5, sBk: 9 }).run(memory, A * 4, B * 4, C * 4);
+    for (let m = 0; m < 5; m++)
+      for (let n = 0; n < 9; n++) {
+        let s = 0;
+        for (let j = 0; j < 6; j++) s += f[A + j * 5 + m] * f[B + j * 9 + n];
+        expect(f[C + m * 9 + n]).toBe(s);
+      }
+  });
+});
