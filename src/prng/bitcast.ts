@@ -4,6 +4,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { type DType, isKey, itemsize } from "../dtypes.js";
 import { definePrimitive, hostData } from "../lax/primitive.js";
+import { defvectorized } from "../tracer/batching.js";
+import { defZeroJvp } from "../tracer/ad_util.js";
 
 const BITS32: DType[] = ["float32", "int32", "uint32"];
 
@@ -30,3 +32,7 @@ export const bitcast_convert_type_p = definePrimitive({
     return [tf.tensor(out, x.shape, p.new_dtype === "float32" ? "float32" : "int32")];
   },
 });
+
+// Elementwise; its derivative is zero by definition (JAX's defjvp_zero).
+defvectorized(bitcast_convert_type_p);
+defZeroJvp(bitcast_convert_type_p);

@@ -10,6 +10,8 @@ import { tensorFrom } from "../array/array.js";
 import { threefry2x32 } from "./threefry.js";
 import * as fry from "./impl.js";
 import { randomBitsWasm } from "./threefry_wasm.js";
+import { bind } from "../tracer/core.js";
+import { defbroadcasting, defvectorized, moveaxis } from "../tracer/batching.js";
 
 export const KEY: DType = "key<fry>";
 const keyAval = (shape: readonly number[]) => new ShapedArray(shape, KEY);
@@ -176,3 +178,18 @@ export const random_bits_p = definePrimitive({
     return [wordsTensor(out, ctx.outAvals[0].shape)]; // 8 and 16-bit words are small: the same int32 storage
   },
 });
+
+// ---- transformation rules ---------------------------------------------------------------------
+
+// Keys and uint32 words have no derivative (JAX gives them float0 tangents): zero tangents.
+for (const p of [threefry2x32_p, random_seed_p, random_wrap_p, random_unwrap_p, random_split_p, random_fold_in_p, random_bits_p]) p.nonDifferentiable = true;
+// Per key (or seed): outputs only add trailing axes, so the batch axis stays where it is.
+for (const p of [random_seed_p, random_unwrap_p, random_split_p, random_bits_p]) defvectorized(p);
+// Operands broadcast against each other as an n-ary op's do (key arrays move axes on their data).
+defbroadcasting(threefry2x32_p);
+defbroadcasting(random_fold_in_p);
+// The key-data axis is the last one: a batch axis there is moved to the front first.
+random_wrap_p.batch = ([x], [d], params) => {
+  const data = d === x.ndim - 1 ? moveaxis(x, d, 0) : x;
+  return [bind(random_wrap_p, [data], params), [d === x.ndim - 1 ? 0 : d]];
+};

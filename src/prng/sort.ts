@@ -6,6 +6,10 @@ import { isFloat } from "../dtypes.js";
 import { sizeOf } from "../jaxpr/aval.js";
 import { definePrimitive, hostData } from "../lax/primitive.js";
 import { tensorFrom } from "../array/array.js";
+import { bind } from "../tracer/core.js";
+import { bdimAtFront } from "../tracer/batching.js";
+import { broadcastedIota } from "../lax/lax.js";
+import { takeAlongAxis } from "../numpy/indexing.js";
 
 type SortParams = { dimension: number; is_stable: boolean; num_keys: number };
 
@@ -52,3 +56,19 @@ export const sort_p = definePrimitive({
     return outs.map((o, i) => (o instanceof Float32Array ? tf.tensor(o, shape as number[], "float32") : tensorFrom(o, shape, ctx.inAvals[i].dtype)));
   },
 });
+
+// Batch axes go to the front (unbatched operands broadcast), and the sorted axis moves up by one.
+sort_p.batch = (args, dims, p, axis) => {
+  const xs = args.map((x, i) => bdimAtFront(x, dims[i], axis.size));
+  const outs = bind(sort_p, xs, { ...p, dimension: p.dimension + 1 });
+  return [outs, outs.map(() => 0)];
+};
+
+// JAX's _sort_jvp: sort an iota along with the operands, then gather each tangent by the
+// resulting permutation (a gather, so the rule transposes for reverse mode).
+sort_p.jvp = (primals, tangents, p) => {
+  const iota = broadcastedIota("int32", primals[0].shape, p.dimension);
+  const outs = bind(sort_p, [...primals, iota], p);
+  const perm = outs[outs.length - 1];
+  return [outs.slice(0, -1), tangents.map((t) => (t === null ? null : takeAlongAxis(t, perm, p.dimension)))];
+};
