@@ -73,7 +73,7 @@ describe(`float32 dot_general on ${getBackend()}`, () => {
     }
     const plan = (sa: number[], sb: number[], [[lc, rc], [lb, rb]]: Dims) =>
       matmulPlan(sa, sb, { dimension_numbers: [[{ items: lc }, { items: rc }], [{ items: lb }, { items: rb }]] });
-    // a batch axis in the middle is read in place, with its own stride
+    // a batch axis in the middle is read in place, with its own stride (and B by a stride of 3)
     expect(plan([5, 3, 7], [7, 6, 3], [[[2], [0]], [[1], [2]]])).toEqual({ B: 3, M: 5, K: 7, N: 6, a: [7, 21, 1], b: [1, 18, 3] });
     // two batch axes in the opposite order in memory are not one stride: the primitive's lowering
     expect(plan([2, 3, 4, 5], [3, 2, 5, 4], [[[3], [2]], [[0, 1], [1, 0]]])).toBeNull();
@@ -111,35 +111,43 @@ describe(`float32 dot_general on ${getBackend()}`, () => {
 });
 
 describe("wasm gemm kernels", () => {
-  test("one module per shape and layout; B stored [N,K] is transposed in scratch memory", () => {
-    const k1 = gemmKernel({ M: 5, N: 9, K: 6, sAm: 6, sAk: 1, sBk: 9 });
-    expect(gemmKernel({ M: 5, N: 9, K: 6, sAm: 6, sAk: 1, sBk: 9 })).toBe(k1);
-    expect(k1.overreadB).toBe(12); // the 9th column is read as a whole vector
+  /** C = A·B on a memory of our own: B in three layouts, partial panels, leftover rows. */
+  test("B packed from any layout; every output element written, nothing past C", () => {
+    const [M, N, K] = [5, 11, 6];
     const memory = new WebAssembly.Memory({ initial: 1 });
     const f = new Float32Array(memory.buffer);
-    const [A, B, C, S] = [0, 64, 128, 256]; // element offsets
-    for (let i = 0; i < 30; i++) f[A + i] = i + 1;
-    for (let i = 0; i < 54; i++) f[B + i] = (i % 5) - 2;
-    f.fill(NaN, C, C + 60); // every output element is written, nothing past C
-    // A[5,6]·Bᵀ with B stored [9,6]: one 4x4 block of the transpose, then leftover rows and columns
-    const k = gemmKernel({ M: 5, N: 9, K: 6, sAm: 6, sAk: 1, sBk: 6, bT: true });
-    expect(k.overreadB).toBe(0);
-    expect(k.source).toContain("i8x16.shuffle");
-    k.run(memory, A * 4, B * 4, C * 4, S * 4);
-    for (let m = 0; m < 5; m++)
-      for (let n = 0; n < 9; n++) {
-        let s = 0;
-        for (let j = 0; j < 6; j++) s += f[A + m * 6 + j] * f[B + n * 6 + j];
-        expect(f[C + m * 9 + n]).toBe(s);
+    const [A, Bn, Bt, Bs, C, S] = [0, 64, 192, 320, 512, 1024]; // element offsets
+    const a = (m: number, k: number) => f[A + m * K + k];
+    const b = (k: number, n: number) => f[Bn + k * N + n];
+    for (let i = 0; i < M * K; i++) f[A + i] = i + 1;
+    for (let k = 0; k < K; k++)
+      for (let n = 0; n < N; n++) {
+        f[Bn + k * N + n] = ((k * N + n) % 7) - 3; // [K,N]
+        f[Bt + n * K + k] = b(k, n); // [N,K]
+        f[Bs + k * 2 * N + 2 * n] = b(k, n); // [K,N] with every other element
       }
-    expect(f[C + 45]).toBeNaN();
-    // Aᵀ (stored [6,5]) times B (stored [6,9]) with the same memory
-    gemmKernel({ M: 5, N: 9, K: 6, sAm: 1, sAk: 5, sBk: 9 }).run(memory, A * 4, B * 4, C * 4);
-    for (let m = 0; m < 5; m++)
-      for (let n = 0; n < 9; n++) {
+    for (const [sBk, sBn, at] of [[N, 1, Bn], [1, K, Bt], [2 * N, 2, Bs]]) {
+      f.fill(NaN, C, C + 100);
+      const k = gemmKernel({ M, N, K, sAm: K, sAk: 1, sBk, sBn });
+      expect(gemmKernel({ M, N, K, sAm: K, sAk: 1, sBk, sBn })).toBe(k); // cached
+      k.run(memory, A * 4, at * 4, C * 4, S * 4);
+      for (let m = 0; m < M; m++)
+        for (let n = 0; n < N; n++) {
+          let s = 0;
+          for (let j = 0; j < K; j++) s += a(m, j) * b(j, n);
+          expect(f[C + m * N + n], `B strides (${sBk}, ${sBn}) at ${m},${n}`).toBe(s);
+        }
+      expect(f[C + M * N]).toBeNaN();
+      expect(k.scratchBytes).toBe(K * 8 * 4);
+    }
+    expect(gemmKernel({ M, N, K, sAm: K, sAk: 1, sBk: 1, sBn: K }).source).toContain("i8x16.shuffle"); // 4x4 transposes
+    // Aᵀ (A read as stored [K,M]) times B
+    gemmKernel({ M, N, K, sAm: 1, sAk: M, sBk: N, sBn: 1 }).run(memory, A * 4, Bn * 4, C * 4, S * 4);
+    for (let m = 0; m < M; m++)
+      for (let n = 0; n < N; n++) {
         let s = 0;
-        for (let j = 0; j < 6; j++) s += f[A + j * 5 + m] * f[B + j * 9 + n];
-        expect(f[C + m * 9 + n]).toBe(s);
+        for (let j = 0; j < K; j++) s += f[A + j * M + m] * b(j, n);
+        expect(f[C + m * N + n]).toBe(s);
       }
   });
 });

@@ -2,8 +2,8 @@
 // in the layout they are stored in. A contraction is a batch of C[M,N] = A[M,K]·B[K,N] whose
 // operands are addressed through strides: no transposes and no reshapes are materialised.
 // - wasm: generated SIMD kernels (wasm/gemm.ts), bit-identical to tfjs-wasm's XNNPACK matMul
-//   and 1.3-2.5x faster on an MLP's shapes, since XNNPACK repacks every new rhs buffer and
-//   needs both operands transposed to [M,K]·[K,N] first.
+//   and 1.3-2.5x faster on an MLP's shapes, since XNNPACK repacks every new rhs buffer whole
+//   and needs both operands transposed to [M,K]·[K,N] first.
 // - cpu: register-blocked JS loops that sum exactly as tfjs-cpu's BatchMatMul does (float64
 //   sums over blocks of its blockSize along k, each added to the float32 result in order), so
 //   the results are bit-identical to tfjs-cpu's, 4-5x faster (its k-innermost loop strides
@@ -95,22 +95,17 @@ export function dotGeneral([a, b]: tf.Tensor[], params: Params, ctx: LowerCtx, b
   return backend === "wasm" ? wasmMatmul(a, b, plan, shape) : [runRegistered(a, b, (ins, be) => cpuMatmul(ins, be as CpuBackend, plan, shape))];
 }
 
-function wasmMatmul(a: tf.Tensor, b: tf.Tensor, p: MatmulPlan, shape: number[]): tf.Tensor[] | null {
+function wasmMatmul(a: tf.Tensor, b: tf.Tensor, p: MatmulPlan, shape: number[]): tf.Tensor[] {
   const { B, M, N, K } = p;
-  // B is read by rows along n; one stored [N,K] (n strided, k contiguous) is transposed first.
-  const bT = N > 1 && p.b[2] !== 1;
-  if (bT && K > 1 && p.b[1] !== 1) return null;
-  const kernel = gemmKernel({ M, N, K, sAm: p.a[1], sAk: p.a[2], sBk: bT ? p.b[2] : p.b[1], bT });
-  const be = tf.backend() as unknown as WasmBackend;
-  const ptr = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset;
-  // The last partial panel reads a few lanes past B's last row; never past the heap's end.
-  if (kernel.overreadB && ptr(b) + b.size * 4 + kernel.overreadB > be.wasm.asm.memory.buffer.byteLength) return null;
-  const body: Body = ([x, y]) => {
+  const kernel = gemmKernel({ M, N, K, sAm: p.a[1], sAk: p.a[2], sBk: p.b[1], sBn: p.b[2] });
+  const body: Body = ([x, y], backend) => {
+    const be = backend as WasmBackend;
+    const ptr = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset;
     const out = be.makeOutput(shape, "float32");
-    const scratch = bT ? be.wasm._malloc(K * N * 4) : 0;
+    const scratch = be.wasm._malloc(kernel.scratchBytes);
     const [pa, pb, pc] = [ptr(x), ptr(y), ptr(out)];
     for (let i = 0; i < B; i++) kernel.run(be.wasm.asm.memory, pa + i * p.a[0] * 4, pb + i * p.b[0] * 4, pc + i * M * N * 4, scratch);
-    if (scratch) be.wasm._free(scratch);
+    be.wasm._free(scratch);
     return out;
   };
   return [runRegistered(a, b, body)];

@@ -1,39 +1,34 @@
 // float32 matrix products as generated WebAssembly SIMD, run in place on tfjs-wasm's heap.
 //
-// C[M,N] = A[M,K] · B[K,N], one module per shape and layout (the dimensions and strides are
-// constants in the code, so every address is a base pointer plus an immediate offset). A is read
+// C[M,N] = A[M,K] · B[K,N], one module per shape and layout: the dimensions and strides are
+// constants in the code, so every address is a base pointer plus an immediate offset. A is read
 // one element at a time (v128.load32_splat) through any strides, so a transposed A costs
-// nothing; B must have unit stride along n (rows of B are read as vectors); C is row-major.
-// Register tiles of MR rows x NV vectors accumulate over the whole of k, each lane summing its
-// products in k order from 0: the same float32 operations, in the same order, as XNNPACK's
-// wasm SIMD kernels that tfjs-wasm's matMul calls, but without packing B first (XNNPACK packs
-// the weights at every call whose rhs is a new buffer, as every training step's is) and for
-// either layout of A. A B stored [N,K] is transposed into scratch memory first (`transposeB`).
+// nothing. B is read in panels of 8 columns, each first copied into a contiguous K x 8 block of
+// scratch memory (from any layout: rows of B as vectors, a B stored [N,K] through 4x4 register
+// transposes, anything else element by element; a last partial panel padded with zeros), which
+// then stays in L1 while every row tile streams over it. C is row-major.
+// Register tiles of 4 rows x 8 columns accumulate over the whole of k, each lane summing its
+// products in k order from 0: the same float32 operations in the same order as XNNPACK's wasm
+// SIMD kernels behind tfjs-wasm's matMul (bit-identical results), but without XNNPACK's packing
+// of the whole rhs at every call with a new rhs buffer, as every training step's is.
 import { Code, encodeModule, type ModuleDef } from "./emit.js";
 
 export interface GemmShape {
   M: number;
   N: number;
   K: number;
-  /** Element strides of A along m and k. */
+  /** Element strides of A along m and k, and of B along k and n. */
   sAm: number;
   sAk: number;
-  /**
-   * Element stride of B along k, its stride along n being 1; or, with `bT`, B's stride along n,
-   * its stride along k being 1 (B stored [N,K]): it is transposed into scratch memory first.
-   */
   sBk: number;
-  bT?: boolean;
+  sBn: number;
 }
 
 export interface GemmKernel {
-  /**
-   * C = A·B with byte offsets into `memory`; C must not overlap A or B. `scratch` (bT only)
-   * holds K*N floats.
-   */
-  run(memory: WebAssembly.Memory, a: number, b: number, c: number, scratch?: number): void;
-  /** How far past the end of B (in bytes) the kernel may read: lanes it then discards. */
-  readonly overreadB: number;
+  /** C = A·B with byte offsets into `memory`; C must not overlap A or B. */
+  run(memory: WebAssembly.Memory, a: number, b: number, c: number, scratch: number): void;
+  /** Bytes of scratch memory `run` needs (one packed panel of B). */
+  readonly scratchBytes: number;
   readonly source: string;
 }
 
@@ -41,15 +36,18 @@ export interface GemmKernel {
  * Rows x 4-lane vectors of one register tile: 8 accumulators, 2 B vectors, 1 splat. Measured
  * on the MLP's shapes (2-core EPYC, Node 20): 4x2 beat 6x2, 5x2, 3x3, 2x4, 8x1 and 4x3 by
  * 10-40%, and unrolling k by 2 or 4 made it slower (V8 keeps fewer values in registers).
+ * Packing B's panels made the 128x784x512 product ~30% faster than reading B's rows in place
+ * (rows 2 KiB apart map to 2 of L1's 64 sets).
  */
 const MR = 4;
 const NV = 2;
+const NR = NV * 4;
 
 const cache = new Map<string, GemmKernel>();
 
 /** The kernel for one shape and layout (cached). */
 export function gemmKernel(s: GemmShape): GemmKernel {
-  const key = `${s.M},${s.N},${s.K},${s.sAm},${s.sAk},${s.sBk},${s.bT ?? false}`;
+  const key = `${s.M},${s.N},${s.K},${s.sAm},${s.sAk},${s.sBk},${s.sBn}`;
   let k = cache.get(key);
   if (!k) {
     if (cache.size > 256) cache.clear();
@@ -58,68 +56,66 @@ export function gemmKernel(s: GemmShape): GemmKernel {
   return k;
 }
 
-function build(spec: GemmShape): GemmKernel {
-  const { M, N, K } = spec;
-  // With bT, the panels read the [K,N] copy in scratch.
-  const s = spec.bT ? { ...spec, sBk: N } : spec;
-  const nr = NV * 4;
-  const fullPanels = Math.floor(N / nr);
-  const restCols = N % nr;
-  // panel(a, b, c) computes C[:, j..j+cols) for one column panel; gemm calls it per panel, so
-  // V8 tiers the panel function up after a few calls instead of running one long call in its
-  // baseline compiler.
+function build(s: GemmShape): GemmKernel {
+  const { M, N, K } = s;
+  const fullPanels = Math.floor(N / NR);
+  const restCols = N % NR;
+  // gemm(a, b, c, scratch) packs and computes one panel at a time through internal functions:
+  // V8 tiers a function up to optimized code between calls, so many short calls reach it soon.
   const funcs: ModuleDef["funcs"] = [];
-  const panelIndex = (cols: number) => {
-    funcs.push({ params: ["i32", "i32", "i32"], results: [], code: panelCode(s, cols) });
-    return funcs.length - 1;
-  };
-  const full = fullPanels > 0 ? panelIndex(nr) : -1;
-  const rest = restCols > 0 ? panelIndex(restCols) : -1;
+  const add = (code: Code) => funcs.push({ params: ["i32", "i32", "i32"], results: [], code }) - 1;
   const g = new Code(["i32", "i32", "i32", "i32"], ["a", "b", "c", "scratch"]);
-  if (spec.bT) {
-    emitTranspose(g, 1, 3, N, K, spec.sBk);
-    g.op("local.get", 3).op("local.set", 1);
-  }
+  const call = (pack: number, compute: number, j: number | null, col: number) => {
+    // pack(b + col*sBn*4 [+ j*sBn], scratch, 0); compute(a, scratch, c + col*4 [+ j])
+    g.op("local.get", 1).i32Const(col * s.sBn * 4).op("i32.add");
+    if (j !== null) g.op("local.get", j).i32Const(s.sBn).op("i32.mul").op("i32.add");
+    g.op("local.get", 3).i32Const(0).op("call", pack);
+    g.op("local.get", 0).op("local.get", 3).op("local.get", 2).i32Const(col * 4).op("i32.add");
+    if (j !== null) g.op("local.get", j).op("i32.add");
+    g.op("call", compute);
+  };
   if (fullPanels > 0) {
-    const j = g.local("i32", "j");
+    const [pack, compute] = [add(packCode(s, NR)), add(panelCode(s, NR))];
+    const j = g.local("i32", "j"); // byte offset of the panel's first column in a row of C
     g.op("loop");
-    g.op("local.get", 0).op("local.get", 1).op("local.get", j).op("i32.add").op("local.get", 2).op("local.get", j).op("i32.add").op("call", full);
-    g.op("local.get", j).i32Const(nr * 4).op("i32.add").op("local.tee", j).i32Const(fullPanels * nr * 4).op("i32.lt_u").op("br_if", 0);
+    call(pack, compute, j, 0);
+    g.op("local.get", j).i32Const(NR * 4).op("i32.add").op("local.tee", j).i32Const(fullPanels * NR * 4).op("i32.lt_u").op("br_if", 0);
     g.op("end");
   }
-  if (rest >= 0) {
-    const off = fullPanels * nr * 4;
-    g.op("local.get", 0).op("local.get", 1).i32Const(off).op("i32.add").op("local.get", 2).i32Const(off).op("i32.add").op("call", rest);
-  }
+  if (restCols > 0) call(add(packCode(s, restCols)), add(panelCode(s, restCols)), null, fullPanels * NR);
   funcs.push({ params: ["i32", "i32", "i32", "i32"], results: [], code: g, export: "gemm" });
   const def = (shared: boolean): ModuleDef => ({ memory: { module: "env", name: "memory", shared }, imports: [], funcs });
   const modules: Partial<Record<"shared" | "plain", WebAssembly.Module>> = {};
-  const instances = new WeakMap<WebAssembly.Memory, (a: number, b: number, c: number, scratch: number) => void>();
+  type Gemm = (a: number, b: number, c: number, scratch: number) => void;
+  const instances = new WeakMap<WebAssembly.Memory, Gemm>();
   let source: string | undefined;
   return {
-    overreadB: restCols > 0 && !spec.bT ? (Math.ceil(restCols / 4) * 4 - restCols) * 4 : 0,
-    run(memory, a, b, c, scratch = 0) {
+    scratchBytes: K * NR * 4,
+    run(memory, a, b, c, scratch) {
       let f = instances.get(memory);
       if (!f) {
         const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
         const kind = shared ? "shared" : "plain";
         const mod = (modules[kind] ??= new WebAssembly.Module(encodeModule(def(shared)) as BufferSource));
-        f = new WebAssembly.Instance(mod, { env: { memory } }).exports.gemm as (a: number, b: number, c: number, scratch: number) => void;
+        f = new WebAssembly.Instance(mod, { env: { memory } }).exports.gemm as Gemm;
         instances.set(memory, f);
       }
       if (M > 0 && N > 0) f(a, b, c, scratch);
     },
     get source() {
-      const b = spec.bT ? `B^T row stride ${spec.sBk}` : `B row stride ${spec.sBk}`;
-      return (source ??= `;; gemm M=${M} N=${N} K=${K} A strides (${s.sAm}, ${s.sAk}) ${b}, tiles ${MR}x${nr}\n` + funcs.map((f) => f.code.lines.join("\n")).join("\n;; ----\n"));
+      const head = `;; gemm M=${M} N=${N} K=${K} A strides (${s.sAm}, ${s.sAk}) B strides (${s.sBk}, ${s.sBn}), tiles ${MR}x${NR}\n`;
+      return (source ??= head + funcs.map((f) => f.code.lines.join("\n")).join("\n;; ----\n"));
     },
   };
 }
 
-/** One column panel of `cols` columns (<= NV*4): every row tile, then the leftover rows. */
+/**
+ * compute(a, p, c): C[:, panel] for one packed panel p (K rows of NR floats) of which `cols`
+ * columns are real: every tile of MR rows, then the leftover rows.
+ */
 function panelCode(s: GemmShape, cols: number): Code {
-  const c = new Code(["i32", "i32", "i32"], ["a", "b", "c"]);
-  const [A, B, C] = [0, 1, 2];
+  const c = new Code(["i32", "i32", "i32"], ["a", "p", "c"]);
+  const [A, P, C] = [0, 1, 2];
   const nv = Math.ceil(cols / 4);
   const acc = Array.from({ length: MR * nv }, (_, i) => c.local("v128", `acc${i}`));
   const bv = Array.from({ length: nv }, (_, i) => c.local("v128", `b${i}`));
@@ -127,23 +123,23 @@ function panelCode(s: GemmShape, cols: number): Code {
   const pa = c.local("i32", "pa");
   const pb = c.local("i32", "pb");
   const end = c.local("i32", "end");
-  const tiles = Math.floor(s.M / MR);
   const tile = (rows: number) => {
     for (let i = 0; i < rows * nv; i++) c.f32x4([0, 0, 0, 0]).op("local.set", acc[i]);
-    c.op("local.get", A).op("local.set", pa).op("local.get", B).op("local.tee", pb).i32Const(s.K * s.sBk * 4).op("i32.add").op("local.set", end);
-    c.op("block").op("local.get", pb).op("local.get", end).op("i32.eq").op("br_if", 0); // K = 0
-    c.op("loop");
-    for (let v = 0; v < nv; v++) c.op("local.get", pb).op("v128.load", 2, v * 16).op("local.set", bv[v]);
-    for (let r = 0; r < rows; r++) {
-      c.op("local.get", pa).op("v128.load32_splat", 2, r * s.sAm * 4).op("local.set", sv);
-      for (let v = 0; v < nv; v++) {
-        const x = acc[r * nv + v];
-        c.op("local.get", x).op("local.get", sv).op("local.get", bv[v]).op("f32x4.mul").op("f32x4.add").op("local.set", x);
+    if (s.K > 0) {
+      c.op("local.get", A).op("local.set", pa).op("local.get", P).op("local.tee", pb).i32Const(s.K * NR * 4).op("i32.add").op("local.set", end);
+      c.op("loop");
+      for (let v = 0; v < nv; v++) c.op("local.get", pb).op("v128.load", 2, v * 16).op("local.set", bv[v]);
+      for (let r = 0; r < rows; r++) {
+        c.op("local.get", pa).op("v128.load32_splat", 2, r * s.sAm * 4).op("local.set", sv);
+        for (let v = 0; v < nv; v++) {
+          const x = acc[r * nv + v];
+          c.op("local.get", x).op("local.get", sv).op("local.get", bv[v]).op("f32x4.mul").op("f32x4.add").op("local.set", x);
+        }
       }
+      c.op("local.get", pa).i32Const(s.sAk * 4).op("i32.add").op("local.set", pa);
+      c.op("local.get", pb).i32Const(NR * 4).op("i32.add").op("local.tee", pb).op("local.get", end).op("i32.ne").op("br_if", 0);
+      c.op("end");
     }
-    c.op("local.get", pa).i32Const(s.sAk * 4).op("i32.add").op("local.set", pa);
-    c.op("local.get", pb).i32Const(s.sBk * 4).op("i32.add").op("local.tee", pb).op("local.get", end).op("i32.ne").op("br_if", 0);
-    c.op("end").op("end");
     // Stores: whole vectors, then the 1-3 columns of a partial one lane by lane.
     for (let r = 0; r < rows; r++)
       for (let v = 0; v < nv; v++) {
@@ -154,6 +150,7 @@ function panelCode(s: GemmShape, cols: number): Code {
         else for (let l = 0; l < lanes; l++) c.op("local.get", C).op("local.get", x).op("v128.store32_lane", 2, off + l * 4, l);
       }
   };
+  const tiles = Math.floor(s.M / MR);
   if (tiles > 0) {
     const t = c.local("i32", "t");
     c.op("loop");
@@ -176,49 +173,61 @@ const FIRST = lanes(0, 1, 4, 5);
 const SECOND = lanes(2, 3, 6, 7);
 
 /**
- * dst[q, r] = src[r, q] for src R x Q (row stride `stride` elements), dst Q x R row-major:
- * 4x4 blocks through registers, then the leftover rows and columns one element at a time.
+ * pack(b, p, _): p[k*NR + j] = B[k, j] for j < cols, 0 for cols <= j < NR. Rows of B as two
+ * vectors when they are contiguous; a B stored [N,K] four k at a time through 4x4 transposes;
+ * any other layout (and leftovers) one element at a time.
  */
-function emitTranspose(c: Code, src: number, dst: number, R: number, Q: number, stride: number): void {
-  const r = c.local("i32", "tr");
-  const q = c.local("i32", "tq");
-  const ps = c.local("i32", "ps");
-  const pd = c.local("i32", "pd");
-  const row = Array.from({ length: 4 }, (_, i) => c.local("v128", `row${i}`));
-  const t = Array.from({ length: 4 }, (_, i) => c.local("v128", `t${i}`));
-  const R4 = R - (R % 4);
-  const Q4 = Q - (Q % 4);
-  // for (r = 0; r < bound; r += step) { body }
-  const loop = (v: number, from: number, bound: number, step: number, body: () => void) => {
-    if (from >= bound) return;
-    c.i32Const(from).op("local.set", v).op("loop");
+function packCode(s: GemmShape, cols: number): Code {
+  const c = new Code(["i32", "i32", "i32"], ["b", "p", "k"]);
+  const [B, P, k] = [0, 1, 2];
+  const loop = (count: number, body: () => void) => {
+    if (count <= 0) return;
+    c.i32Const(0).op("local.set", k).op("loop");
     body();
-    c.op("local.get", v).i32Const(step).op("i32.add").op("local.tee", v).i32Const(bound).op("i32.lt_u").op("br_if", 0).op("end");
+    c.op("local.get", k).i32Const(1).op("i32.add").op("local.tee", k).i32Const(count).op("i32.lt_u").op("br_if", 0).op("end");
   };
-  // ps = src + (r*stride + q)*4, pd = dst + (q*R + r)*4
-  const addrs = () => {
-    c.op("local.get", src).op("local.get", r).i32Const(stride * 4).op("i32.mul").op("i32.add").op("local.get", q).i32Const(4).op("i32.mul").op("i32.add").op("local.set", ps);
-    c.op("local.get", dst).op("local.get", q).i32Const(R * 4).op("i32.mul").op("i32.add").op("local.get", r).i32Const(4).op("i32.mul").op("i32.add").op("local.set", pd);
-  };
-  const shuffle = (x: number, y: number, idx: number[], out: number) => c.op("local.get", x).op("local.get", y).op("i8x16.shuffle", ...idx).op("local.set", out);
-  loop(r, 0, R4, 4, () =>
-    loop(q, 0, Q4, 4, () => {
-      addrs();
-      for (let i = 0; i < 4; i++) c.op("local.get", ps).op("v128.load", 2, i * stride * 4).op("local.set", row[i]);
-      shuffle(row[0], row[1], LO, t[0]);
-      shuffle(row[0], row[1], HI, t[1]);
-      shuffle(row[2], row[3], LO, t[2]);
-      shuffle(row[2], row[3], HI, t[3]);
-      [[t[0], FIRST], [t[0], SECOND], [t[1], FIRST], [t[1], SECOND]].forEach(([x, idx], j) => {
-        const y = x === t[0] ? t[2] : t[3];
-        c.op("local.get", pd).op("local.get", x as number).op("local.get", y).op("i8x16.shuffle", ...(idx as number[])).op("v128.store", 2, j * R * 4);
-      });
-    }),
-  );
-  const one = () => {
-    addrs();
-    c.op("local.get", pd).op("local.get", ps).op("f32.load", 2, 0).op("f32.store", 2, 0);
-  };
-  loop(r, 0, R4, 1, () => loop(q, Q4, Q, 1, one)); // the last Q % 4 columns of the blocked rows
-  loop(r, R4, R, 1, () => loop(q, 0, Q, 1, one)); // the last R % 4 rows
+  const bump = (local: number, bytes: number) => c.op("local.get", local).i32Const(bytes).op("i32.add").op("local.set", local);
+  if (cols === NR && s.sBn === 1) {
+    loop(s.K, () => {
+      for (let v = 0; v < NV; v++) c.op("local.get", P).op("local.get", B).op("v128.load", 2, v * 16).op("v128.store", 2, v * 16);
+      bump(B, s.sBk * 4);
+      bump(P, NR * 4);
+    });
+    return c;
+  }
+  let done = 0; // rows of k packed by the block loop
+  if (cols === NR && s.sBk === 1 && s.K >= 4) {
+    const row = Array.from({ length: 4 }, (_, i) => c.local("v128", `row${i}`));
+    const t = Array.from({ length: 4 }, (_, i) => c.local("v128", `t${i}`));
+    const shuffle = (x: number, y: number, idx: number[]) => c.op("local.get", x).op("local.get", y).op("i8x16.shuffle", ...idx);
+    done = s.K - (s.K % 4);
+    loop(done / 4, () => {
+      for (let h = 0; h < NV; h++) {
+        // columns 4h..4h+3 (rows of the stored [N,K]) at k..k+3 -> 4 rows of the panel
+        for (let i = 0; i < 4; i++) c.op("local.get", B).op("v128.load", 2, (4 * h + i) * s.sBn * 4).op("local.set", row[i]);
+        shuffle(row[0], row[1], LO).op("local.set", t[0]);
+        shuffle(row[0], row[1], HI).op("local.set", t[1]);
+        shuffle(row[2], row[3], LO).op("local.set", t[2]);
+        shuffle(row[2], row[3], HI).op("local.set", t[3]);
+        [[t[0], t[2], FIRST], [t[0], t[2], SECOND], [t[1], t[3], FIRST], [t[1], t[3], SECOND]].forEach(([x, y, idx], u) => {
+          c.op("local.get", P);
+          shuffle(x as number, y as number, idx as number[]).op("v128.store", 2, u * NR * 4 + h * 16);
+        });
+      }
+      bump(B, 16);
+      bump(P, 4 * NR * 4);
+    });
+  }
+  // Element by element: the rows the block loop left, or all of them.
+  loop(s.K - done, () => {
+    for (let j = 0; j < NR; j++) {
+      c.op("local.get", P);
+      if (j < cols) c.op("local.get", B).op("f32.load", 2, j * s.sBn * 4);
+      else c.op("f32.const", 0);
+      c.op("f32.store", 2, j * 4);
+    }
+    bump(B, s.sBk * 4);
+    bump(P, NR * 4);
+  });
+  return c;
 }
