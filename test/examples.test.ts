@@ -1,6 +1,7 @@
 // The demo's printed lines are part of the interface: each is asserted here.
 import { expect, test } from "vitest";
 import { main as stateful } from "../examples/stateful.js";
+import { jaxText } from "./jax_texts.js";
 
 test("examples/stateful.ts prints the notebook's lessons", () => {
   const lines: string[] = [];
@@ -17,7 +18,7 @@ test("examples/stateful.ts prints the notebook's lessons", () => {
     "1",
     "2",
     "3",
-    "{ lambda ; . let  in (1.0:f32[],) }",
+    jaxText("examples/stateful_counter"),
     "1.0",
     "1.0",
     "1.0",

@@ -1,6 +1,7 @@
 // jit's contract: when it traces, what it caches, what it prints, and the errors it raises.
 import { afterEach, expect, test, vi } from "vitest";
 import { ConcretizationTypeError, UnexpectedTracerError, config, evalJaxpr, checkJaxpr, jit, jnp, makeJaxpr, tree, type Array } from "../src/index.js";
+import { jaxText } from "./jax_texts.js";
 
 afterEach(() => {
   config.update("jax_log_compiles", false);
@@ -50,17 +51,7 @@ test("nested jit stays a jit equation with JAX's name= first", () => {
     return jnp.sin(x);
   });
   const outer = (x: Array) => jnp.cos(inner(x));
-  expect(String(makeJaxpr(outer)(1))).toBe(
-    [
-      "{ lambda ; a:f32[]. let",
-      "    b:f32[] = jit[",
-      "      name=g",
-      "      jaxpr={ lambda ; a:f32[]. let b:f32[] = sin a in (b,) }",
-      "    ] a",
-      "    c:f32[] = cos b",
-      "  in (c,) }",
-    ].join("\n"),
-  );
+  expect(String(makeJaxpr(outer)(1))).toBe(jaxText("jit/nested_named"));
   expect(String(jit(outer)(0))).toBe("1.0");
 });
 
@@ -69,30 +60,13 @@ test("a jaxpr used twice is printed once, as a shared let", () => {
     return jnp.sin(x);
   });
   const text = String(makeJaxpr((x: Array) => jnp.add(inner(x), inner(jnp.cos(x))))(1));
-  expect(text).toBe(
-    [
-      "let g = { lambda ; a:f32[]. let b:f32[] = sin a in (b,) } in",
-      "{ lambda ; c:f32[]. let",
-      "    d:f32[] = jit[name=g jaxpr=g] c",
-      "    e:f32[] = cos c",
-      "    f:f32[] = jit[name=g jaxpr=g] e",
-      "    h:f32[] = add d f",
-      "  in (h,) }",
-    ].join("\n"),
-  );
+  expect(text).toBe(jaxText("jit/shared_let"));
 });
 
 test("closed-over arrays become constvars; JS numbers become literals", () => {
   const c = jnp.array([1, 2, 3]);
   const text = String(makeJaxpr((x: Array) => jnp.add(jnp.multiply(x, c), 0.5))(jnp.ones([3])));
-  expect(text).toBe(
-    [
-      "{ lambda a:f32[3]; b:f32[3]. let",
-      "    c:f32[3] = mul b a",
-      "    d:f32[3] = add c 0.5:f32[]",
-      "  in (d,) }",
-    ].join("\n"),
-  );
+  expect(text).toBe(jaxText("jit/constvar_and_literal"));
   expect(String(jit((x: Array) => jnp.multiply(x, c))(jnp.ones([3])))).toBe("[1. 2. 3.]");
 });
 

@@ -8,6 +8,7 @@
 #     (tfjax's promotion rule, src/numpy/promote.ts);
 #   - jnp.array(...) of JS numbers is a strong float32 array: jnp.array(v, jnp.float32) (JAX's
 #     jnp.array(1.0) is weakly typed; JS cannot tell 1 from 1.0); int32 arrays say dtype=jnp.int32;
+#     of a single JS number it is a numpy scalar, np.float32(v) (a literal when closed over);
 #   - an anonymous JS arrow function is named <lambda>, a named function keeps its name.
 import json, sys
 import jax, jax.numpy as jnp, numpy as np
@@ -16,8 +17,9 @@ from jax import lax
 jax.config.update("jax_platforms", "cpu")
 f32 = lambda *s: jnp.zeros(s, jnp.float32)
 i32 = lambda *s: jnp.zeros(s, jnp.int32)
-I = lambda v: jnp.array(v, jnp.int32)
-F = lambda v: jnp.array(v, jnp.float32)
+# tfjax's jnp.array of a JS scalar is a numpy scalar (a literal when closed over), of a list an array.
+I = lambda v: np.int32(v) if np.ndim(v) == 0 else jnp.array(v, jnp.int32)
+F = lambda v: np.float32(v) if np.ndim(v) == 0 else jnp.array(v, jnp.float32)
 C = {}  # name -> thunk returning the printed text
 
 def case(name, f, *args):
@@ -195,6 +197,78 @@ case("ad_structural/vmap_matmul", jax.vmap(lambda a, b: jnp.matmul(a, b)), ones(
 case("ad_structural/vmap_matmul_unbatched_lhs", jax.vmap(lambda a, b: jnp.matmul(a, b), in_axes=(None, 0)), ones(2, 3), ones(4, 3, 5))
 case("ad_structural/vmap_broadcast", jax.vmap(lambda x: lax.broadcast_in_dim(x, (2, 3), (1,))), ones(4, 3))
 case("ad_structural/grad_cumsum", jax.grad(lambda x: rsum(lax.cumsum(x, 0), [0])), ones(3))
+
+# ---- test/scan.test.ts ---------------------------------------------------------------------------
+def _func11(arr, extra):  # docs/jaxpr.md
+  ones = jnp.ones(arr.shape)
+  def body(carry, aelems):
+    ae1, ae2 = aelems
+    return carry + ae1 * ae2 + extra, carry
+  return lax.scan(body, 0.0, [arr, ones])
+case("scan/func11", _func11, jnp.ones(16), 5.0)
+_c0 = F(0.0)
+_xs = F([1, 2, 3])
+case("scan/length_only", lambda c: lax.scan(lambda c, _: (c + 1, None), c, None, length=4), _c0)
+case("scan/reverse", lambda xs: lax.scan(lambda c, x: (c + x, x * c), _c0, xs, reverse=True), _xs)
+case("scan/move_to_const", lambda c, xs: lax.scan(lambda c, x: (c, x * c), c, xs), _c0, _xs)
+case("scan/ext_to_ext_fwd", lambda c, xs: lax.scan(lambda c, x: (c + x, x), c, xs), _c0, _xs)
+_sprod = lambda c, xs: lax.scan(lambda c, x: (c * x, c), c, xs)
+case("scan/jvp", lambda c, t: jax.jvp(lambda c: _sprod(c, _xs), (c,), (t,)), F(1.0), F(1.0))
+case("scan/map", lambda x: lax.map(lambda r: r.sum(), x), jnp.arange(10).astype(jnp.float32).reshape(5, 2))
+def _rnn_run(w):
+  return lax.scan(lambda h, x: (jnp.tanh(h @ w.T + x), h), jnp.zeros(2), jnp.ones((4, 2)))[0].sum()
+case("scan/grad_hoisted_residuals", jax.grad(_rnn_run), F([[0.5, -0.3], [0.2, 0.4]]))
+
+# ---- test/indexing.test.ts -----------------------------------------------------------------------
+case("indexing/at_set", lambda x, i, v: x.at[i].set(v), f32(5), I(1), F(2))
+case("indexing/gather_int_array", lambda x, idx: x[idx], f32(5), I([0, 1, 2]))
+case("indexing/dynamic_scalar", lambda x, i: x[i], f32(5), I(1))
+case("indexing/static_slice", lambda x: x[1:4:2, 0], f32(5, 3))
+case("indexing/grad_gather", jax.grad(lambda x, idx: x[idx].sum()), f32(5), I([0, 1, 2]))
+case("indexing/vmap_gather", jax.vmap(lambda x, idx: x[idx], in_axes=(0, None)), f32(3, 5), I([0, 1, 2]))
+case("indexing/two_scatter_adds", lambda x, i: x.at[i].add(1).at[i].add(2), f32(4), I(1))
+
+# ---- test/jit.test.ts ----------------------------------------------------------------------------
+@jax.jit
+def g(x): return jnp.sin(x)
+case("jit/nested_named", lambda x: jnp.cos(g(x)), 1.0)
+case("jit/shared_let", lambda x: jnp.add(g(x), g(jnp.cos(x))), 1.0)
+_c123 = F([1, 2, 3])
+case("jit/constvar_and_literal", lambda x: jnp.add(jnp.multiply(x, _c123), 0.5), jnp.ones(3))
+
+# ---- test/prng.test.ts ---------------------------------------------------------------------------
+_split = lambda k: jax.random.split(k)
+case("prng/split_typed", _split, jax.random.key(0))
+case("prng/split_raw", _split, jax.random.PRNGKey(0))
+case("prng/key", jax.random.key, I(0))
+case("prng/PRNGKey", jax.random.PRNGKey, I(0))
+case("prng/fold_in", lambda k: jax.random.fold_in(k, 4), jax.random.key(0))
+case("prng/bits", lambda k: jax.random.bits(k, (3,)), jax.random.key(0))
+case("prng/uniform", lambda k: jax.random.uniform(k), jax.random.key(0))
+case("prng/uniform_3", lambda k: jax.random.uniform(k, (3,)), jax.random.key(0))
+case("prng/normal", lambda k: jax.random.normal(k), jax.random.key(0))
+
+# ---- examples/stateful.ts (test/examples.test.ts) ------------------------------------------------
+class Counter:  # JAX's "Stateful computations"; a JS number returned alone is a float
+  n = 0.0
+  def count(self):
+    self.n += 1.0
+    return self.n
+case("examples/stateful_counter", Counter().count)
+
+# ---- test/conv.test.ts ---------------------------------------------------------------------------
+case("conv/conv_same", lambda x, w: lax.conv(x, w, (1, 1), "SAME"), f32(1, 1, 4, 4), f32(1, 1, 3, 3))
+case("conv/grad_lhs", jax.grad(lambda x, w: lax.conv_general_dilated(x, w, (2, 1), ((1, 0), (0, 1)), rhs_dilation=(1, 2)).sum()), f32(1, 1, 4, 4), f32(1, 1, 2, 2))
+case("conv/grad_rhs", jax.grad(lambda x, w: lax.conv(x, w, (1, 1), "VALID").sum(), argnums=1), f32(1, 1, 4, 4), f32(1, 1, 2, 2))
+_conv_valid = lambda x, w: lax.conv(x, w, (1, 1), "VALID")
+case("conv/vmap_lhs", jax.vmap(_conv_valid, in_axes=(0, None)), f32(5, 1, 1, 4, 4), f32(1, 1, 2, 2))
+case("conv/vmap_both", jax.vmap(_conv_valid), f32(2, 1, 1, 4, 4), f32(2, 1, 1, 2, 2))
+case("conv/grad_max_pool", jax.grad(lambda x: lax.reduce_window(x, -jnp.inf, lax.max, (2, 2), (2, 2), "VALID").sum()), f32(4, 4))
+case("conv/grad_sum_pool_same", jax.grad(lambda x: lax.reduce_window(x, 0.0, lax.add, (2, 2), (1, 1), "SAME").sum()), f32(4, 4))
+case("conv/einsum_ij_jk", lambda a, b: jnp.einsum("ij,jk->ik", a, b), f32(2, 3), f32(3, 4))
+case("conv/einsum_three", lambda a, b, c: jnp.einsum("ij,jk,kl->il", a, b, c), f32(2, 3), f32(3, 4), f32(4, 5))
+case("conv/einsum_ii_i", lambda a: jnp.einsum("ii->i", a), f32(3, 3))
+case("conv/convolve", lambda a, b: jnp.convolve(a, b), I([1, 2, 3, 2, 1]), I([4, 1, 2]))
 
 if __name__ == "__main__":
   only = sys.argv[1:]

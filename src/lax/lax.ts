@@ -161,7 +161,8 @@ export const broadcast = (x: ArrayLike, sizes: readonly number[]): JaxArray => {
 /** Reshapes (no equation when the shape is unchanged, as in JAX). */
 export const reshape = (x: ArrayLike, newSizes: readonly number[]): JaxArray => {
   const a = asArray(x);
-  if (a.shape.length === newSizes.length && a.shape.every((d, i) => d === newSizes[i])) return a;
+  // As lax.reshape: a no-op returns the operand, except for a scalar (np.shape(operand) is falsy).
+  if (a.ndim > 0 && a.shape.length === newSizes.length && a.shape.every((d, i) => d === newSizes[i])) return a;
   return bind1(s.reshape_p, [a], { dimensions: null, new_sizes: [...newSizes], sharding: null });
 };
 /** Permutes axes (no equation for the identity permutation, as in JAX). */
