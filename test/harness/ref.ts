@@ -135,6 +135,13 @@ export function erfc(x: number): number {
   if (Number.isNaN(x)) return NaN;
   if (x < 0) return 2 - erfc(-x);
   if (x === Infinity) return 0;
+  let v = erfcMemo.get(x);
+  if (v === undefined) erfcMemo.set(x, (v = erfcQuadrature(x)));
+  return v;
+}
+// The quadrature costs ~0.3 ms; finite differences (grad.ts) re-evaluate the same points often.
+const erfcMemo = new Map<number, number>();
+function erfcQuadrature(x: number): number {
   const len = Math.min(12, 40 / (2 * x + 1));
   const n = 20000;
   const h = len / n;

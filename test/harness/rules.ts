@@ -26,6 +26,8 @@ export const NO_BATCH: Record<string, string> = {
 /** Primitives with no jvp rule, and why (differentiating them raises, as in JAX). */
 export const NO_JVP: Record<string, string> = {
   nextafter: "JAX defines no derivative for nextafter",
+  zeta: "JAX defines no derivative for zeta",
+  igamma_grad_a: "JAX defines no derivative for igamma_grad_a (itself a derivative, of igamma)",
   pmax: "JAX defines no derivative for pmax",
   pmin: "JAX defines no derivative for pmin",
   iota: "no operands: no tangent ever reaches it",
