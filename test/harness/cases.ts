@@ -66,6 +66,8 @@ export const GRAD: Record<string, GradSpec> = {
   sign: { zero: "piecewise constant: JAX defines its derivative as zero everywhere" },
   stop_gradient: { zero: "the identity whose derivative is zero by definition" },
   nextafter: { none: "JAX defines no derivative for nextafter (jvp raises 'Differentiation rule ... not implemented')" },
+  zeta: { none: "JAX defines no derivative for zeta" },
+  igamma_grad_a: { none: "JAX defines no derivative for igamma_grad_a" },
 };
 
 export const gradSpec = (c: Case): GradSpec => GRAD[c.prim] ?? {};
