@@ -54,7 +54,13 @@ export function padAxes(x: tf.Tensor, axes: readonly number[], pads: readonly (r
   if (pads.every(([lo, hi]) => lo <= 0 && hi <= 0)) return x;
   const cfg = x.shape.map((): [number, number] => [0, 0]);
   axes.forEach((a, i) => (cfg[a] = [Math.max(0, pads[i][0]), Math.max(0, pads[i][1])]));
-  return tf.pad(x, cfg, v);
+  if (x.rank <= 4 || tf.getBackend() !== "webgl") return tf.pad(x, cfg, v);
+  // tfjs's WebGL pad shader does not compile for rank 5 and up: concatenate the edges instead.
+  cfg.forEach(([lo, hi], a) => {
+    const edge = (n: number) => tf.fill(x.shape.map((d, k) => (k === a ? n : d)), v, x.dtype);
+    if (lo > 0 || hi > 0) x = tf.concat([...(lo > 0 ? [edge(lo)] : []), x, ...(hi > 0 ? [edge(hi)] : [])], a);
+  });
+  return x;
 }
 
 /** Can tfjs run this convolution? (float32 operands, at most 3 spatial dimensions.) */

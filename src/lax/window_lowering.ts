@@ -195,19 +195,34 @@ export function reduceWindowTfjs(x: tf.Tensor, kind: Monoid, p: WindowSpec, outS
     }
     let y4: tf.Tensor4D = tf.reshape(y, [batch, spatial[0], spatial[1], channels]);
     const [w2, s2] = [win as [number, number], str as [number, number]];
+    // cpu and wasm pool with their kernels; WebGL's start max pooling from -1e20 (so windows of
+    // -inf, or of anything below, come out wrong) and its depthwise conv is inexact: there a
+    // window is folded from strided slices.
+    const local = tf.getBackend() === "cpu" || tf.getBackend() === "wasm";
+    const fold = (t: tf.Tensor4D, op: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor): tf.Tensor => {
+      const [B, Hh, Ww, C] = t.shape;
+      const [oh, ow] = [Math.floor((Hh - w2[0]) / s2[0]) + 1, Math.floor((Ww - w2[1]) / s2[1]) + 1];
+      let acc: tf.Tensor | null = null;
+      for (let i = 0; i < w2[0]; i++)
+        for (let j = 0; j < w2[1]; j++) {
+          const sl = tf.stridedSlice(t, [0, i, j, 0], [B, i + (oh - 1) * s2[0] + 1, j + (ow - 1) * s2[1] + 1, C], [1, s2[0], s2[1], 1]);
+          acc = acc === null ? sl : op(acc, sl);
+        }
+      return acc!;
+    };
+    const maxPool = (t: tf.Tensor4D) => (local ? tf.maxPool(t, w2, s2, "valid") : fold(t, tf.maximum));
     let out: tf.Tensor;
     if (kind === "sum") {
-      out = tf.depthwiseConv2d(y4, tf.ones([w2[0], w2[1], channels, 1]) as tf.Tensor4D, s2, "valid");
+      out = local ? tf.depthwiseConv2d(y4, tf.ones([w2[0], w2[1], channels, 1]) as tf.Tensor4D, s2, "valid") : fold(y4, tf.add);
     } else {
       if (kind === "min") y4 = tf.neg(y4) as tf.Tensor4D;
       // tfjs's maxPool skips NaN (and on wasm mishandles it); XLA's max propagates it. Where
       // reading back is cheap (cpu, wasm), the NaN path runs only when there is a NaN.
       const nan = tf.isNaN(y4);
-      const local = tf.getBackend() === "cpu" || tf.getBackend() === "wasm";
-      if (local && !tf.any(nan).dataSync()[0]) out = tf.maxPool(y4, w2, s2, "valid");
+      if (local && !tf.any(nan).dataSync()[0]) out = maxPool(y4);
       else {
-        out = tf.maxPool(tf.where(nan, tf.fill(y4.shape, -Infinity), y4) as tf.Tensor4D, w2, s2, "valid");
-        const anyNan = tf.maxPool(tf.cast(nan, "float32") as tf.Tensor4D, w2, s2, "valid");
+        out = maxPool(tf.where(nan, tf.fill(y4.shape, -Infinity), y4) as tf.Tensor4D);
+        const anyNan = maxPool(tf.cast(nan, "float32") as tf.Tensor4D);
         out = tf.where(tf.greater(anyNan, 0), tf.fill(out.shape, NaN), out);
       }
       if (kind === "min") out = tf.neg(out);
