@@ -270,6 +270,56 @@ case("conv/einsum_three", lambda a, b, c: jnp.einsum("ij,jk,kl->il", a, b, c), f
 case("conv/einsum_ii_i", lambda a: jnp.einsum("ii->i", a), f32(3, 3))
 case("conv/convolve", lambda a, b: jnp.convolve(a, b), I([1, 2, 3, 2, 1]), I([4, 1, 2]))
 
+# ---- test/jaxpr_transforms.test.ts: composed transformations, new to the suite -------------------
+def _mlp_loss(params, x, y):
+  (w1, b1), (w2, b2) = params
+  h = jnp.tanh(jnp.dot(x, w1) + b1)
+  logits = jnp.dot(h, w2) + b2
+  return jnp.mean(jax.nn.logsumexp(logits, axis=-1) - jnp.sum(logits * y, axis=-1))
+_mlp_params = [[f32(3, 4), f32(4)], [f32(4, 2), f32(2)]]
+case("transforms/grad_mlp_loss", jax.grad(_mlp_loss), _mlp_params, f32(5, 3), f32(5, 2))
+case("transforms/value_and_grad_mlp_loss", jax.value_and_grad(_mlp_loss), _mlp_params, f32(5, 3), f32(5, 2))
+case("transforms/logsumexp", lambda x: jax.nn.logsumexp(x, axis=-1), f32(5, 2))
+case("transforms/softmax", lambda x: jax.nn.softmax(x), f32(5, 2))
+case("transforms/relu", lambda x: jax.nn.relu(x), f32(3))
+case("transforms/grad_relu", jax.grad(lambda x: jax.nn.relu(x)), 2.0)
+case("transforms/hard_silu", lambda x: jax.nn.hard_silu(x), jnp.ones(2))
+case("transforms/vmap_matvec", jax.vmap(lambda w, x: jnp.matmul(w, x), in_axes=(None, 0)), f32(3, 4), f32(5, 4))
+_jf = jax.jit(named("f", lambda y: jnp.multiply(jnp.sin(y), y)))
+case("transforms/grad_of_jit", jax.grad(lambda x: _jf(x)), 2.0)
+# A JS arrow function assigned to a const takes its name: `const sinCos = (x) => ...`.
+case("transforms/jit_of_grad", jax.jit(jax.grad(named("sinCos", lambda x: jnp.sin(jnp.cos(x))))), 2.0)
+case("transforms/vmap_of_jit", jax.vmap(_jf), f32(3))
+case("transforms/grad_grad", jax.grad(jax.grad(lambda x: jnp.sin(jnp.cos(x)))), 2.0)
+_cf = lambda x: lax.cond(x > 0, lambda y: jnp.sin(y), lambda y: jnp.cos(y), x)
+case("transforms/grad_cond", jax.grad(_cf), 1.0)
+case("transforms/vmap_grad_cond", jax.vmap(jax.grad(_cf)), f32(3))
+_ff = lambda x: lax.fori_loop(0, 3, lambda i, c: jnp.sin(c) * x, x)
+case("transforms/grad_fori_static", jax.grad(_ff), 0.5)
+_sc = lambda c, xs: lax.scan(lambda c, x: (jnp.sin(c * x), c), c, xs)
+case("transforms/grad_scan", jax.grad(lambda c, xs: _sc(c, xs)[0], argnums=(0, 1)), F(0.7), F([0.5, 1.0, 1.5]))
+case("transforms/vmap_scan", jax.vmap(_sc), F([1, 2]), F([[1, 2, 3], [4, 5, 6]]))
+case("transforms/vmap_scan_unbatched_xs", jax.vmap(_sc, in_axes=(0, None)), F([1, 2]), F([1, 2, 3]))
+# The JS counter 0 in the carry is a number on its own, so a float.
+case("transforms/vmap_while_unbatched_pred", jax.vmap(lambda x: lax.while_loop(lambda c: c[0] < 3, lambda c: (c[0] + 1, c[1] * x), (0.0, x))), F([1, 2]))
+
+@jax.custom_jvp
+def cj(x): return jnp.sin(x)
+@cj.defjvp
+def cj_jvp(primals, tangents): return cj(primals[0]), tangents[0] * 100
+case("transforms/grad_custom_jvp", jax.grad(cj), 2.0)
+case("transforms/vmap_custom_jvp", jax.vmap(cj), f32(3))
+
+@jax.custom_vjp
+def cv(x): return jnp.sin(x)
+def cv_fwd(x): return cv(x), jnp.cos(x)
+def cv_bwd(c, ct): return (ct * c * 7,)
+cv.defvjp(cv_fwd, cv_bwd)
+case("transforms/grad_custom_vjp", jax.grad(cv), 2.0)
+case("transforms/jvp_sin_cos", lambda x, t: jax.jvp(lambda x: jnp.sin(jnp.cos(x)), (x,), (t,)), 3.0, 1.0)
+case("transforms/linearize_sin_cos", lambda x, t: jax.linearize(lambda x: jnp.sin(jnp.cos(x)), x)[1](t), 3.0, 1.0)
+case("transforms/checkpoint_grad", jax.grad(jax.checkpoint(lambda x: jnp.sin(jnp.sin(x)))), 2.0)
+
 if __name__ == "__main__":
   only = sys.argv[1:]
   texts = {}

@@ -151,7 +151,7 @@ export function applyLinear(lin: LinearFn, tangents: MaybeZero[]): MaybeZero[] {
  * inputs (JAX's backward_pass). `args[i]` is a value for non-linear inputs, an UndefinedPrimal
  * for linear ones; constvars are values. Equations with no linear input are evaluated forward.
  */
-export function backwardPass(jaxpr: Jaxpr, consts: JaxArray[], args: (JaxArray | UndefinedPrimal)[], cts: MaybeZero[]): MaybeZero[] {
+export function backwardPass(jaxpr: Jaxpr, consts: JaxArray[], args: (JaxArray | UndefinedPrimal)[], cts: MaybeZero[], accums: MaybeZero[] = []): MaybeZero[] {
   const primal = new Map<Var, JaxArray>();
   const linear = new Set<Var>();
   jaxpr.constvars.forEach((v, i) => primal.set(v, consts[i]));
@@ -176,6 +176,9 @@ export function backwardPass(jaxpr: Jaxpr, consts: JaxArray[], args: (JaxArray |
   }
 
   const ctEnv = new Map<Var, JaxArray>();
+  // A linear input may start from a value its cotangents are added to as they arrive (JAX's
+  // ValAccum(aval, val) in backward_pass3, as scan's transpose accumulates its consts').
+  jaxpr.invars.forEach((v, i) => accums[i] && linear.has(v) && ctEnv.set(v, accums[i]!));
   const addCt = (v: Var | Literal, ct: MaybeZero) => {
     if (ct === null || !isLinear(v)) return;
     const prev = ctEnv.get(v as Var) ?? null;

@@ -15,10 +15,19 @@ const repr = (v: unknown): string =>
   v === null || v === undefined ? "None" : v instanceof Either ? `${v.isRight ? "Right" : "Left"}(${repr(v.val)})` : String(v);
 
 /** A pytree structure as PyTreeDef prints it: tuples, lists and leaves. */
-export type PyDef = "*" | { tuple: PyDef[] } | { list: PyDef[] };
-const defLeaves = (d: PyDef): number => (d === "*" ? 1 : ("tuple" in d ? d.tuple : d.list).reduce((n, c) => n + defLeaves(c), 0));
+/** `zero` is a symbolic-zero cotangent: a pytree node of no leaves (ad.Zero), named by its aval. */
+export type PyDef = "*" | { tuple: PyDef[] } | { list: PyDef[] } | { zero: string };
+const defLeaves = (d: PyDef): number => (d === "*" ? 1 : "zero" in d ? 0 : ("tuple" in d ? d.tuple : d.list).reduce((n, c) => n + defLeaves(c), 0));
 const defRepr = (d: PyDef): string =>
-  d === "*" ? "*" : "list" in d ? `[${d.list.map(defRepr).join(", ")}]` : d.tuple.length === 1 ? `(${defRepr(d.tuple[0])},)` : `(${d.tuple.map(defRepr).join(", ")})`;
+  d === "*"
+    ? "*"
+    : "zero" in d
+      ? `CustomNode(Zero[${d.zero}], [])`
+      : "list" in d
+        ? `[${d.list.map(defRepr).join(", ")}]`
+        : d.tuple.length === 1
+          ? `(${defRepr(d.tuple[0])},)`
+          : `(${d.tuple.map(defRepr).join(", ")})`;
 
 export abstract class FlatTree {
   /** Number of values (only the kept ones under a filter). */
@@ -43,6 +52,7 @@ export abstract class FlatTree {
     if (this instanceof FTTuple) return this.elts;
     if (this instanceof FTPyTree) {
       if (this.def === "*") throw new TypeError(`Not a FlatTree tuple: ${this}`);
+      if ("zero" in this.def) throw new TypeError(`Not a FlatTree tuple: ${this}`);
       const kids = "tuple" in this.def ? this.def.tuple : this.def.list;
       let k = 0;
       return kids.map((d) => new FTPyTree(this.xs.slice(k, (k += defLeaves(d))), d));
@@ -139,10 +149,19 @@ export function zipstar(t: FlatTree): FlatTree {
   const rows = t.unpack().map((e) => e.unpack());
   return new FTTuple(rows[0].map((_, j) => new FTTuple(rows.map((r) => r[j]))));
 }
-/** Lists of placeholders in tuples, as `ft.flatten(...).void()` builds them: a number n is a list of n, an array a tuple. */
-export type ListSpec = number | ListSpec[];
+/**
+ * Lists of placeholders in tuples, as `ft.flatten(...).void()` builds them: a number n is a list
+ * of n, an array a tuple, `{ list }` a list whose null items are leaves and whose strings are
+ * symbolic zeros of that aval (which flatten to no leaf).
+ */
+export type ListSpec = number | { list: (string | null)[] } | ListSpec[];
 export function flattenLists(spec: ListSpec): FlatTree {
-  const def = (s: ListSpec): PyDef => (typeof s === "number" ? { list: Array.from({ length: s }, () => "*" as const) } : { tuple: s.map(def) });
+  const def = (s: ListSpec): PyDef =>
+    typeof s === "number"
+      ? { list: Array.from({ length: s }, () => "*" as const) }
+      : Array.isArray(s)
+        ? { tuple: s.map(def) }
+        : { list: s.list.map((z): PyDef => (z === null ? "*" : { zero: z })) };
   const d = def(spec);
   return new FTPyTree(Array.from({ length: defLeaves(d) }, () => null), d);
 }

@@ -15,7 +15,7 @@ import { type Atom, type BatchDim, ClosedJaxpr, Jaxpr, type Params, UndefinedPri
 import * as tree from "../../tree.js";
 import { bind, withTrace } from "../../tracer/core.js";
 import { backwardPass } from "../../tracer/ad.js";
-import { addAny, tangentAval, zerosLike } from "../../tracer/ad_util.js";
+import { tangentAval, zerosLike } from "../../tracer/ad_util.js";
 import { broadcastAxis, moveaxis } from "../../tracer/batching.js";
 import { batchJaxpr, cached, evalClosed, jvpJaxpr, traceClosed } from "../../tracer/call_rules.js";
 import { dce } from "../../jaxpr/passes/dce.js";
@@ -491,7 +491,9 @@ function splitBody(p: ScanParams, uk: boolean[]): SplitScan {
 
 // The transposed body maps [non-linear consts, const cotangents so far, carry cotangents, ys
 // cotangents, non-linear xs] to [const cotangents, carry cotangents, xs cotangents]; it runs
-// as a scan in the opposite direction (JAX's _scan_transpose).
+// as a scan in the opposite direction (JAX's _scan_transpose_fancy). Zero ys cotangents stay
+// symbolic (ad.Zero flattens to no leaf); the consts' cotangents are added to their carries as
+// the body's backward pass produces them (ValAccum).
 scan_p.transpose = (cts, args, p) => {
   const [nc, nk] = counts(p);
   const lin = args.map((a) => a instanceof UndefinedPrimal);
@@ -502,15 +504,18 @@ scan_p.transpose = (cts, args, p) => {
   const eres = defined(args.slice(nc + nk), xsLin);
   const outAvals = p.jaxpr.outAvals;
   const ctCarry = cts.slice(0, nk).map((c, i) => c ?? zerosLike(tangentAval(outAvals[i])));
-  const ctYs = cts.slice(nk).map((c, i) => c ?? zerosLike(tangentAval(stacked(outAvals[nk + i], p.length))));
+  const ysCts = cts.slice(nk);
+  const ysZero = ysCts.map((c) => c === null);
+  const ctYs = ysCts.filter((c): c is JaxArray => c !== null);
   const linConstAvals = p.jaxpr.inAvals.slice(0, nc).filter((_, i) => constLin[i]).map(tangentAval);
   const ctConsts = linConstAvals.map(zerosLike);
-  const { closed, consts: hoisted } = cached(p.jaxpr, `scan-T|${bools(lin)}|${p.ft_in}`, () => transposeBody(p, lin));
+  const { closed, consts: hoisted } = cached(p.jaxpr, `scan-T|${bools(lin)}|${bools(ysZero)}|${p.ft_in}`, () => transposeBody(p, lin, ysZero));
+  const ysSpec = { list: ysZero.map((z, i) => (z ? zeroName(stacked(tangentAval(outAvals[nk + i]), p.length)) : null)) };
   const outs = bind(scan_p, [...hoisted, ...ires, ...ctConsts, ...ctCarry, ...ctYs, ...eres], {
     reverse: !p.reverse,
     length: p.length,
     jaxpr: closed,
-    ft_in: flattenLists([[hoisted.length + ires.length, 0], [ctConsts.length, nk], [0, ctYs.length, eres.length]]),
+    ft_in: flattenLists([[hoisted.length + ires.length, 0], [ctConsts.length, nk], [0, ysSpec, eres.length]]),
     ft_out: pack(flattenLists([ctConsts.length, nk]), pack(flattenLists(xsLin.filter(Boolean).length), nones(0))),
     unroll: p.unroll,
   } satisfies ScanParams);
@@ -520,17 +525,21 @@ scan_p.transpose = (cts, args, p) => {
   return lin.map((l, i) => (l || (i >= nc && i < nc + nk) ? outs[k++] : null));
 };
 
-function transposeBody(p: ScanParams, lin: boolean[]) {
+/** An aval as a symbolic zero's tree node names it: `~float32[3]` (weak), `int32[]`. */
+const zeroName = (a: ShapedArray) => `${a.weakType ? "~" : ""}${a.dtype}[${a.shape.join(",")}]`;
+
+function transposeBody(p: ScanParams, lin: boolean[], ysZero: boolean[]) {
   const [nc, nk] = counts(p);
   const body = p.jaxpr;
   const inAvals = body.inAvals;
   const outAvals = body.outAvals;
   const linConst = inAvals.map((_, i) => i < nc && lin[i]);
   const linXs = inAvals.map((_, i) => i >= nc + nk && lin[i]);
+  const ctAvals = outAvals.filter((_, i) => i < nk || !ysZero[i - nk]).map(tangentAval);
   const avals = [
     ...inAvals.filter((_, i) => i < nc && !lin[i]),
     ...inAvals.filter((_, i) => linConst[i]).map(tangentAval),
-    ...outAvals.map(tangentAval),
+    ...ctAvals,
     ...inAvals.filter((_, i) => i >= nc + nk && !lin[i]),
   ];
   return traceClosed(
@@ -539,15 +548,18 @@ function transposeBody(p: ScanParams, lin: boolean[]) {
       const nLinC = linConst.filter(Boolean).length;
       const ires = xs.slice(0, nIres);
       const ctConsts = xs.slice(nIres, nIres + nLinC);
-      const cts = xs.slice(nIres + nLinC, nIres + nLinC + outAvals.length);
-      const eres = xs.slice(nIres + nLinC + outAvals.length);
+      const given = xs.slice(nIres + nLinC, nIres + nLinC + ctAvals.length);
+      const eres = xs.slice(nIres + nLinC + ctAvals.length);
+      let g = 0;
+      const cts = outAvals.map((_, i) => (i < nk || !ysZero[i - nk] ? given[g++] : null));
       let a = 0;
       let b = 0;
-      const bodyArgs = inAvals.map((av, i) => ((i >= nc && i < nc + nk) || lin[i] ? new UndefinedPrimal(tangentAval(av)) : i < nc ? ires[a++] : eres[b++]));
-      const res = backwardPass(body.jaxpr, [], bodyArgs, cts);
-      const inst = (i: number) => res[i] ?? zerosLike(tangentAval(inAvals[i]));
       let c = 0;
-      const ctConstsOut = inAvals.flatMap((_, i) => (linConst[i] ? [addAny(ctConsts[c++], res[i])!] : []));
+      const bodyArgs = inAvals.map((av, i) => ((i >= nc && i < nc + nk) || lin[i] ? new UndefinedPrimal(tangentAval(av)) : i < nc ? ires[a++] : eres[b++]));
+      const accums = inAvals.map((_, i) => (linConst[i] ? ctConsts[c++] : null));
+      const res = backwardPass(body.jaxpr, [], bodyArgs, cts, accums);
+      const inst = (i: number) => res[i] ?? zerosLike(tangentAval(inAvals[i]));
+      const ctConstsOut = inAvals.flatMap((_, i) => (linConst[i] ? [res[i]!] : []));
       const ctCarryOut = inAvals.flatMap((_, i) => (i >= nc && i < nc + nk ? [inst(i)] : []));
       const ctXs = inAvals.flatMap((_, i) => (linXs[i] ? [inst(i)] : []));
       return [...ctConstsOut, ...ctCarryOut, ...ctXs];
