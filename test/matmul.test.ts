@@ -1,6 +1,7 @@
 // float32 dot_general through our own matmuls (src/backends/matmul.ts, wasm/gemm.ts): every
 // layout the operands can be stored in, edge sizes, batches; bit-identical to tfjs's own matMul
 // (XNNPACK on wasm, tfjs-cpu's blocked float64 sums on cpu) wherever that is a single product.
+// The kernels themselves are also checked on a memory of their own, in both arithmetics.
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, test } from "vitest";
 import { getBackend, jit, jnp, lax, type Array } from "../src/index.js";
@@ -37,6 +38,7 @@ describe(`float32 dot_general on ${getBackend()}`, () => {
     [[13, 37], [19, 37], [[[1], [1]], [[], []]], "A·Bᵀ (a backpropagated activation)"],
     [[37, 13], [19, 37], [[[0], [1]], [[], []]], "Aᵀ·Bᵀ"],
     [[128, 64], [64, 10], [[[1], [0]], [[], []]], "N = 10: a partial column panel"],
+    [[7, 150], [150, 13], [[[1], [0]], [[], []]], "K = 150: tfjs-cpu's float64 sums over three blocks of 48 and a partial one"],
     [[5, 1], [1, 7], [[[1], [0]], [[], []]], "K = 1 (an outer product)"],
     [[1, 9], [9, 1], [[[1], [0]], [[], []]], "M = N = 1"],
     [[6], [6, 3], [[[0], [0]], [[], []]], "a vector times a matrix"],
@@ -149,5 +151,29 @@ describe("wasm gemm kernels", () => {
         for (let j = 0; j < K; j++) s += f[A + j * M + m] * b(j, n);
         expect(f[C + m * N + n]).toBe(s);
       }
+  });
+
+  test("float64 variant: tfjs-cpu's sums per block of k, rounded to float32 after each", () => {
+    const [M, N, K, kBlock] = [6, 5, 11, 4];
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const f = new Float64Array(memory.buffer);
+    const [A, B, C, S] = [0, 128, 256, 512]; // element offsets (float64)
+    const vals = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.fround(Math.sin(seed * 1000 + i) * 3));
+    f.set(vals(M * K, 1), A);
+    f.set(vals(K * N, 2), B);
+    f.fill(0, C, C + M * N); // C starts at zero
+    f[C + M * N] = NaN; // and nothing past it is written
+    gemmKernel({ M, N, K, sAm: K, sAk: 1, sBk: N, sBn: 1, f64: { kBlock } }).run(memory, A * 8, B * 8, C * 8, S * 8);
+    for (let m = 0; m < M; m++)
+      for (let n = 0; n < N; n++) {
+        let c = 0; // tfjs-cpu's BatchMatMul: resVals[...] += sum, per block
+        for (let k0 = 0; k0 < K; k0 += kBlock) {
+          let sum = 0;
+          for (let k = k0; k < Math.min(k0 + kBlock, K); k++) sum += f[A + m * K + k] * f[B + k * N + n];
+          c = Math.fround(c + sum);
+        }
+        expect(f[C + m * N + n]).toBe(c);
+      }
+    expect(f[C + M * N]).toBeNaN();
   });
 });

@@ -4,15 +4,16 @@
 // - wasm: generated SIMD kernels (wasm/gemm.ts), bit-identical to tfjs-wasm's XNNPACK matMul
 //   and 1.3-2.5x faster on an MLP's shapes, since XNNPACK repacks every new rhs buffer whole
 //   and needs both operands transposed to [M,K]·[K,N] first.
-// - cpu: register-blocked JS loops that sum exactly as tfjs-cpu's BatchMatMul does (float64
+// - cpu: the same kernels in float64, summing exactly as tfjs-cpu's BatchMatMul does (float64
 //   sums over blocks of its blockSize along k, each added to the float32 result in order), so
-//   the results are bit-identical to tfjs-cpu's, 4-5x faster (its k-innermost loop strides
-//   across rows of B).
+//   the results are bit-identical to tfjs-cpu's, ~20x faster (its k-innermost JS loop strides
+//   across rows of B). Without wasm SIMD, tfjs's own kernel runs.
 // Anything else (integers, groups of axes that do not flatten to one stride) takes the
 // primitive's own lowering.
 import * as tf from "@tensorflow/tfjs-core";
 import type { LowerCtx, Params, PyList } from "../jaxpr/jaxpr.js";
 import { gemmKernel } from "./wasm/gemm.js";
+import { simdSupported } from "./wasm/codegen.js";
 
 /** A contraction as a batch of matrix products over strided operands (element strides). */
 export interface MatmulPlan {
@@ -92,76 +93,62 @@ export function dotGeneral([a, b]: tf.Tensor[], params: Params, ctx: LowerCtx, b
   const plan = matmulPlan(a.shape, b.shape, params);
   if (!plan) return null;
   const shape = [...ctx.outAvals[0].shape];
-  return backend === "wasm" ? wasmMatmul(a, b, plan, shape) : [runRegistered(a, b, (ins, be) => cpuMatmul(ins, be as CpuBackend, plan, shape))];
+  if (backend === "wasm") return wasmMatmul(a, b, plan, shape);
+  return simdSupported() ? [runRegistered(a, b, (ins, be) => cpuMatmul(ins, be as CpuBackend, plan, shape))] : null;
+}
+
+/** The plan's batch of products as kernel calls (byte offsets in, elements of `bytes` bytes). */
+function runner(p: MatmulPlan, bytes: 4 | 8, kBlock?: number) {
+  const { B, M, N, K } = p;
+  const kernel = gemmKernel({ M, N, K, sAm: p.a[1], sAk: p.a[2], sBk: p.b[1], sBn: p.b[2], f64: kBlock ? { kBlock } : undefined });
+  const run = (memory: WebAssembly.Memory, a: number, b: number, c: number, scratch: number) => {
+    for (let i = 0; i < B; i++) kernel.run(memory, a + i * p.a[0] * bytes, b + i * p.b[0] * bytes, c + i * M * N * bytes, scratch);
+  };
+  return Object.assign(run, { scratchBytes: kernel.scratchBytes });
 }
 
 function wasmMatmul(a: tf.Tensor, b: tf.Tensor, p: MatmulPlan, shape: number[]): tf.Tensor[] {
-  const { B, M, N, K } = p;
-  const kernel = gemmKernel({ M, N, K, sAm: p.a[1], sAk: p.a[2], sBk: p.b[1], sBn: p.b[2] });
+  const run = runner(p, 4);
   const body: Body = ([x, y], backend) => {
     const be = backend as WasmBackend;
     const ptr = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset;
     const out = be.makeOutput(shape, "float32");
-    const scratch = be.wasm._malloc(kernel.scratchBytes);
-    const [pa, pb, pc] = [ptr(x), ptr(y), ptr(out)];
-    for (let i = 0; i < B; i++) kernel.run(be.wasm.asm.memory, pa + i * p.a[0] * 4, pb + i * p.b[0] * 4, pc + i * M * N * 4, scratch);
+    const scratch = be.wasm._malloc(run.scratchBytes);
+    run(be.wasm.asm.memory, ptr(x), ptr(y), ptr(out), scratch);
     be.wasm._free(scratch);
     return out;
   };
   return [runRegistered(a, b, body)];
 }
 
+/**
+ * tfjs-cpu's arithmetic (float64 sums per block of its blockSize along k) as wasm SIMD on a
+ * memory of our own: the operands are copied in as float64 (exact), C comes back as float32
+ * (exact: every value in it is a float32 already).
+ */
 function cpuMatmul([x, y]: tf.TensorInfo[], be: CpuBackend, p: MatmulPlan, shape: number[]): tf.TensorInfo {
-  const [A, Bv] = [be.data.get(x.dataId).values, be.data.get(y.dataId).values];
-  const C = new Float32Array(p.B * p.M * p.N);
-  for (let i = 0; i < p.B; i++) jsGemm(A, i * p.a[0], p.a[1], p.a[2], Bv, i * p.b[0], p.b[1], p.b[2], C, i * p.M * p.N, p.M, p.N, p.K, be.blockSize ?? 48);
-  return be.makeTensorInfo(shape, "float32", C);
+  const [A, B] = [be.data.get(x.dataId).values, be.data.get(y.dataId).values];
+  const run = runner(p, 8, be.blockSize ?? 48);
+  const n = p.B * p.M * p.N;
+  const at = (bytes: number) => Math.ceil(bytes / 16) * 16;
+  const [a0, b0] = [0, at(A.length * 8)];
+  const c0 = b0 + at(B.length * 8);
+  const s0 = c0 + at(n * 8);
+  const memory = cpuMemory(s0 + run.scratchBytes);
+  new Float64Array(memory.buffer, a0, A.length).set(A);
+  new Float64Array(memory.buffer, b0, B.length).set(B);
+  new Float64Array(memory.buffer, c0, n).fill(0);
+  run(memory, a0, b0, c0, s0);
+  return be.makeTensorInfo(shape, "float32", Float32Array.from(new Float64Array(memory.buffer, c0, n)));
 }
 
-/**
- * C[M,N] = A·B in tfjs-cpu's arithmetic: for each block of `bs` along k, a float64 sum from 0
- * in k order, added to the float32 result. Tiles of 2 rows x 4 columns keep their 8 sums in
- * registers (measured best among 1x4..4x4 and 2x8 in V8), leftover rows and columns go one
- * element at a time.
- */
-function jsGemm(
-  A: Float32Array, a0: number, sam: number, sak: number,
-  B: Float32Array, b0: number, sbk: number, sbn: number,
-  C: Float32Array, c0: number, M: number, N: number, K: number, bs: number,
-): void {
-  const M2 = M - (M % 2);
-  const N4 = N - (N % 4);
-  for (let k0 = 0; k0 < K; k0 += bs) {
-    const k1 = Math.min(k0 + bs, K);
-    for (let i = 0; i < M2; i += 2)
-      for (let j = 0; j < N4; j += 4) {
-        let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-        let pa = a0 + i * sam + k0 * sak;
-        let pb = b0 + k0 * sbk + j * sbn;
-        for (let k = k0; k < k1; k++) {
-          const x0 = A[pa], x1 = A[pa + sam];
-          const y0 = B[pb], y1 = B[pb + sbn], y2 = B[pb + 2 * sbn], y3 = B[pb + 3 * sbn];
-          s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
-          s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
-          pa += sak;
-          pb += sbk;
-        }
-        const c = c0 + i * N + j;
-        C[c] += s00; C[c + 1] += s01; C[c + 2] += s02; C[c + 3] += s03;
-        C[c + N] += s10; C[c + N + 1] += s11; C[c + N + 2] += s12; C[c + N + 3] += s13;
-      }
-    // Leftovers: the last row (odd M) and the last N % 4 columns.
-    for (let i = 0; i < M; i++)
-      for (let j = i < M2 ? N4 : 0; j < N; j++) {
-        let s = 0;
-        let pa = a0 + i * sam + k0 * sak;
-        let pb = b0 + k0 * sbk + j * sbn;
-        for (let k = k0; k < k1; k++) {
-          s += A[pa] * B[pb];
-          pa += sak;
-          pb += sbk;
-        }
-        C[c0 + i * N + j] += s;
-      }
-  }
+/** Kept between calls up to this size; a larger product gets a memory of its own. */
+const KEEP_BYTES = 64 << 20;
+let kept: WebAssembly.Memory | undefined;
+function cpuMemory(bytes: number): WebAssembly.Memory {
+  const pages = Math.ceil(bytes / 65536);
+  if (bytes > KEEP_BYTES) return new WebAssembly.Memory({ initial: pages });
+  kept ??= new WebAssembly.Memory({ initial: pages });
+  if (kept.buffer.byteLength < bytes) kept.grow(pages - kept.buffer.byteLength / 65536);
+  return kept;
 }

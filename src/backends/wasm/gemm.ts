@@ -11,6 +11,12 @@
 // products in k order from 0: the same float32 operations in the same order as XNNPACK's wasm
 // SIMD kernels behind tfjs-wasm's matMul (bit-identical results), but without XNNPACK's packing
 // of the whole rhs at every call with a new rhs buffer, as every training step's is.
+//
+// The `f64` variant computes in tfjs-cpu's arithmetic instead (its BatchMatMul: for each block
+// of `kBlock` along k, a float64 sum from 0 in k order, added to the float32 result): operands
+// and C are float64 arrays holding float32 values, tiles are 4 rows x 4 columns of f64x2 lanes,
+// and after each block C becomes float32(C + sum) again (demote, promote). Bit-identical to
+// tfjs-cpu, at a few times the speed of JS loops.
 import { Code, encodeModule, type ModuleDef } from "./emit.js";
 
 export interface GemmShape {
@@ -22,6 +28,8 @@ export interface GemmShape {
   sAk: number;
   sBk: number;
   sBn: number;
+  /** float64 arithmetic summed per block of this many k (tfjs-cpu's); all arrays float64. */
+  f64?: { kBlock: number };
 }
 
 export interface GemmKernel {
@@ -41,13 +49,27 @@ export interface GemmKernel {
  */
 const MR = 4;
 const NV = 2;
-const NR = NV * 4;
+
+/** The element type's constants: bytes, lanes per vector, columns per panel, vector ops. */
+interface Elem {
+  bytes: number;
+  lanes: number;
+  nr: number;
+  vt: "f32x4" | "f64x2";
+  splat: "v128.load32_splat" | "v128.load64_splat";
+  load: "f32.load" | "f64.load";
+  store: "f32.store" | "f64.store";
+  storeLane: "v128.store32_lane" | "v128.store64_lane";
+  align: number;
+}
+const F32: Elem = { bytes: 4, lanes: 4, nr: NV * 4, vt: "f32x4", splat: "v128.load32_splat", load: "f32.load", store: "f32.store", storeLane: "v128.store32_lane", align: 2 };
+const F64: Elem = { bytes: 8, lanes: 2, nr: NV * 2, vt: "f64x2", splat: "v128.load64_splat", load: "f64.load", store: "f64.store", storeLane: "v128.store64_lane", align: 3 };
 
 const cache = new Map<string, GemmKernel>();
 
 /** The kernel for one shape and layout (cached). */
 export function gemmKernel(s: GemmShape): GemmKernel {
-  const key = `${s.M},${s.N},${s.K},${s.sAm},${s.sAk},${s.sBk},${s.sBn}`;
+  const key = `${s.M},${s.N},${s.K},${s.sAm},${s.sAk},${s.sBk},${s.sBn},${s.f64?.kBlock ?? ""}`;
   let k = cache.get(key);
   if (!k) {
     if (cache.size > 256) cache.clear();
@@ -58,6 +80,8 @@ export function gemmKernel(s: GemmShape): GemmKernel {
 
 function build(s: GemmShape): GemmKernel {
   const { M, N, K } = s;
+  const el = s.f64 ? F64 : F32;
+  const NR = el.nr;
   const fullPanels = Math.floor(N / NR);
   const restCols = N % NR;
   // gemm(a, b, c, scratch) packs and computes one panel at a time through internal functions:
@@ -66,23 +90,23 @@ function build(s: GemmShape): GemmKernel {
   const add = (code: Code) => funcs.push({ params: ["i32", "i32", "i32"], results: [], code }) - 1;
   const g = new Code(["i32", "i32", "i32", "i32"], ["a", "b", "c", "scratch"]);
   const call = (pack: number, compute: number, j: number | null, col: number) => {
-    // pack(b + col*sBn*4 [+ j*sBn], scratch, 0); compute(a, scratch, c + col*4 [+ j])
-    g.op("local.get", 1).i32Const(col * s.sBn * 4).op("i32.add");
+    // pack(b + col*sBn*E [+ j*sBn], scratch, 0); compute(a, scratch, c + col*E [+ j])
+    g.op("local.get", 1).i32Const(col * s.sBn * el.bytes).op("i32.add");
     if (j !== null) g.op("local.get", j).i32Const(s.sBn).op("i32.mul").op("i32.add");
     g.op("local.get", 3).i32Const(0).op("call", pack);
-    g.op("local.get", 0).op("local.get", 3).op("local.get", 2).i32Const(col * 4).op("i32.add");
+    g.op("local.get", 0).op("local.get", 3).op("local.get", 2).i32Const(col * el.bytes).op("i32.add");
     if (j !== null) g.op("local.get", j).op("i32.add");
     g.op("call", compute);
   };
   if (fullPanels > 0) {
-    const [pack, compute] = [add(packCode(s, NR)), add(panelCode(s, NR))];
+    const [pack, compute] = [add(packCode(s, el, NR)), add(panelCode(s, el, NR))];
     const j = g.local("i32", "j"); // byte offset of the panel's first column in a row of C
     g.op("loop");
     call(pack, compute, j, 0);
-    g.op("local.get", j).i32Const(NR * 4).op("i32.add").op("local.tee", j).i32Const(fullPanels * NR * 4).op("i32.lt_u").op("br_if", 0);
+    g.op("local.get", j).i32Const(NR * el.bytes).op("i32.add").op("local.tee", j).i32Const(fullPanels * NR * el.bytes).op("i32.lt_u").op("br_if", 0);
     g.op("end");
   }
-  if (restCols > 0) call(add(packCode(s, restCols)), add(panelCode(s, restCols)), null, fullPanels * NR);
+  if (restCols > 0) call(add(packCode(s, el, restCols)), add(panelCode(s, el, restCols)), null, fullPanels * NR);
   funcs.push({ params: ["i32", "i32", "i32", "i32"], results: [], code: g, export: "gemm" });
   const def = (shared: boolean): ModuleDef => ({ memory: { module: "env", name: "memory", shared }, imports: [], funcs });
   const modules: Partial<Record<"shared" | "plain", WebAssembly.Module>> = {};
@@ -90,7 +114,7 @@ function build(s: GemmShape): GemmKernel {
   const instances = new WeakMap<WebAssembly.Memory, Gemm>();
   let source: string | undefined;
   return {
-    scratchBytes: K * NR * 4,
+    scratchBytes: K * NR * el.bytes,
     run(memory, a, b, c, scratch) {
       let f = instances.get(memory);
       if (!f) {
@@ -103,60 +127,85 @@ function build(s: GemmShape): GemmKernel {
       if (M > 0 && N > 0) f(a, b, c, scratch);
     },
     get source() {
-      const head = `;; gemm M=${M} N=${N} K=${K} A strides (${s.sAm}, ${s.sAk}) B strides (${s.sBk}, ${s.sBn}), tiles ${MR}x${NR}\n`;
+      const f64 = s.f64 ? `, float64 sums per ${s.f64.kBlock} k` : "";
+      const head = `;; gemm M=${M} N=${N} K=${K} A strides (${s.sAm}, ${s.sAk}) B strides (${s.sBk}, ${s.sBn}), tiles ${MR}x${NR}${f64}\n`;
       return (source ??= head + funcs.map((f) => f.code.lines.join("\n")).join("\n;; ----\n"));
     },
   };
 }
 
 /**
- * compute(a, p, c): C[:, panel] for one packed panel p (K rows of NR floats) of which `cols`
- * columns are real: every tile of MR rows, then the leftover rows.
+ * compute(a, p, c): C[:, panel] for one packed panel p (K rows of NR elements) of which `cols`
+ * columns are real: every tile of MR rows, then the leftover rows. In float32, each tile sums
+ * all of k and stores; in float64, it sums one block of k at a time and rounds C + sum to
+ * float32 after each.
  */
-function panelCode(s: GemmShape, cols: number): Code {
+function panelCode(s: GemmShape, el: Elem, cols: number): Code {
   const c = new Code(["i32", "i32", "i32"], ["a", "p", "c"]);
   const [A, P, C] = [0, 1, 2];
-  const nv = Math.ceil(cols / 4);
+  const { bytes: E, vt, nr: NR } = el;
+  const nv = Math.ceil(cols / el.lanes);
   const acc = Array.from({ length: MR * nv }, (_, i) => c.local("v128", `acc${i}`));
   const bv = Array.from({ length: nv }, (_, i) => c.local("v128", `b${i}`));
   const sv = c.local("v128", "s");
   const pa = c.local("i32", "pa");
   const pb = c.local("i32", "pb");
   const end = c.local("i32", "end");
-  const tile = (rows: number) => {
-    for (let i = 0; i < rows * nv; i++) c.f32x4([0, 0, 0, 0]).op("local.set", acc[i]);
-    if (s.K > 0) {
-      c.op("local.get", A).op("local.set", pa).op("local.get", P).op("local.tee", pb).i32Const(s.K * NR * 4).op("i32.add").op("local.set", end);
+  const kb = s.f64 ? Math.min(s.f64.kBlock, s.K) : s.K;
+  const blocks = kb > 0 ? Math.floor(s.K / kb) : 0;
+  const blk = blocks > 1 ? c.local("i32", "blk") : -1;
+  /** Sums `n` k into the zeroed accumulators, then stores (f32) or rounds into C (f64). */
+  const block = (rows: number, n: number) => {
+    for (let i = 0; i < rows * nv; i++) (s.f64 ? c.f64x2([0, 0]) : c.f32x4([0, 0, 0, 0])).op("local.set", acc[i]);
+    if (n > 0) {
+      c.op("local.get", pb).i32Const(n * NR * E).op("i32.add").op("local.set", end);
       c.op("loop");
-      for (let v = 0; v < nv; v++) c.op("local.get", pb).op("v128.load", 2, v * 16).op("local.set", bv[v]);
+      for (let v = 0; v < nv; v++) c.op("local.get", pb).op("v128.load", 4, v * 16).op("local.set", bv[v]);
       for (let r = 0; r < rows; r++) {
-        c.op("local.get", pa).op("v128.load32_splat", 2, r * s.sAm * 4).op("local.set", sv);
+        c.op("local.get", pa).op(el.splat, el.align, r * s.sAm * E).op("local.set", sv);
         for (let v = 0; v < nv; v++) {
           const x = acc[r * nv + v];
-          c.op("local.get", x).op("local.get", sv).op("local.get", bv[v]).op("f32x4.mul").op("f32x4.add").op("local.set", x);
+          c.op("local.get", x).op("local.get", sv).op("local.get", bv[v]).op(`${vt}.mul`).op(`${vt}.add`).op("local.set", x);
         }
       }
-      c.op("local.get", pa).i32Const(s.sAk * 4).op("i32.add").op("local.set", pa);
-      c.op("local.get", pb).i32Const(NR * 4).op("i32.add").op("local.tee", pb).op("local.get", end).op("i32.ne").op("br_if", 0);
+      c.op("local.get", pa).i32Const(s.sAk * E).op("i32.add").op("local.set", pa);
+      c.op("local.get", pb).i32Const(NR * E).op("i32.add").op("local.tee", pb).op("local.get", end).op("i32.ne").op("br_if", 0);
       c.op("end");
     }
-    // Stores: whole vectors, then the 1-3 columns of a partial one lane by lane.
     for (let r = 0; r < rows; r++)
       for (let v = 0; v < nv; v++) {
         const x = acc[r * nv + v];
-        const lanes = Math.min(4, cols - v * 4);
-        const off = (r * s.N + v * 4) * 4;
-        if (lanes === 4) c.op("local.get", C).op("local.get", x).op("v128.store", 2, off);
-        else for (let l = 0; l < lanes; l++) c.op("local.get", C).op("local.get", x).op("v128.store32_lane", 2, off + l * 4, l);
+        const lanes = Math.min(el.lanes, cols - v * el.lanes);
+        const off = (r * s.N + v * el.lanes) * E;
+        c.op("local.get", C);
+        if (s.f64) {
+          // C = float32(C + sum), kept as float64
+          c.op("local.get", C).op(lanes === 2 ? "v128.load" : "v128.load64_zero", 3, off);
+          c.op("local.get", x).op("f64x2.add").op("f32x4.demote_f64x2_zero").op("f64x2.promote_low_f32x4").op("local.set", x).op("local.get", x);
+        } else c.op("local.get", x);
+        if (lanes === el.lanes) c.op("v128.store", el.align, off);
+        else {
+          c.op(el.storeLane, el.align, off, 0);
+          for (let l = 1; l < lanes; l++) c.op("local.get", C).op("local.get", x).op(el.storeLane, el.align, off + l * E, l);
+        }
       }
+  };
+  const tile = (rows: number) => {
+    c.op("local.get", A).op("local.set", pa).op("local.get", P).op("local.set", pb);
+    if (blocks > 1) {
+      c.i32Const(0).op("local.set", blk).op("loop");
+      block(rows, kb);
+      c.op("local.get", blk).i32Const(1).op("i32.add").op("local.tee", blk).i32Const(blocks).op("i32.lt_u").op("br_if", 0).op("end");
+    } else block(rows, kb);
+    if (kb > 0 && s.K % kb) block(rows, s.K % kb);
   };
   const tiles = Math.floor(s.M / MR);
   if (tiles > 0) {
     const t = c.local("i32", "t");
     c.op("loop");
     tile(MR);
-    c.op("local.get", A).i32Const(MR * s.sAm * 4).op("i32.add").op("local.set", A);
-    c.op("local.get", C).i32Const(MR * s.N * 4).op("i32.add").op("local.set", C);
+    c.op("local.get", A).i32Const(MR * s.sAm * E).op("i32.add").op("local.set", A);
+    c.op("local.get", C).i32Const(MR * s.N * E).op("i32.add").op("local.set", C);
     c.op("local.get", t).i32Const(1).op("i32.add").op("local.tee", t).i32Const(tiles).op("i32.lt_u").op("br_if", 0);
     c.op("end");
   }
@@ -174,10 +223,11 @@ const SECOND = lanes(2, 3, 6, 7);
 
 /**
  * pack(b, p, _): p[k*NR + j] = B[k, j] for j < cols, 0 for cols <= j < NR. Rows of B as two
- * vectors when they are contiguous; a B stored [N,K] four k at a time through 4x4 transposes;
- * any other layout (and leftovers) one element at a time.
+ * vectors when they are contiguous; a float32 B stored [N,K] four k at a time through 4x4
+ * transposes; any other layout (and leftovers) one element at a time.
  */
-function packCode(s: GemmShape, cols: number): Code {
+function packCode(s: GemmShape, el: Elem, cols: number): Code {
+  const { bytes: E, nr: NR } = el;
   const c = new Code(["i32", "i32", "i32"], ["b", "p", "k"]);
   const [B, P, k] = [0, 1, 2];
   const loop = (count: number, body: () => void) => {
@@ -189,14 +239,14 @@ function packCode(s: GemmShape, cols: number): Code {
   const bump = (local: number, bytes: number) => c.op("local.get", local).i32Const(bytes).op("i32.add").op("local.set", local);
   if (cols === NR && s.sBn === 1) {
     loop(s.K, () => {
-      for (let v = 0; v < NV; v++) c.op("local.get", P).op("local.get", B).op("v128.load", 2, v * 16).op("v128.store", 2, v * 16);
-      bump(B, s.sBk * 4);
-      bump(P, NR * 4);
+      for (let v = 0; v < NV; v++) c.op("local.get", P).op("local.get", B).op("v128.load", el.align, v * 16).op("v128.store", 4, v * 16);
+      bump(B, s.sBk * E);
+      bump(P, NR * E);
     });
     return c;
   }
   let done = 0; // rows of k packed by the block loop
-  if (cols === NR && s.sBk === 1 && s.K >= 4) {
+  if (!s.f64 && cols === NR && s.sBk === 1 && s.K >= 4) {
     const row = Array.from({ length: 4 }, (_, i) => c.local("v128", `row${i}`));
     const t = Array.from({ length: 4 }, (_, i) => c.local("v128", `t${i}`));
     const shuffle = (x: number, y: number, idx: number[]) => c.op("local.get", x).op("local.get", y).op("i8x16.shuffle", ...idx);
@@ -222,12 +272,12 @@ function packCode(s: GemmShape, cols: number): Code {
   loop(s.K - done, () => {
     for (let j = 0; j < NR; j++) {
       c.op("local.get", P);
-      if (j < cols) c.op("local.get", B).op("f32.load", 2, j * s.sBn * 4);
-      else c.op("f32.const", 0);
-      c.op("f32.store", 2, j * 4);
+      if (j < cols) c.op("local.get", B).op(el.load, el.align, j * s.sBn * E);
+      else c.op(s.f64 ? "f64.const" : "f32.const", 0);
+      c.op(el.store, el.align, j * E);
     }
-    bump(B, s.sBk * 4);
-    bump(P, NR * 4);
+    bump(B, s.sBk * E);
+    bump(P, NR * E);
   });
   return c;
 }
