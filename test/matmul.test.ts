@@ -113,44 +113,45 @@ describe(`float32 dot_general on ${getBackend()}`, () => {
 });
 
 describe("wasm gemm kernels", () => {
-  /** C = A·B on a memory of our own: B in three layouts, partial panels, leftover rows. */
-  test("B packed from any layout; every output element written, nothing past C", () => {
-    const [M, N, K] = [5, 11, 6];
+  /** C = A·B on a memory of our own: B in three layouts, partial panels, every count of leftover rows. */
+  test("B packed from any layout; any M with one module; every output element written, nothing past C", () => {
+    const [N, K] = [11, 6];
     const memory = new WebAssembly.Memory({ initial: 1 });
     const f = new Float32Array(memory.buffer);
-    const [A, Bn, Bt, Bs, C, S] = [0, 64, 192, 320, 512, 1024]; // element offsets
-    const a = (m: number, k: number) => f[A + m * K + k];
+    const [A, Bn, Bt, Bs, C, S] = [0, 128, 256, 384, 640, 1024]; // element offsets
     const b = (k: number, n: number) => f[Bn + k * N + n];
-    for (let i = 0; i < M * K; i++) f[A + i] = i + 1;
+    for (let i = 0; i < 9 * K; i++) f[A + i] = i + 1;
     for (let k = 0; k < K; k++)
       for (let n = 0; n < N; n++) {
         f[Bn + k * N + n] = ((k * N + n) % 7) - 3; // [K,N]
         f[Bt + n * K + k] = b(k, n); // [N,K]
         f[Bs + k * 2 * N + 2 * n] = b(k, n); // [K,N] with every other element
       }
-    for (const [sBk, sBn, at] of [[N, 1, Bn], [1, K, Bt], [2 * N, 2, Bs]]) {
-      f.fill(NaN, C, C + 100);
-      const k = gemmKernel({ M, N, K, sAm: K, sAk: 1, sBk, sBn });
-      expect(gemmKernel({ M, N, K, sAm: K, sAk: 1, sBk, sBn })).toBe(k); // cached
-      k.run(memory, A * 4, at * 4, C * 4, S * 4);
+    for (const M of [1, 2, 3, 4, 5, 9])
+      for (const [sBk, sBn, at] of [[N, 1, Bn], [1, K, Bt], [2 * N, 2, Bs]]) {
+        f.fill(NaN, C, C + 9 * N + 1);
+        const k = gemmKernel({ M, N, K, sAm: K, sAk: 1, sBk, sBn });
+        expect(k.scratchBytes).toBe(K * 8 * 4);
+        k.run(memory, A * 4, at * 4, C * 4, S * 4);
+        for (let m = 0; m < M; m++)
+          for (let n = 0; n < N; n++) {
+            let s = 0;
+            for (let j = 0; j < K; j++) s += f[A + m * K + j] * b(j, n);
+            expect(f[C + m * N + n], `M ${M}, B strides (${sBk}, ${sBn}) at ${m},${n}`).toBe(s);
+          }
+        expect(f[C + M * N]).toBeNaN();
+      }
+    expect(gemmKernel({ M: 5, N, K, sAm: K, sAk: 1, sBk: 1, sBn: K }).source).toContain("i8x16.shuffle"); // 4x4 transposes
+    // Aᵀ (A read as stored [K,M]: its stride along k is M, an argument of the shared module)
+    for (const M of [5, 7]) {
+      gemmKernel({ M, N, K, sAm: 1, sAk: M, sBk: N, sBn: 1 }).run(memory, A * 4, Bn * 4, C * 4, S * 4);
       for (let m = 0; m < M; m++)
         for (let n = 0; n < N; n++) {
           let s = 0;
-          for (let j = 0; j < K; j++) s += a(m, j) * b(j, n);
-          expect(f[C + m * N + n], `B strides (${sBk}, ${sBn}) at ${m},${n}`).toBe(s);
+          for (let j = 0; j < K; j++) s += f[A + j * M + m] * b(j, n);
+          expect(f[C + m * N + n]).toBe(s);
         }
-      expect(f[C + M * N]).toBeNaN();
-      expect(k.scratchBytes).toBe(K * 8 * 4);
     }
-    expect(gemmKernel({ M, N, K, sAm: K, sAk: 1, sBk: 1, sBn: K }).source).toContain("i8x16.shuffle"); // 4x4 transposes
-    // Aᵀ (A read as stored [K,M]) times B
-    gemmKernel({ M, N, K, sAm: 1, sAk: M, sBk: N, sBn: 1 }).run(memory, A * 4, Bn * 4, C * 4, S * 4);
-    for (let m = 0; m < M; m++)
-      for (let n = 0; n < N; n++) {
-        let s = 0;
-        for (let j = 0; j < K; j++) s += f[A + j * M + m] * b(j, n);
-        expect(f[C + m * N + n]).toBe(s);
-      }
   });
 
   test("float64 variant: tfjs-cpu's sums per block of k, rounded to float32 after each", () => {

@@ -1,7 +1,9 @@
 // float32 matrix products as generated WebAssembly SIMD, run in place on tfjs-wasm's heap.
 //
-// C[M,N] = A[M,K] · B[K,N], one module per shape and layout: the dimensions and strides are
-// constants in the code, so every address is a base pointer plus an immediate offset. A is read
+// C[M,N] = A[M,K] · B[K,N], one module per N, K and layout: those dimensions and strides are
+// constants in the code, so most addresses are a base pointer plus an immediate offset; M and
+// A's stride along k (which a transposed A takes from M) are arguments, so a new batch size
+// compiles nothing new. A is read
 // one element at a time (v128.load32_splat) through any strides, so a transposed A costs
 // nothing. B is read in panels of 8 columns, each first copied into a contiguous K x 8 block of
 // scratch memory (from any layout: rows of B as vectors, a B stored [N,K] through 4x4 register
@@ -65,38 +67,53 @@ interface Elem {
 const F32: Elem = { bytes: 4, lanes: 4, nr: NV * 4, vt: "f32x4", splat: "v128.load32_splat", load: "f32.load", store: "f32.store", storeLane: "v128.store32_lane", align: 2 };
 const F64: Elem = { bytes: 8, lanes: 2, nr: NV * 2, vt: "f64x2", splat: "v128.load64_splat", load: "f64.load", store: "f64.store", storeLane: "v128.store64_lane", align: 3 };
 
-const cache = new Map<string, GemmKernel>();
+interface GemmModule {
+  run(memory: WebAssembly.Memory, a: number, b: number, c: number, scratch: number, m: number, sAkBytes: number): void;
+  readonly source: string;
+}
+const modules = new Map<string, GemmModule>();
 
-/** The kernel for one shape and layout (cached). */
+/** The kernel for one shape and layout; its module is shared by every M and A stride along k. */
 export function gemmKernel(s: GemmShape): GemmKernel {
-  const key = `${s.M},${s.N},${s.K},${s.sAm},${s.sAk},${s.sBk},${s.sBn},${s.f64?.kBlock ?? ""}`;
-  let k = cache.get(key);
-  if (!k) {
-    if (cache.size > 256) cache.clear();
-    cache.set(key, (k = build(s)));
+  const key = `${s.N},${s.K},${s.sAm},${s.sBk},${s.sBn},${s.f64?.kBlock ?? ""}`;
+  let m = modules.get(key);
+  if (!m) {
+    if (modules.size > 256) modules.clear();
+    modules.set(key, (m = build(s)));
   }
-  return k;
+  const mod = m;
+  const el = s.f64 ? F64 : F32;
+  return {
+    scratchBytes: s.K * el.nr * el.bytes,
+    run(memory, a, b, c, scratch) {
+      if (s.M > 0 && s.N > 0) mod.run(memory, a, b, c, scratch, s.M, s.sAk * el.bytes);
+    },
+    get source() {
+      return mod.source;
+    },
+  };
 }
 
-function build(s: GemmShape): GemmKernel {
-  const { M, N, K } = s;
+function build(s: GemmShape): GemmModule {
+  const { N, K } = s;
   const el = s.f64 ? F64 : F32;
   const NR = el.nr;
   const fullPanels = Math.floor(N / NR);
   const restCols = N % NR;
-  // gemm(a, b, c, scratch) packs and computes one panel at a time through internal functions:
-  // V8 tiers a function up to optimized code between calls, so many short calls reach it soon.
+  // gemm(a, b, c, scratch, m, sak) packs and computes one panel at a time through internal
+  // functions: V8 tiers a function up to optimized code between calls, so many short calls
+  // reach it soon.
   const funcs: ModuleDef["funcs"] = [];
-  const add = (code: Code) => funcs.push({ params: ["i32", "i32", "i32"], results: [], code }) - 1;
-  const g = new Code(["i32", "i32", "i32", "i32"], ["a", "b", "c", "scratch"]);
+  const add = (code: Code) => funcs.push({ params: code.params, results: [], code }) - 1;
+  const g = new Code(["i32", "i32", "i32", "i32", "i32", "i32"], ["a", "b", "c", "scratch", "m", "sak"]);
   const call = (pack: number, compute: number, j: number | null, col: number) => {
-    // pack(b + col*sBn*E [+ j*sBn], scratch, 0); compute(a, scratch, c + col*E [+ j])
+    // pack(b + col*sBn*E [+ j*sBn], scratch, 0); compute(a, scratch, c + col*E [+ j], m, sak)
     g.op("local.get", 1).i32Const(col * s.sBn * el.bytes).op("i32.add");
     if (j !== null) g.op("local.get", j).i32Const(s.sBn).op("i32.mul").op("i32.add");
     g.op("local.get", 3).i32Const(0).op("call", pack);
     g.op("local.get", 0).op("local.get", 3).op("local.get", 2).i32Const(col * el.bytes).op("i32.add");
     if (j !== null) g.op("local.get", j).op("i32.add");
-    g.op("call", compute);
+    g.op("local.get", 4).op("local.get", 5).op("call", compute);
   };
   if (fullPanels > 0) {
     const [pack, compute] = [add(packCode(s, el, NR)), add(panelCode(s, el, NR))];
@@ -107,42 +124,41 @@ function build(s: GemmShape): GemmKernel {
     g.op("end");
   }
   if (restCols > 0) call(add(packCode(s, el, restCols)), add(panelCode(s, el, restCols)), null, fullPanels * NR);
-  funcs.push({ params: ["i32", "i32", "i32", "i32"], results: [], code: g, export: "gemm" });
+  funcs.push({ params: g.params, results: [], code: g, export: "gemm" });
   const def = (shared: boolean): ModuleDef => ({ memory: { module: "env", name: "memory", shared }, imports: [], funcs });
-  const modules: Partial<Record<"shared" | "plain", WebAssembly.Module>> = {};
-  type Gemm = (a: number, b: number, c: number, scratch: number) => void;
+  const compiled: Partial<Record<"shared" | "plain", WebAssembly.Module>> = {};
+  type Gemm = (a: number, b: number, c: number, scratch: number, m: number, sak: number) => void;
   const instances = new WeakMap<WebAssembly.Memory, Gemm>();
   let source: string | undefined;
   return {
-    scratchBytes: K * NR * el.bytes,
-    run(memory, a, b, c, scratch) {
+    run(memory, a, b, c, scratch, m, sak) {
       let f = instances.get(memory);
       if (!f) {
         const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
         const kind = shared ? "shared" : "plain";
-        const mod = (modules[kind] ??= new WebAssembly.Module(encodeModule(def(shared)) as BufferSource));
+        const mod = (compiled[kind] ??= new WebAssembly.Module(encodeModule(def(shared)) as BufferSource));
         f = new WebAssembly.Instance(mod, { env: { memory } }).exports.gemm as Gemm;
         instances.set(memory, f);
       }
-      if (M > 0 && N > 0) f(a, b, c, scratch);
+      f(a, b, c, scratch, m, sak);
     },
     get source() {
       const f64 = s.f64 ? `, float64 sums per ${s.f64.kBlock} k` : "";
-      const head = `;; gemm M=${M} N=${N} K=${K} A strides (${s.sAm}, ${s.sAk}) B strides (${s.sBk}, ${s.sBn}), tiles ${MR}x${NR}${f64}\n`;
+      const head = `;; gemm N=${N} K=${K} A stride along m ${s.sAm}, B strides (${s.sBk}, ${s.sBn}), tiles ${MR}x${NR}${f64}\n`;
       return (source ??= head + funcs.map((f) => f.code.lines.join("\n")).join("\n;; ----\n"));
     },
   };
 }
 
 /**
- * compute(a, p, c): C[:, panel] for one packed panel p (K rows of NR elements) of which `cols`
- * columns are real: every tile of MR rows, then the leftover rows. In float32, each tile sums
- * all of k and stores; in float64, it sums one block of k at a time and rounds C + sum to
- * float32 after each.
+ * compute(a, p, c, m, sak): C[:, panel] for one packed panel p (K rows of NR elements) of which
+ * `cols` columns are real: every tile of MR rows, then the m % MR leftover rows. In float32,
+ * each tile sums all of k and stores; in float64, it sums one block of k at a time and rounds
+ * C + sum to float32 after each.
  */
 function panelCode(s: GemmShape, el: Elem, cols: number): Code {
-  const c = new Code(["i32", "i32", "i32"], ["a", "p", "c"]);
-  const [A, P, C] = [0, 1, 2];
+  const c = new Code(["i32", "i32", "i32", "i32", "i32"], ["a", "p", "c", "m", "sak"]);
+  const [A, P, C, Mrows, SAK] = [0, 1, 2, 3, 4];
   const { bytes: E, vt, nr: NR } = el;
   const nv = Math.ceil(cols / el.lanes);
   const acc = Array.from({ length: MR * nv }, (_, i) => c.local("v128", `acc${i}`));
@@ -168,7 +184,7 @@ function panelCode(s: GemmShape, el: Elem, cols: number): Code {
           c.op("local.get", x).op("local.get", sv).op("local.get", bv[v]).op(`${vt}.mul`).op(`${vt}.add`).op("local.set", x);
         }
       }
-      c.op("local.get", pa).i32Const(s.sAk * E).op("i32.add").op("local.set", pa);
+      c.op("local.get", pa).op("local.get", SAK).op("i32.add").op("local.set", pa);
       c.op("local.get", pb).i32Const(NR * E).op("i32.add").op("local.tee", pb).op("local.get", end).op("i32.ne").op("br_if", 0);
       c.op("end");
     }
@@ -199,17 +215,20 @@ function panelCode(s: GemmShape, el: Elem, cols: number): Code {
     } else block(rows, kb);
     if (kb > 0 && s.K % kb) block(rows, s.K % kb);
   };
-  const tiles = Math.floor(s.M / MR);
-  if (tiles > 0) {
-    const t = c.local("i32", "t");
-    c.op("loop");
-    tile(MR);
-    c.op("local.get", A).i32Const(MR * s.sAm * E).op("i32.add").op("local.set", A);
-    c.op("local.get", C).i32Const(MR * s.N * E).op("i32.add").op("local.set", C);
-    c.op("local.get", t).i32Const(1).op("i32.add").op("local.tee", t).i32Const(tiles).op("i32.lt_u").op("br_if", 0);
+  // while (m >= MR) { tile; a += MR rows; c += MR rows; m -= MR }
+  c.op("block").op("loop");
+  c.op("local.get", Mrows).i32Const(MR).op("i32.lt_u").op("br_if", 1);
+  tile(MR);
+  c.op("local.get", A).i32Const(MR * s.sAm * E).op("i32.add").op("local.set", A);
+  c.op("local.get", C).i32Const(MR * s.N * E).op("i32.add").op("local.set", C);
+  c.op("local.get", Mrows).i32Const(MR).op("i32.sub").op("local.set", Mrows);
+  c.op("br", 0).op("end").op("end");
+  // the 1 to MR-1 rows left, each count its own code
+  for (let rows = 1; rows < MR; rows++) {
+    c.op("local.get", Mrows).i32Const(rows).op("i32.eq").op("if");
+    tile(rows);
     c.op("end");
   }
-  if (s.M % MR) tile(s.M % MR);
   return c;
 }
 
