@@ -6,7 +6,7 @@
 import type { Array as JaxArray } from "../array/base.js";
 import { scalar } from "../array/array.js";
 import type { ShapedArray } from "../jaxpr/aval.js";
-import { type AxisData, type BatchDim, ClosedJaxpr, type Jaxpr, type Params, type Primitive, UndefinedPrimal } from "../jaxpr/jaxpr.js";
+import { type AxisData, type BatchDim, ClosedJaxpr, Jaxpr, type Params, type Primitive, UndefinedPrimal, Var } from "../jaxpr/jaxpr.js";
 import { interpretJaxpr } from "../jaxpr/interpret.js";
 import { bind, currentTrace, withTrace } from "./core.js";
 import { backwardPass, jvpFlat } from "./ad.js";
@@ -139,6 +139,7 @@ export function defCallRules<P extends Params>(
   jaxprOf: (p: P) => ClosedJaxpr,
   rebuild: (p: P, jaxpr: ClosedJaxpr, how: "jvp" | "known" | "unknown" | "transpose" | "batch") => P,
   label: (p: P) => string,
+  { forwardKnown = false } = {},
 ): void {
   callP.jvp = (primals, tangents, p) => {
     const body = jaxprOf(p);
@@ -153,9 +154,25 @@ export function defCallRules<P extends Params>(
     const p = params as P;
     const body = jaxprOf(p);
     const split = cached(body, `pe|${mask(unknown)}`, () => partialEvalJaxpr(body.jaxpr, body.consts as JaxArray[], unknown, false, label(p)));
-    const known = new ClosedJaxpr(convertConstvars(split.known.jaxpr), []);
-    const knownOuts = withTrace(trace.parent!, () => bind(callP, [...split.known.consts, ...args.filter((_, i) => !unknown[i])], rebuild(p, known, "known")));
+    const knownJaxpr = convertConstvars(split.known.jaxpr);
+    const knownIns = [...split.known.consts, ...args.filter((_, i) => !unknown[i])];
     const nKnown = split.outUnknown.filter((u) => !u).length;
+    // jit's linearization (JAX's _pjit_linearize): an output that is just an input is not
+    // returned but taken from the caller, and a residual returned twice is returned once.
+    const outs = knownJaxpr.outvars;
+    const src = outs.map((o, i): { from: "input" | "output"; index: number } | null => {
+      if (!forwardKnown || !(o instanceof Var)) return null;
+      const k = knownJaxpr.invars.indexOf(o);
+      if (k >= 0) return { from: "input", index: k };
+      const j = outs.indexOf(o);
+      return i >= nKnown && j < i ? { from: "output", index: j } : null;
+    });
+    const kept = outs.filter((_, i) => src[i] === null);
+    const known = new ClosedJaxpr(kept.length === outs.length ? knownJaxpr : new Jaxpr([], knownJaxpr.invars, knownJaxpr.eqns, kept), []);
+    const keptOuts = withTrace(trace.parent!, () => bind(callP, knownIns, rebuild(p, known, "known")));
+    const knownOuts: JaxArray[] = [];
+    let q = 0;
+    src.forEach((s) => knownOuts.push(s === null ? keptOuts[q++] : s.from === "input" ? knownIns[s.index] : knownOuts[s.index]));
     const residuals = knownOuts.slice(nKnown);
     const unknownClosed = new ClosedJaxpr(convertConstvars(split.unknown.jaxpr), []);
     const unknownOuts = split.outUnknown.some(Boolean)

@@ -292,4 +292,4 @@ export function makeJaxpr(f: (...args: any[]) => any, opts: JitOptions = {}): (.
 }
 
 // jit's transformation rules are the generic ones of call primitives (call_rules.ts).
-defCallRules(jit_p, (p) => p.jaxpr, (p, jaxpr) => ({ jaxpr, name: p.name }), (p) => p.name);
+defCallRules(jit_p, (p) => p.jaxpr, (p, jaxpr) => ({ jaxpr, name: p.name }), (p) => p.name, { forwardKnown: true });
