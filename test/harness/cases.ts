@@ -57,6 +57,8 @@ export interface GradSpec {
   zero?: string;
   /** Not differentiable at all (differentiating raises, as in JAX). Why. */
   none?: string;
+  /** Operands given no tangent (JAX raises for a derivative with respect to them), and why. */
+  constant?: { operands: number[]; why: string };
 }
 
 export const GRAD: Record<string, GradSpec> = {
@@ -68,6 +70,7 @@ export const GRAD: Record<string, GradSpec> = {
   nextafter: { none: "JAX defines no derivative for nextafter (jvp raises 'Differentiation rule ... not implemented')" },
   zeta: { none: "JAX defines no derivative for zeta" },
   igamma_grad_a: { none: "JAX defines no derivative for igamma_grad_a" },
+  polygamma: { constant: { operands: [0], why: "JAX raises for a gradient with respect to m" } },
 };
 
 export const gradSpec = (c: Case): GradSpec => GRAD[c.prim] ?? {};

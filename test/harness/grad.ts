@@ -21,7 +21,8 @@ export type Placement = "eager" | "under jit" | "of jit";
 export const placementOf = (p: Placement | boolean): Placement => (p === true ? "under jit" : p === false ? "eager" : p);
 
 /** The inputs that get tangents: float arrays passed as arguments (literals are constants). */
-const diffInputs = (c: Case): number[] => c.inputs.flatMap((x, i) => (isFloatHost(x) && !x.literal ? [i] : []));
+const diffInputs = (c: Case): number[] =>
+  c.inputs.flatMap((x, i) => (isFloatHost(x) && !x.literal && !gradSpec(c).constant?.operands.includes(i) ? [i] : []));
 
 /** The grad mode applies: a case with a reference, float arguments, and a derivative. */
 export const hasGradMode = (c: Case): boolean => c.error === undefined && !!c.ref && diffInputs(c).length > 0 && !gradSpec(c).none;
