@@ -182,11 +182,17 @@ describe("known answers", () => {
       [1, 2],
       [0, 1],
     ]);
-    // opt_einsum's greedy docstring example: [(0, 2), (0, 1)].
-    expect(jnp.einsumPath("abd,ac,bdc", s([1, 2, 4]), s([1, 3]), s([2, 4, 3]))).toEqual([
-      [0, 2],
-      [0, 1],
-    ]);
+    // opt_einsum's optimal and greedy docstring example: [(0, 2), (0, 1)] both.
+    for (const optimize of ["optimal", "greedy"] as const)
+      expect(jnp.einsumPath("abd,ac,bdc", s([1, 2, 4]), s([1, 3]), s([2, 4, 3]), { optimize })).toEqual([
+        [0, 2],
+        [0, 1],
+      ]);
+    // More than 4 operands take the greedy path; values as a chain of matmuls.
+    const ms = range(6).map((k) => data([3, 3], k + 1));
+    const chain = ms.slice(1).reduce((acc, m) => jnp.matmul(acc, m), ms[0]);
+    close(jnp.einsum("ab,bc,cd,de,ef,fg->ag", ...ms), vals(chain), 1e-3);
+    close(jnp.einsum("ab,bc,cd,de,ef,fg->ag", ...ms, { optimize: false }), vals(chain), 1e-3);
     // Errors are opt_einsum's.
     expect(() => jnp.einsum("ij,jk", s([2, 3]), s([4, 5]))).toThrow("Size of label 'j' for operand 1 (3) does not match previous terms (4).");
     expect(() => jnp.einsum("ij", s([2]))).toThrow("Einstein sum subscript 'ij' does not contain the correct number of indices for operand 0.");

@@ -511,8 +511,13 @@ export function einsum(subscripts: string | ArrayLike, ...rest: (ArrayLike | Ein
 
 const isArrayLike = (x: object): boolean => "shape" in x && "dtype" in x;
 
-/** The contraction order einsum would use (opt_einsum's path): operand positions per step. */
-export function einsumPath(subscripts: string, ...operands: ArrayLike[]): number[][] {
-  const arrs = pyScalars(...operands) as JaxArray[];
-  return contractPath(subscripts, arrs.map((x) => x.shape)).map(([inds]) => [...inds].sort((a, b) => a - b));
+/**
+ * The contraction order einsum would use (opt_einsum's path): operand positions per step.
+ * `jnp.einsumPath("ij,jk,kl", a, b, c)`; a trailing `{ optimize: "greedy" }` picks the search.
+ */
+export function einsumPath(subscripts: string, ...args: (ArrayLike | EinsumOptions)[]): number[][] {
+  const last = args[args.length - 1];
+  const opts: EinsumOptions = last !== undefined && last !== null && typeof last === "object" && !isArrayLike(last) ? (args.pop() as EinsumOptions) : {};
+  const arrs = pyScalars(...(args as ArrayLike[])) as JaxArray[];
+  return contractPath(subscripts, arrs.map((x) => x.shape), opts.optimize ?? "auto").map(([inds]) => [...inds].sort((a, b) => a - b));
 }
