@@ -6,12 +6,13 @@
 import type { Array as JaxArray } from "../array/base.js";
 import { scalar } from "../array/array.js";
 import { ClosedJaxpr, type Jaxpr, type Params } from "../jaxpr/jaxpr.js";
+import type { ShapedArray } from "../jaxpr/aval.js";
 import { interpretJaxpr } from "../jaxpr/interpret.js";
 import { definePrimitive } from "../lax/primitive.js";
 import { config } from "../config.js";
 import * as tree from "../tree.js";
 import { bind, currentTrace, withTrace } from "./core.js";
-import { jvpFlat } from "./ad.js";
+import { backwardPass, jvpFlat } from "./ad.js";
 import { batchFlat, vmapFlat, withAxis } from "./batching.js";
 import { convertConstvars, traceToJaxpr } from "./jaxpr_trace.js";
 import { functionName, leafValue, runClosedJaxpr } from "./jit.js";
@@ -46,8 +47,18 @@ function asVmap(p: PmapParams, args: JaxArray[]): JaxArray[] {
   );
 }
 
-// One executable per body: the vmapped program, traced once at the global shapes.
+// One program per body: the vmapped jaxpr, traced once at the global shapes.
 const programs = new WeakMap<Jaxpr, ClosedJaxpr>();
+function programFor(p: PmapParams, inAvals: ShapedArray[]): ClosedJaxpr {
+  let prog = programs.get(p.call_jaxpr.jaxpr);
+  if (prog === undefined) {
+    const { jaxpr, consts } = traceToJaxpr((...xs) => asVmap(p, xs), inAvals, `pmap(${p.name})`);
+    if (consts.length) throw new Error("internal: pmap body closed over values");
+    prog = new ClosedJaxpr(jaxpr, []);
+    programs.set(p.call_jaxpr.jaxpr, prog);
+  }
+  return prog;
+}
 
 export const xla_pmap_p = definePrimitive<PmapParams>({
   name: "xla_pmap",
@@ -60,16 +71,9 @@ export const xla_pmap_p = definePrimitive<PmapParams>({
       return a.update({ shape });
     });
   },
-  impl(args, p, ctx) {
-    let prog = programs.get(p.call_jaxpr.jaxpr);
-    if (prog === undefined) {
-      const { jaxpr, consts } = traceToJaxpr((...xs) => asVmap(p, xs), ctx.inAvals, `pmap(${p.name})`);
-      if (consts.length) throw new Error("internal: pmap body closed over values");
-      prog = new ClosedJaxpr(jaxpr, []);
-      programs.set(p.call_jaxpr.jaxpr, prog);
-    }
-    return runClosedJaxpr(prog, args, p.name);
-  },
+  impl: (args, p, ctx) => runClosedJaxpr(programFor(p, ctx.inAvals), args, p.name),
+  // Linear in its linear inputs when its body is: the transpose of the vmapped program.
+  transpose: (cts, args, p) => backwardPass(programFor(p, args.map((a) => a.aval)).jaxpr, [], args, cts),
   jvp(primals, tangents, p) {
     return jvpFlat((...xs) => asVmap(p, xs), primals, tangents, `jvp(pmap(${p.name}))`);
   },
