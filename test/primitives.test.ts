@@ -20,6 +20,7 @@ const NOT_TABULATED: Record<string, string> = {
   custom_jvp_call: "a call of a jaxpr (customJvp)",
   custom_vjp_call: "a call of a jaxpr (customVjp)",
   custom_lin: "exists only inside linear jaxprs, to be transposed",
+  empty2: "an unread placeholder (the residual slots a cond branch does not fill when linearized)",
   // Collectives resolve a named axis (vmap/pmap axisName); the harness binds outside any.
   psum: "a collective over a named axis",
   pmax: "a collective over a named axis",

@@ -294,6 +294,7 @@ case("transforms/grad_grad", jax.grad(jax.grad(lambda x: jnp.sin(jnp.cos(x)))), 
 _cf = lambda x: lax.cond(x > 0, lambda y: jnp.sin(y), lambda y: jnp.cos(y), x)
 case("transforms/grad_cond", jax.grad(_cf), 1.0)
 case("transforms/vmap_grad_cond", jax.vmap(jax.grad(_cf)), f32(3))
+case("transforms/grad_cond_array", jax.grad(lambda x: lax.cond(x.sum() > 0, lambda y: jnp.sin(y), lambda y: y * 2.0, x).sum()), jnp.ones(3))
 _ff = lambda x: lax.fori_loop(0, 3, lambda i, c: jnp.sin(c) * x, x)
 case("transforms/grad_fori_static", jax.grad(_ff), 0.5)
 _sc = lambda c, xs: lax.scan(lambda c, x: (jnp.sin(c * x), c), c, xs)

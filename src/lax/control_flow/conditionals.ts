@@ -6,9 +6,9 @@
 // end (tracing, error texts, jaxpr joins, the executable cache) are shared with loops.ts.
 import * as tf from "@tensorflow/tfjs-core";
 import { Array as JaxArray } from "../../array/base.js";
-import { ArrayImpl, scalar } from "../../array/array.js";
-import { type ShapedArray, pyShape } from "../../jaxpr/aval.js";
-import { type BatchDim, ClosedJaxpr, Jaxpr, type Params, UndefinedPrimal, Var } from "../../jaxpr/jaxpr.js";
+import { ArrayImpl, scalar, tensorFrom } from "../../array/array.js";
+import { ShapedArray, pyShape } from "../../jaxpr/aval.js";
+import { type BatchDim, ClosedJaxpr, Jaxpr, type Params, type Primitive, UndefinedPrimal, Var } from "../../jaxpr/jaxpr.js";
 import { JaxprTypeError } from "../../jaxpr/typecheck.js";
 import { type DType, isFloat, isInteger } from "../../dtypes.js";
 import { Executable, compile } from "../../backends/compile.js";
@@ -49,6 +49,26 @@ export const cond_p = definePrimitive<CondParams>({
     return runCompiled(branches[k], ops, "cond");
   },
 });
+
+/**
+ * An uninitialized scalar (JAX's empty2): partial evaluation fills the residual slots a branch
+ * does not produce with `empty_like_aval`, whose value is never read.
+ */
+type EmptyParams = { dtype: DType; memory_space: string };
+export const empty2_p: Primitive<EmptyParams> = definePrimitive<EmptyParams>({
+  name: "empty2",
+  abstractEval: (_avals, p) => [new ShapedArray([], p.dtype)],
+  impl: (_args, p) => [tensorFrom([0], [], p.dtype)],
+  nonDifferentiable: true,
+  // No operands, so never batched.
+  batch: (_args, _dims, p): [JaxArray[], BatchDim[]] => [bind(empty2_p, [], p), [null]],
+});
+
+/** ad_util.empty_like_aval: empty2, broadcast to the aval's shape (lax.broadcast: none for a scalar). */
+function emptyLike(a: ShapedArray): JaxArray {
+  const x = bind1(empty2_p, [], { dtype: a.dtype, memory_space: "MemorySpace.Device" });
+  return a.shape.length === 0 ? x : bind1(s.broadcast_in_dim_p, [x], { shape: [...a.shape], broadcast_dimensions: [], sharding: null });
+}
 
 /** JAX's _cond_typecheck, with its texts. */
 function checkCond(avals: ShapedArray[], branches: ClosedJaxpr[]): void {
@@ -233,7 +253,7 @@ partialEvalRules.set(cond_p, (trace, args, unknown, params) => {
         knownIn.map((x) => x.aval),
         (xs) => evalClosed(new ClosedJaxpr(sp.known.jaxpr, sp.known.consts), xs),
         (outs) => {
-          const res = allRes.map(zerosLike);
+          const res = allRes.map(emptyLike);
           slots[b].forEach((slot, r) => (res[slot] = outs[nKnownOut + r]));
           return [...outs.slice(0, nKnownOut), ...res];
         },
