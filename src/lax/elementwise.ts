@@ -533,6 +533,15 @@ export const ge_p = comparison("ge", tf.greaterEqual, ORD);
 
 // ---- select and conversion ----------------------------------------------------------------
 
+/**
+ * tf.where, except for bool operands: tfjs-wasm's Select kernel reads and writes them as float32
+ * (4 bytes per 1-byte element), past the end of its output; they go through int32 instead.
+ */
+export function where(cond: tf.Tensor, x: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  if (x.dtype !== "bool") return tf.where(cond, x, y);
+  return tf.tidy(() => tf.cast(tf.where(cond, tf.cast(x, "int32"), tf.cast(y, "int32")), "bool"));
+}
+
 export const select_n_p = definePrimitive({
   name: "select_n",
   abstractEval([which, ...cases]) {
@@ -552,9 +561,9 @@ export const select_n_p = definePrimitive({
     return [
       tf.tidy(() => {
         const w = which.shape.length === shape.length ? which : tf.broadcastTo(which, shape);
-        if (ctx.inAvals[0].dtype === "bool") return cases.length === 1 ? tf.clone(cases[0]) : tf.where(w, cases[1], cases[0]);
+        if (ctx.inAvals[0].dtype === "bool") return cases.length === 1 ? tf.clone(cases[0]) : where(w, cases[1], cases[0]);
         let out = cases[cases.length - 1];
-        for (let i = cases.length - 2; i >= 0; i--) out = tf.where(tf.equal(w, tf.scalar(i, "int32")), cases[i], out);
+        for (let i = cases.length - 2; i >= 0; i--) out = where(tf.equal(w, tf.scalar(i, "int32")), cases[i], out);
         return out === cases[cases.length - 1] ? tf.clone(out) : out;
       }),
     ];

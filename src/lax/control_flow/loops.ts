@@ -81,7 +81,7 @@ function loop(args: tf.Tensor[], p: WhileParams, condExe: Executable, bodyExe: E
 function selectRows(pred: tf.Tensor, x: tf.Tensor, y: tf.Tensor): tf.Tensor {
   const out = tf.tidy(() => {
     const shape = [...pred.shape, ...Array(x.shape.length - pred.shape.length).fill(1)];
-    return tf.where(tf.broadcastTo(tf.reshape(tf.cast(pred, "bool"), shape), x.shape), x, y);
+    return e.where(tf.broadcastTo(tf.reshape(tf.cast(pred, "bool"), shape), x.shape), x, y);
   });
   x.dispose();
   return out;
