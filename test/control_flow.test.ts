@@ -377,8 +377,8 @@ describe("JAX's error texts (tests/lax_control_flow_test.py)", () => {
 // ---- the primitive harness ----------------------------------------------------------------------
 
 // The harness's modes (eager, jit, evalJaxpr), its jaxpr check, its vmap mode (index and carry
-// batched or not, at several axes) and, for cond, its grad mode (jvp against finite differences,
-// vjp against jvp). `while` has no vjp (JAX's), so its derivatives are checked above.
+// batched or not, at several axes) and, for cond and scan, its grad mode (jvp against finite
+// differences, vjp against jvp). `while` has no vjp (JAX's), so its derivatives are checked above.
 // The primitives compile their branches and bodies once per jaxpr (executables that own their
 // literals, as jit's do), so every mode is checked as the jit mode is: steady state, no leak.
 describe.each(controlFlowCases)("$name", (c) => {
@@ -386,7 +386,7 @@ describe.each(controlFlowCases)("$name", (c) => {
   test("jaxpr", () => checkCaseJaxpr(c));
   test("vmap", () => checkVmap(c, false));
   test("vmap under jit", () => checkVmap(c, true));
-  if (c.prim === "cond") {
+  if (c.prim === "cond" || c.prim === "scan") {
     test("grad", () => checkGrad(c, false));
     test("grad under jit", () => checkGrad(c, true));
   }

@@ -8,7 +8,7 @@ import { scalar as scalarOf } from "../array/array.js";
 import { ShapedArray, pyShape } from "../jaxpr/aval.js";
 import type { Primitive } from "../jaxpr/jaxpr.js";
 import { bind1, bind } from "../tracer/core.js";
-import { defZeroJvp, isUndefined, prim } from "../tracer/ad_util.js";
+import { isUndefined, prim } from "../tracer/ad_util.js";
 import { bdimAtFront } from "../tracer/batching.js";
 import { definePrimitive } from "./primitive.js";
 import { dotDimensionNumbers } from "./reductions.js";
@@ -228,9 +228,40 @@ export const lu_p: Primitive = definePrimitive({
     return [tf.tensor(Float32Array.from(A), x.shape, "float32"), tf.tensor(piv, [...batch, r], "int32"), tf.tensor(perm, [...batch, m], "int32")];
   },
 });
-// Differentiate through lu's users instead (jnp.linalg's solve/det/slogdet have custom jvps).
 lu_p.batch = leadingBatch(lu_p);
-defZeroJvp(lu_p);
-lu_p.jvp = () => {
-  throw new Error("Differentiation rule for 'lu' not implemented (tfjax differentiates jnp.linalg.solve, inv, det and slogdet directly)");
+
+// lu's jvp (JAX's _lu_jvp_rule, after De Hoog, Anderssen and Lukas): with LU = P A,
+// L' = L tril(L⁻¹ P A' U⁻¹, -1) and U' = triu(L⁻¹ P A' U⁻¹) U, packed as lu is. The rows of A'
+// are permuted by a one-hot matmul (exact for finite tangents) rather than JAX's gather.
+lu_p.jvp = ([a], [aDot]) => {
+  const [lu, pivots, perm] = bind(lu_p, [a], {});
+  const shape = [...lu.shape];
+  const nd = shape.length;
+  const [m, n] = shape.slice(-2);
+  const k = Math.min(m, n);
+  const zero = scalarOf(0, "float32", false);
+  const sliceTo = (x: JaxArray, rows: number, cols: number) =>
+    bind1(prim("slice"), [x], { start_indices: shape.map(() => 0), limit_indices: [...shape.slice(0, -2), rows, cols], strides: null });
+  const padTo = (x: JaxArray, rows: number, cols: number) =>
+    bind1(prim("pad"), [x, zero], { padding_config: [...shape.slice(0, -2).map(() => [0, 0, 0]), [0, rows - x.shape[nd - 2], 0], [0, cols - x.shape[nd - 1], 0]] });
+  // Ones on the diagonal from row `from` on, in a matrix of `rows` x `cols`.
+  const eyeFrom = (rows: number, cols: number, from: number) => {
+    const s = [...shape.slice(0, -2), rows, cols];
+    const i = bind1(prim("iota"), [], { dimension: nd - 2, dtype: "int32", shape: s, sharding: null });
+    const j = bind1(prim("iota"), [], { dimension: nd - 1, dtype: "int32", shape: s, sharding: null });
+    const diag = bind1(prim("and"), [bind1(prim("eq"), [i, j]), bind1(prim("ge"), [i, bind1(prim("broadcast_in_dim"), [scalarOf(from, "int32", false)], { shape: s, broadcast_dimensions: [], sharding: null })])]);
+    return bind1(prim("select_n"), [diag, bcast(0, s), bcast(1, s)]);
+  };
+  const add = (x: JaxArray, y: JaxArray) => bind1(prim("add"), [x, y]);
+  const l = add(padTo(triangle(sliceTo(lu, m, k), true, -1), m, m), eyeFrom(m, m, 0));
+  const u = add(padTo(triangle(sliceTo(lu, k, n), false, 0), n, n), eyeFrom(n, n, k));
+  // P[i, j] = (perm[i] == j): P A' holds the rows of A' in pivoted order.
+  const ps = [...shape.slice(0, -2), m, m];
+  const permRows = bind1(prim("broadcast_in_dim"), [perm], { shape: ps, broadcast_dimensions: [...Array(nd - 1).keys()], sharding: null });
+  const cols = bind1(prim("iota"), [], { dimension: nd - 1, dtype: "int32", shape: ps, sharding: null });
+  const P = bind1(prim("convert_element_type"), [bind1(prim("eq"), [permRows, cols])], { new_dtype: "float32", sharding: null, weak_type: false });
+  const la = triSolve(l, batchMatmul(P, aDot!), { left_side: true, lower: true, transpose_a: false, conjugate_a: false, unit_diagonal: true });
+  const lau = triSolve(u, la, { left_side: false, lower: false, transpose_a: false, conjugate_a: false, unit_diagonal: false });
+  const luDot = add(batchMatmul(l, triangle(lau, true, -1)), batchMatmul(triangle(lau, false, 0), u));
+  return [[lu, pivots, perm], [luDot, null, null]];
 };

@@ -1,4 +1,4 @@
-// Records for the control-flow primitives (cond, while) in the primitive harness's format: their
+// Records for the control-flow primitives (cond, while, scan) in the primitive harness's format: their
 // params hold closed jaxprs, traced on first use (tracing needs the backend), and their
 // references run the branches and loops in plain JS. test/control_flow.test.ts puts them through
 // the harness's modes; `while` has no reverse mode (JAX's), so its grad mode is jvp only.
@@ -9,6 +9,7 @@ import { traceClosed } from "../../src/tracer/call_rules.js";
 import { lax } from "../../src/index.js";
 import { ULPS, type Case } from "./cases.js";
 import { type Host, f32, host } from "./ref.js";
+import { nones, pack } from "../../src/lax/control_flow/flattree.js";
 
 const F = (shape: number[]) => new ShapedArray(shape, "float32");
 const I = new ShapedArray([], "int32");
@@ -115,4 +116,54 @@ add(
     cond_jaxpr: jaxprOf((limit, x) => [lax.lt(lax.reduceMax(x, [0]), limit)], [F([]), F([2])]),
     cond_nconsts: 1,
   }),
+);
+
+// scan: consts, carries and xs as lax.scan binds them (ft_in/ft_out say which is which).
+const scanParams = (f: (...xs: JaxArray[]) => JaxArray[], avals: ShapedArray[], [nc, nk, nx, ny]: number[], length: number, reverse: boolean) => ({
+  reverse,
+  length,
+  jaxpr: jaxprOf(f, avals),
+  ft_in: pack(nones(nc), nones(nk), nones(nx)),
+  ft_out: pack(nones(nk), nones(ny)),
+  unroll: 1,
+});
+
+// (c; s; x) -> (s c + x; sin s): a const, a carry, scanned rows and stacked outputs.
+add(
+  {
+    prim: "scan",
+    name: "scan(float32[2], float32[2], float32[3,2]) const, carry, xs, ys",
+    inputs: [host("float32", [0.5, -1.25]), host("float32", [1, 0.25]), host("float32", [0.5, -1, 2, 1.5, -0.75, 0.25], [3, 2])],
+    ref: (c, s, xs) => {
+      let v = s.data;
+      const ys: number[] = [];
+      for (let t = 0; t < 3; t++) {
+        ys.push(...v.map((e) => f32(Math.sin(e))));
+        v = v.map((e, j) => f32(f32(e * c.data[j]) + xs.data[2 * t + j]));
+      }
+      return [{ ...s, data: v }, host("float32", ys, [3, 2])];
+    },
+    ulps: ULPS.transcendental,
+  },
+  () => scanParams((c, s, x) => [lax.add(lax.mul(s, c), x), lax.sin(s)], [F([2]), F([2]), F([2])], [1, 1, 1, 1], 3, false),
+);
+
+// reverse: (n, k; x) -> (n + 1, k / 2 + x; k x), from the last row to the first, with an int32 carry.
+add(
+  {
+    prim: "scan",
+    name: "scan(int32[], float32[], float32[4]) reverse",
+    inputs: [host("int32", [0], []), host("float32", [2], []), host("float32", [1, -0.5, 3, 0.25])],
+    ref: (n, k, xs) => {
+      let kv = k.data[0];
+      const ys = new Array<number>(4);
+      for (let t = 3; t >= 0; t--) {
+        ys[t] = f32(kv * xs.data[t]);
+        kv = f32(f32(kv * 0.5) + xs.data[t]);
+      }
+      return [host("int32", [n.data[0] + 4], []), host("float32", [kv], []), host("float32", ys)];
+    },
+    ulps: ULPS.rounded,
+  },
+  () => scanParams((n, k, x) => [lax.add(n, 1), lax.add(lax.mul(k, 0.5), x), lax.mul(k, x)], [I, F([]), F([])], [0, 2, 1, 1], 4, true),
 );
