@@ -7,8 +7,9 @@ import { formatKeys, formatRepr, formatStr } from "./format.js";
 import { storageDtype } from "../backends/storage.js";
 import { ensureBackend } from "../backends/backend.js";
 
-// Arrays the user holds are freed when collected; explicit dispose() unregisters first.
-// This is a safety net: tfjax frees its own intermediates deterministically.
+// Arrays are freed when collected; explicit dispose() unregisters first. Compiled (jit) code
+// frees its intermediates at their last use; eager ones (an eager jvp's, vjp's or vmap's) are
+// arrays like any other, freed here or by an enclosing scope().
 const registry = new FinalizationRegistry<tf.Tensor>((t) => {
   if (!t.isDisposed) t.dispose();
 });
