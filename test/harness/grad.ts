@@ -213,6 +213,7 @@ export function checkGrad(c: Case, placement: Placement | boolean): void {
   // Tangents: random where checkable (everywhere for zero derivatives); cotangents likewise.
   const x = diff.flatMap((i) => c.inputs[i].data);
   const t = x.map((_, j) => (!jac || jac.cols[j] ? draw(r) : 0));
+  symmetrize(c, diff, t);
   let row = 0;
   const ct = outs.map((o, k) =>
     floatOut[k] ? o.data.map(() => (!jac || jac.rows[row++] ? draw(r) : 0)) : o.data.map(() => 0),
@@ -258,6 +259,20 @@ export function checkGrad(c: Case, placement: Placement | boolean): void {
     },
     true,
   );
+}
+
+/** Mirrors the lower triangle of the tangents of the operands `spec.symmetrize` names onto their upper one. */
+function symmetrize(c: Case, diff: number[], t: number[]): void {
+  let off = 0;
+  for (const i of diff) {
+    const { shape, data } = c.inputs[i];
+    if (gradSpec(c).symmetrize?.includes(i)) {
+      const n = shape[shape.length - 1];
+      for (let m = off; m < off + data.length; m += n * n)
+        for (let row = 0; row < n; row++) for (let col = row + 1; col < n; col++) t[m + row * n + col] = t[m + col * n + row];
+    }
+    off += data.length;
+  }
 }
 
 /** jvp against the finite differences row by row, then the dot-product identity. */
