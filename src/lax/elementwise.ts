@@ -67,7 +67,7 @@ function constLike(x: JaxArray, v: number): JaxArray {
 }
 
 /** lax.full_like(x, v, shape?): a literal, broadcast when the shape is not scalar (weak as x). */
-function fullLike(x: JaxArray, v: number, shape: readonly number[] = x.shape): JaxArray {
+export function fullLike(x: JaxArray, v: number, shape: readonly number[] = x.shape): JaxArray {
   const s = scalar(x.dtype === "bool" ? v !== 0 : v, x.dtype, x.weakType);
   return broadcastInDim(s, shape, []);
 }

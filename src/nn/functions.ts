@@ -4,6 +4,7 @@
 import type { Array as JaxArray } from "../array/base.js";
 import { scalar } from "../array/array.js";
 import * as lax from "../lax/lax.js";
+import { fullLike } from "../lax/elementwise.js";
 import * as jnp from "../numpy/index.js";
 import { logaddexp, logsumexp } from "../numpy/special.js";
 import { customJvp } from "../tracer/custom_derivatives.js";
@@ -20,8 +21,9 @@ export const relu = customJvp(
     return jnp.maximum(x, 0);
   }),
 );
-relu.defjvp(function relu_jvp([x]: JaxArray[], [g]: JaxArray[]) {
-  return [relu(x), lax.select(lax.gt(x, 0), g, lax.mul(g, 0))];
+// JAX's relu.defjvps(lambda g, ans, x: lax.select(x > 0, g, lax.full_like(g, 0))): defjvps names its rule `jvp`.
+relu.defjvp(function jvp([x]: JaxArray[], [g]: JaxArray[]) {
+  return [relu(x), lax.select(lax.gt(x, 0), g, fullLike(g, 0))];
 });
 
 export const softplus = jit(function softplus(x: JaxArray) {
@@ -80,29 +82,19 @@ const logSoftmaxJit = jit(
   { staticArgnums: 1 },
 );
 
-// softmax with JAX's custom jvp: y * (x_dot - sum(y * x_dot)), no derivative through the max.
-const softmaxImpl = (x: JaxArray, axis: Axis): JaxArray => {
-  const dims = axesOf(x, axis);
-  const unnormalized = jnp.exp(jnp.subtract(x, jnp.max(x, dims, { keepdims: true })));
-  return jnp.divide(unnormalized, jnp.sum(unnormalized, dims, { keepdims: true }));
-};
-const softmaxFor = new Map<string, (x: JaxArray) => JaxArray>();
-/** exp(x) / sum(exp(x)) along `axis` (default -1). */
+/** jnp.max(x, dims, initial=-inf, keepdims=True): JAX's _reduction applies `initial` before keepdims. */
+const maxFromNegInf = (x: JaxArray, dims: number[]): JaxArray => lax.expandDims(lax.max(scalar(-Infinity, x.dtype, false), jnp.max(x, dims)), dims);
+
+/**
+ * exp(x) / sum(exp(x)) along `axis` (default -1). As JAX's softmax with its default
+ * jax_softmax_custom_jvp=False (_softmax_deprecated): not jitted, the max shift under
+ * stop_gradient, differentiated as written.
+ */
 export function softmax(x: ArrayLike, axis: Axis = -1): JaxArray {
-  const key = JSON.stringify(axis);
-  let f = softmaxFor.get(key);
-  if (!f) {
-    const g = customJvp(function _softmax(x: JaxArray) {
-      return softmaxImpl(x, axis);
-    });
-    g.defjvp(function _softmax_jvp([x]: JaxArray[], [t]: JaxArray[]) {
-      const y = g(x);
-      const dims = axesOf(x, axis);
-      return [y, jnp.multiply(y, jnp.subtract(t, jnp.sum(jnp.multiply(y, t), dims, { keepdims: true })))];
-    });
-    softmaxFor.set(key, (f = g));
-  }
-  return f(arr(x));
+  const a = arr(x);
+  const dims = axesOf(a, axis);
+  const unnormalized = jnp.exp(jnp.subtract(a, lax.stopGradient(maxFromNegInf(a, dims))));
+  return jnp.divide(unnormalized, jnp.sum(unnormalized, dims, { keepdims: true }));
 }
 
 export { logsumexp };
@@ -148,8 +140,8 @@ export const relu6 = customJvp(
     return jnp.minimum(jnp.maximum(x, 0), 6);
   }),
 );
-relu6.defjvp(function relu6_jvp([x]: JaxArray[], [g]: JaxArray[]) {
-  return [relu6(x), lax.select(jnp.logicalAnd(lax.gt(x, 0), lax.lt(x, 6)), g, lax.mul(g, 0))];
+relu6.defjvp(function jvp([x]: JaxArray[], [g]: JaxArray[]) {
+  return [relu6(x), lax.select(jnp.logicalAnd(lax.gt(x, 0), lax.lt(x, 6)), g, fullLike(g, 0))];
 });
 
 /** relu6(x + 3) / 6. */
@@ -212,7 +204,7 @@ export const log1mexp = customJvp(
     return jnp.where(jnp.less(x, c), jnp.log(jnp.negative(jnp.expm1(jnp.negative(x)))), jnp.log1p(jnp.negative(jnp.exp(jnp.negative(x)))));
   }),
 );
-log1mexp.defjvp(function log1mexp_jvp([x]: JaxArray[], [g]: JaxArray[]) {
+log1mexp.defjvp(function jvp([x]: JaxArray[], [g]: JaxArray[]) {
   return [log1mexp(x), jnp.divide(g, jnp.expm1(x))];
 });
 

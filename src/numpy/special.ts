@@ -8,6 +8,8 @@ import { jit } from "../tracer/jit.js";
 import { promoteDtypes, convertTo } from "./promote.js";
 import { max, sum, type Axis } from "./reductions.js";
 import { isfinite, where } from "./math.js";
+import { fullLike } from "../lax/elementwise.js";
+import { ArrayImpl, scalar } from "../array/array.js";
 import type { ArrayLike } from "../lax/lax.js";
 
 const isnan = (x: JaxArray) => lax.ne(x, x);
@@ -42,11 +44,17 @@ export function logsumexp(a: ArrayLike, axis: Axis = null, opts: { keepdims?: bo
   let x = promoteDtypes(a)[0];
   if (x.dtype !== "float32") x = convertTo(x, "float32", false);
   const dims = axis === null ? x.shape.map((_, i) => i) : (typeof axis === "number" ? [axis] : [...axis]).map((d) => (d < 0 ? d + x.ndim : d));
-  let amax = max(x, dims, { keepdims: opts.keepdims });
-  amax = lax.stopGradient(lax.select(isfinite(amax), amax, lax.mul(amax, 0)));
+  // As jax/_src/ops/special.py: max with initial=-inf (applied before keepdims), a full_like
+  // zero for non-finite maxima, and the sign computed (JAX binds it even when unused).
+  let amax = lax.max(scalar(-Infinity, x.dtype, false), max(x, dims));
+  if (opts.keepdims) amax = lax.expandDims(amax, dims);
+  amax = lax.stopGradient(lax.select(isfinite(amax), amax, fullLike(amax, 0)));
   const amaxDims = opts.keepdims ? amax : lax.expandDims(amax, dims);
   const expA = lax.exp(lax.sub(x, amaxDims));
-  const sumexp = lax.abs(sum(expA, dims, { keepdims: opts.keepdims }));
+  let sumexp = sum(expA, dims, { keepdims: opts.keepdims });
+  const sign = lax.sign(sumexp);
+  if (sign instanceof ArrayImpl) sign.dispose(); // eager: nobody reads it
+  sumexp = lax.abs(sumexp);
   return lax.add(lax.log(sumexp), amax);
 }
 
