@@ -112,6 +112,35 @@ describe(`float32 dot_general on ${getBackend()}`, () => {
   });
 });
 
+describe(`float32 reduce_sum on ${getBackend()}: a product with ones, bit for bit with tf.sum`, () => {
+  const cases: [number[], number[]][] = [
+    [[128, 40], [0]], // bias gradients: the batch axis leads
+    [[37, 19], [1]],
+    [[3, 5, 7], [0, 1]],
+    [[3, 5, 7], [1]],
+    [[3, 5, 7], [0, 2]], // not one stride: tf.sum itself
+    [[300], [0]],
+    [[2, 1, 6], [1]],
+  ];
+  for (const [shape, axes] of cases)
+    test(`${JSON.stringify(shape)} over ${JSON.stringify(axes)}`, () => {
+      const x = values(shape, 7).mul(100); // sums of many magnitudes: rounding shows
+      const before = tf.memory().numTensors;
+      const got = lax.reduceSum(x, axes) as ArrayImpl;
+      const want = tf.sum((x as ArrayImpl).tensor, axes);
+      expect(got.shape).toEqual(want.shape);
+      expect(bits(got)).toEqual(bits(want));
+      [got, want].forEach((t) => t.dispose());
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  test("NaN and infinities", () => {
+    const x = jnp.array([[1, Infinity, NaN], [2, -Infinity, 3], [-0, 5, 6]]);
+    const want = tf.sum((x as ArrayImpl).tensor, [0]);
+    expect(bits(lax.reduceSum(x, [0]))).toEqual(bits(want));
+    want.dispose();
+  });
+});
+
 describe("wasm gemm kernels", () => {
   /** C = A·B on a memory of our own: B in three layouts, partial panels, every count of leftover rows. */
   test("B packed from any layout; any M with one module; every output element written, nothing past C", () => {

@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { JaxprEqn, type LowerCtx, type Params, type Primitive, Var } from "../jaxpr/jaxpr.js";
 import { ELEMENTWISE, singleEqnProgram } from "./fusion/plan.js";
 import { type FusedKernel, fusedKernel } from "./fusion/kernel.js";
-import { dotGeneral } from "./matmul.js";
+import { dotGeneral, reduceSum } from "./matmul.js";
 
 const kernels = new Map<string, FusedKernel | null>();
 
@@ -38,8 +38,9 @@ export function runPrimitive(prim: Primitive, args: tf.Tensor[], params: Params,
     const k = generatedKernelFor(prim, params, ctx);
     if (k) return k.run(args);
   }
-  if (prim.name === "dot_general") {
-    const out = dotGeneral(args, params, ctx, backend);
+  const native = prim.name === "dot_general" ? dotGeneral : prim.name === "reduce_sum" ? reduceSum : null;
+  if (native) {
+    const out = native(args, params, ctx, backend);
     if (out) return out;
   }
   return prim.impl(args, params, ctx);

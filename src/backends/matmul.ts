@@ -1,6 +1,7 @@
-// float32 dot_general on the cpu and wasm backends without tfjs's matMul, reading both operands
-// in the layout they are stored in. A contraction is a batch of C[M,N] = A[M,K]·B[K,N] whose
-// operands are addressed through strides: no transposes and no reshapes are materialised.
+// float32 dot_general (and reduce_sum, a product with ones) on the cpu and wasm backends without
+// tfjs's matMul, reading both operands in the layout they are stored in. A contraction is a
+// batch of C[M,N] = A[M,K]·B[K,N] whose operands are addressed through strides: no transposes
+// and no reshapes are materialised.
 // - wasm: generated SIMD kernels (wasm/gemm.ts), bit-identical to tfjs-wasm's XNNPACK matMul
 //   and 1.3-2.5x faster on an MLP's shapes, since XNNPACK repacks every new rhs buffer whole
 //   and needs both operands transposed to [M,K]·[K,N] first.
@@ -59,20 +60,22 @@ export function matmulPlan(aShape: readonly number[], bShape: readonly number[],
 
 // ---- running as a registered tfjs kernel (tracked by tf.memory like any other) ----------------
 
-const KERNEL = "TfjaxDotGeneral";
+const KERNEL = "TfjaxMatmul";
 type Body = (inputs: tf.TensorInfo[], backend: unknown) => tf.TensorInfo;
 const registered = new Set<string>();
-function runRegistered(a: tf.Tensor, b: tf.Tensor, body: Body): tf.Tensor {
+function runRegistered(inputs: tf.Tensor[], body: Body): tf.Tensor {
   const name = tf.getBackend();
   if (!registered.has(name)) {
     tf.registerKernel({
       kernelName: KERNEL,
       backendName: name,
-      kernelFunc: ({ inputs, backend, attrs }) => (attrs as unknown as { body: Body }).body([inputs.a, inputs.b] as tf.TensorInfo[], backend),
+      kernelFunc: ({ inputs: named, backend, attrs }) => (attrs as unknown as { body: Body }).body(Object.values(named) as tf.TensorInfo[], backend),
     });
     registered.add(name);
   }
-  return tf.engine().runKernel(KERNEL, { a, b }, { body } as never) as tf.Tensor;
+  const named: Record<string, tf.Tensor> = {};
+  inputs.forEach((t, i) => (named[`x${i}`] = t));
+  return tf.engine().runKernel(KERNEL, named, { body } as never) as tf.Tensor;
 }
 
 interface WasmBackend {
@@ -86,15 +89,38 @@ interface CpuBackend {
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
 }
 
+const float32 = (ctx: LowerCtx) => [...ctx.inAvals, ...ctx.outAvals].every((v) => v.dtype === "float32");
+
 /** float32 dot_general on the active backend, or null where the primitive's lowering should run. */
 export function dotGeneral([a, b]: tf.Tensor[], params: Params, ctx: LowerCtx, backend: string): tf.Tensor[] | null {
-  if (backend !== "wasm" && backend !== "cpu") return null;
-  if (![...ctx.inAvals, ...ctx.outAvals].every((v) => v.dtype === "float32")) return null;
+  if ((backend !== "wasm" && backend !== "cpu") || !float32(ctx)) return null;
   const plan = matmulPlan(a.shape, b.shape, params);
-  if (!plan) return null;
-  const shape = [...ctx.outAvals[0].shape];
-  if (backend === "wasm") return wasmMatmul(a, b, plan, shape);
-  return simdSupported() ? [runRegistered(a, b, (ins, be) => cpuMatmul(ins, be as CpuBackend, plan, shape))] : null;
+  return plan && product(a, b, plan, [...ctx.outAvals[0].shape], backend);
+}
+
+/**
+ * float32 reduce_sum as the product of a row of ones with its operand (1·x is exact), summing
+ * in each backend's own order: float32 from 0 in order on wasm, as tfjs-wasm's Sum does; one
+ * float64 sum rounded at the end on cpu, as tfjs-cpu's Sum does. Bit-identical to tf.sum, and
+ * no transpose of the operand when the reduced axes lead (the bias gradients of a batch).
+ */
+export function reduceSum([x]: tf.Tensor[], params: Params, ctx: LowerCtx, backend: string): tf.Tensor[] | null {
+  const axes = params.axes as number[];
+  if ((backend !== "wasm" && backend !== "cpu") || !float32(ctx) || !axes.length || x.size === 0) return null;
+  const strides = rowMajor(x.shape);
+  const k = group(x.shape, strides, axes);
+  const n = group(x.shape, strides, x.shape.map((_, i) => i).filter((i) => !axes.includes(i)));
+  if (!k || !n) return null;
+  const plan: MatmulPlan = { B: 1, M: 1, K: k[0], N: n[0], a: [0, 0, 0], b: [0, k[1], n[1]] };
+  return product(null, x, plan, [...ctx.outAvals[0].shape], backend, k[0]);
+}
+
+/** C = A·B by the plan; A null is a row of ones (a single 1 read with zero strides). */
+function product(a: tf.Tensor | null, b: tf.Tensor, p: MatmulPlan, shape: number[], backend: string, cpuBlock?: number): tf.Tensor[] | null {
+  const inputs = a ? [a, b] : [b];
+  if (backend === "wasm") return [runRegistered(inputs, (ins, be) => wasmProduct(ins, be as WasmBackend, a !== null, p, shape))];
+  if (!simdSupported()) return null;
+  return [runRegistered(inputs, (ins, be) => cpuProduct(ins, be as CpuBackend, a !== null, p, shape, cpuBlock))];
 }
 
 /** The plan's batch of products as kernel calls (byte offsets in, elements of `bytes` bytes). */
@@ -107,18 +133,17 @@ function runner(p: MatmulPlan, bytes: 4 | 8, kBlock?: number) {
   return Object.assign(run, { scratchBytes: kernel.scratchBytes });
 }
 
-function wasmMatmul(a: tf.Tensor, b: tf.Tensor, p: MatmulPlan, shape: number[]): tf.Tensor[] {
+function wasmProduct(ins: tf.TensorInfo[], be: WasmBackend, hasA: boolean, p: MatmulPlan, shape: number[]): tf.TensorInfo {
   const run = runner(p, 4);
-  const body: Body = ([x, y], backend) => {
-    const be = backend as WasmBackend;
-    const ptr = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset;
-    const out = be.makeOutput(shape, "float32");
-    const scratch = be.wasm._malloc(run.scratchBytes);
-    run(be.wasm.asm.memory, ptr(x), ptr(y), ptr(out), scratch);
-    be.wasm._free(scratch);
-    return out;
-  };
-  return [runRegistered(a, b, body)];
+  const ptr = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset;
+  const out = be.makeOutput(shape, "float32");
+  const scratch = be.wasm._malloc(run.scratchBytes + 16);
+  let a = scratch + run.scratchBytes; // the 1 of a row of ones
+  if (hasA) a = ptr(ins[0]);
+  else new Float32Array(be.wasm.asm.memory.buffer, a, 1)[0] = 1;
+  run(be.wasm.asm.memory, a, ptr(ins[ins.length - 1]), ptr(out), scratch);
+  be.wasm._free(scratch);
+  return out;
 }
 
 /**
@@ -126,9 +151,9 @@ function wasmMatmul(a: tf.Tensor, b: tf.Tensor, p: MatmulPlan, shape: number[]):
  * memory of our own: the operands are copied in as float64 (exact), C comes back as float32
  * (exact: every value in it is a float32 already).
  */
-function cpuMatmul([x, y]: tf.TensorInfo[], be: CpuBackend, p: MatmulPlan, shape: number[]): tf.TensorInfo {
-  const [A, B] = [be.data.get(x.dataId).values, be.data.get(y.dataId).values];
-  const run = runner(p, 8, be.blockSize ?? 48);
+function cpuProduct(ins: tf.TensorInfo[], be: CpuBackend, hasA: boolean, p: MatmulPlan, shape: number[], kBlock?: number): tf.TensorInfo {
+  const [A, B] = [hasA ? be.data.get(ins[0].dataId).values : Float32Array.of(1), be.data.get(ins[ins.length - 1].dataId).values];
+  const run = runner(p, 8, Math.max(1, kBlock ?? be.blockSize ?? 48));
   const n = p.B * p.M * p.N;
   const at = (bytes: number) => Math.ceil(bytes / 16) * 16;
   const [a0, b0] = [0, at(A.length * 8)];
