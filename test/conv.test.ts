@@ -6,7 +6,9 @@
 // (c) gradients against finite differences (checkGrads), (d) vmap against a loop over examples
 // for every branch of conv's batching rule, (e) eager against jit. Runs on cpu and wasm.
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import { type Array, checkGrads, getBackend, grad, jit, jnp, lax, makeJaxpr, vmap } from "../src/index.js";
+import { contractPath } from "../src/numpy/opt_einsum.js";
 import { jaxText } from "./jax_texts.js";
 
 const vals = (x: Array): number[] => Array.prototype.slice.call((x as any).dataSync()).map(Number);
@@ -193,10 +195,29 @@ describe("known answers", () => {
     const chain = ms.slice(1).reduce((acc, m) => jnp.matmul(acc, m), ms[0]);
     close(jnp.einsum("ab,bc,cd,de,ef,fg->ag", ...ms), vals(chain), 1e-3);
     close(jnp.einsum("ab,bc,cd,de,ef,fg->ag", ...ms, { optimize: false }), vals(chain), 1e-3);
+    // 5 and 6 operands: opt_einsum's branch-and-bound ("auto"), not greedy, which differs here.
+    expect(jnp.einsumPath("ab,bc,cd,de,ef,fg->ag", ...range(6).map(() => s([3, 3])))).toEqual(range(5).map(() => [0, 1]));
+    expect(jnp.einsumPath("ab,bc,cd,de,ef,fg->ag", ...range(6).map(() => s([3, 3])), { optimize: "greedy" })).toEqual([[0, 1], [0, 1], [0, 1], [1, 2], [0, 1]]);
     // Errors are opt_einsum's.
     expect(() => jnp.einsum("ij,jk", s([2, 3]), s([4, 5]))).toThrow("Size of label 'j' for operand 1 (3) does not match previous terms (4).");
     expect(() => jnp.einsum("ij", s([2]))).toThrow("Einstein sum subscript 'ij' does not contain the correct number of indices for operand 0.");
     expect(() => jnp.einsum("i->j", s([2]))).toThrow("Output character 'j' did not appear in the input");
+  });
+});
+
+describe("opt_einsum's paths, against opt_einsum 3.4 itself", () => {
+  // 300 random einsums (scripts/jax_reference/opt_einsum_paths.py), with size-1 labels for ties:
+  // every optimizer's path, including the orders in which its Python sets iterate.
+  const fixture = JSON.parse(readFileSync(new URL("./fixtures/opt_einsum_paths.json", import.meta.url), "utf8")) as {
+    cases: { subscripts: string; shapes: number[][]; paths: Record<string, number[][]> }[];
+  };
+  it.each(["auto", "greedy", "branch-all", "branch-2", "branch-1", "optimal"])("%s", (optimize) => {
+    const bad = fixture.cases
+      // (branch-all on 8 operands can take seconds per case; "auto" uses it only up to 6)
+      .filter((c) => c.paths[optimize] && !(optimize === "branch-all" && c.shapes.length > 7))
+      .filter((c) => JSON.stringify(contractPath(c.subscripts, c.shapes, optimize as never).map(([p]) => [...p].sort((a, b) => a - b))) !== JSON.stringify(c.paths[optimize]))
+      .map((c) => c.subscripts);
+    expect(bad).toEqual([]);
   });
 });
 
