@@ -7,7 +7,7 @@
 // for every branch of conv's batching rule, (e) eager against jit. Runs on cpu and wasm.
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { type Array, checkGrads, getBackend, grad, jit, jnp, lax, makeJaxpr, vmap } from "../src/index.js";
+import { type Array, checkGrads, getBackend, grad, jit, jnp, lax, makeJaxpr, vjp, vmap } from "../src/index.js";
 import { contractPath } from "../src/numpy/opt_einsum.js";
 import { jaxText } from "./jax_texts.js";
 
@@ -218,6 +218,34 @@ describe("opt_einsum's paths, against opt_einsum 3.4 itself", () => {
       .filter((c) => JSON.stringify(contractPath(c.subscripts, c.shapes, optimize as never).map(([p]) => [...p].sort((a, b) => a - b))) !== JSON.stringify(c.paths[optimize]))
       .map((c) => c.subscripts);
     expect(bad).toEqual([]);
+  });
+});
+
+describe("values XLA computes (JAX 0.10.2 on CPU: scripts/jax_reference/conv_values.py)", () => {
+  const fixture = JSON.parse(readFileSync(new URL("./fixtures/conv_values_jax.json", import.meta.url), "utf8")) as {
+    cases: Record<string, { shapes: number[][]; out: number[]; shape: number[] }>;
+  };
+  // The same deterministic inputs as the script: ((((i + seed) * 37) % 61) - 30) / 15 + i / 1000.
+  const input = (shape: number[], seed: number) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    return jnp.array(range(n).map((i) => ((((i + seed) * 37) % 61) - 30) / 15 + i * 1e-3)).reshape(shape);
+  };
+  const fs: Record<string, (...a: Array[]) => Array> = {
+    bgc: (x, w) => lax.convGeneralDilated(x, w, [1], "VALID", { batchGroupCount: 2 }),
+    bgc3: (x, w) => lax.convGeneralDilated(x, w, [2], [[1, 0]], { batchGroupCount: 3 }),
+    fgc: (x, w) => lax.convGeneralDilated(x, w, [1], [[1, 1]], { featureGroupCount: 2 }),
+    lhsdil: (x, w) => lax.convGeneralDilated(x, w, [1, 2], [[2, 1], [-1, 2]], { lhsDilation: [2, 1], rhsDilation: [1, 2] }),
+    layout: (x, w) => lax.convGeneralDilated(x, w, [1], "SAME", { dimensionNumbers: ["CNW", "IWO", "WCN"] }),
+    grad_bgc: (x, w) => grad((a: Array, b: Array) => lax.convGeneralDilated(a, b, [2], "VALID", { batchGroupCount: 2 }).square().sum(), { argnums: 1 })(x, w),
+    pool_base: (x) => lax.reduceWindow(x, -Infinity, lax.max, [2, 3], [1, 2], [[1, 0], [2, 1]], [2, 1], [1, 2]),
+    sas: (x, s) => (vjp((y: Array) => lax.reduceWindow(y, -Infinity, lax.max, [3], [1], [[1, 1]]), x)[1](s) as Array[])[0],
+    einsum6: (...a) => jnp.einsum("ab,bc,cd,de,ef,fg->ag", ...a),
+  };
+  it.each(Object.keys(fs))("%s", (name) => {
+    const want = fixture.cases[name];
+    const got = fs[name](...want.shapes.map((s, k) => input(s, k + 1)));
+    expect([...got.shape]).toEqual(want.shape);
+    close(got, want.out, 1e-6);
   });
 });
 
