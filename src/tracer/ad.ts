@@ -117,7 +117,7 @@ export function linearizeFlat(
     const [outs, tangents] = withTrace(pe, () => jvpFlat(f, primals, tangentsIn, description, primalOf));
     // A tangent that does not depend on the tangent inputs is a constant of a linear map: zero
     // (JAX treats such known tangents as symbolic zeros rather than residual outputs).
-    const tangentsOut = tangents.map((t) => (t !== null && pe.owns(t) ? t : null));
+    const tangentsOut: MaybeZero[] = tangents.map((t) => (t !== null && pe.owns(t) ? t : null));
     const outMask = tangentsOut.map((t) => t !== null);
     const { jaxpr, consts } = pe.toJaxpr(tangentsOut.filter((t): t is JaxArray => t !== null));
     return [
