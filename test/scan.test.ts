@@ -194,9 +194,9 @@ describe("derivatives", () => {
     const run = (w: Array) =>
       lax.scan((h: Array, x: Array): [Array, Array] => [jnp.tanh(h.matmul(w.T).add(x)), h], jnp.zeros([2]), jnp.ones([4, 2]))[0].sum();
     const w = jnp.array([[0.5, -0.3], [0.2, 0.4]]);
-    const text = String(makeJaxpr(grad(run))(w));
+    // JAX's text: w.T is computed once before the forward loop and read by both loops.
+    const text = checkScanText("scan/grad_hoisted_residuals", grad(run), w);
     expect(text).not.toContain("f32[4,2,2]");
-    expect(text).toMatch(/\n {4}[a-z]+:f32\[2,2\] = transpose\[permutation=\(1, 0\)\] a\n/);
     checkGrads(run, [w], { order: 1, modes: ["rev"] });
   });
 

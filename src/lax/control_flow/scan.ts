@@ -8,12 +8,12 @@
 // cotangents in its carry. Execution compiles the body once and loops on the host.
 import * as tf from "@tensorflow/tfjs-core";
 import type { Array as JaxArray } from "../../array/base.js";
-import { tensorFrom } from "../../array/array.js";
+import { scalar, tensorFrom } from "../../array/array.js";
 import { resultType } from "../../dtypes.js";
 import { ShapedArray } from "../../jaxpr/aval.js";
 import { type Atom, type BatchDim, ClosedJaxpr, Jaxpr, type Params, UndefinedPrimal, Var } from "../../jaxpr/jaxpr.js";
 import * as tree from "../../tree.js";
-import { bind, withTrace } from "../../tracer/core.js";
+import { bind, currentTrace, withTrace } from "../../tracer/core.js";
 import { backwardPass } from "../../tracer/ad.js";
 import { tangentAval, zerosLike } from "../../tracer/ad_util.js";
 import { broadcastAxis, moveaxis } from "../../tracer/batching.js";
@@ -21,10 +21,11 @@ import { batchJaxpr, cached, evalClosed, jvpJaxpr, traceClosed } from "../../tra
 import { dce } from "../../jaxpr/passes/dce.js";
 import { convertConstvars, traceToJaxpr } from "../../tracer/jaxpr_trace.js";
 import { functionName, leafValue, runClosedJaxpr } from "../../tracer/jit.js";
-import { partialEvalJaxpr, partialEvalRules } from "../../tracer/partial_eval.js";
+import { PartialEvalTrace, partialEvalJaxpr, partialEvalRules } from "../../tracer/partial_eval.js";
 import { vmap } from "../../tracer/vmap.js";
 import { concatenate, convertElementType, reshape, slice } from "../lax.js";
 import { definePrimitive } from "../primitive.js";
+import { broadcast_in_dim_p } from "../structural.js";
 import { type FlatTree, flattenLists, nones, pack, zipstar } from "./flattree.js";
 
 class ValueError extends Error {
@@ -339,7 +340,7 @@ scan_p.jvp = (primals, tangents, p) => {
     carryNz = carryNz.map((b, i) => b || out[i]);
   }
   const nz = [...constNz, ...carryNz, ...xsNz];
-  const ts = tangents.map((t, i) => (nz[i] ? (t ?? zerosLike(tangentAval(primals[i].aval))) : null));
+  const ts = tangents.map((t, i) => (nz[i] ? (t ?? tangentZeros(tangentAval(primals[i].aval))) : null));
   const nOut = p.jaxpr.outAvals.length;
   const { jaxpr, argsFt, inFt, outFt, nHoisted } = cached(p.jaxpr, `scan-jvp|${bools(nz)}|${p.ft_in}|${p.ft_out}`, () => {
     // Rearrange binders as JAX does: [consts, consts tangents, carry, carry tangents, xs, xs tangents].
@@ -358,6 +359,17 @@ scan_p.jvp = (primals, tangents, p) => {
   const tOut = tangentsOut.unfilter().vals;
   return [primalsOut.vals as JaxArray[], jvp.outNz.slice(0, nOut).map((z, i) => (z ? (tOut[i] as JaxArray) : null))];
 };
+
+/**
+ * Zeros for a tangent that is zero in but not out. Under linearization they are made on the
+ * tangent side, as JAX's _scan_linearize instantiates them in its tangent function (so they
+ * are equations of the linear jaxpr, evaluated by the backward pass); a scalar is a literal.
+ */
+function tangentZeros(a: ShapedArray): JaxArray {
+  const t = currentTrace();
+  if (!(t instanceof PartialEvalTrace) || a.shape.length === 0) return zerosLike(a);
+  return t.stage(broadcast_in_dim_p, [scalar(0, a.dtype, a.weakType)], { shape: [...a.shape], broadcast_dimensions: [], sharding: null })[0];
+}
 
 /** `ft_in` with `n` more leading consts (values our traces hoist out of a transformed body). */
 function withLeadingConsts(ft: FlatTree, n: number): FlatTree {
@@ -387,13 +399,15 @@ partialEvalRules.set(scan_p, (trace, tracers, unknown, params) => {
   }
   const s = splitBody(p, uk);
   const knownIns = tracers.filter((_, i) => !uk[i]);
+  // Values computed from consts alone are computed once, before the loop (JAX's hoisting).
+  const invariant = withTrace(trace.parent!, () => evalClosed(s.hoist, [...s.knownCaptured, ...knownIns.slice(0, s.numKnownConsts)]));
+  const loopConsts = invariant.slice(0, s.numLoopConsts);
+  const hoisted = invariant.slice(s.numLoopConsts);
   const knownOuts = s.known
-    ? withTrace(trace.parent!, () => bind(scan_p, [...s.knownCaptured, ...knownIns], { ...p, jaxpr: s.known!, ft_in: s.knownFtIn, ft_out: s.knownFtOut }))
+    ? withTrace(trace.parent!, () => bind(scan_p, [...loopConsts, ...knownIns.slice(s.numKnownConsts)], { ...p, jaxpr: s.known!, ft_in: s.knownFtIn, ft_out: s.knownFtOut }))
     : [];
   const numKnownOuts = s.outUnknown.filter((u) => !u).length;
   const stackedRes = knownOuts.slice(numKnownOuts);
-  // Residuals computed from consts alone are computed once, outside the loop (JAX's hoisting).
-  const hoisted = s.hoist ? withTrace(trace.parent!, () => evalClosed(s.hoist!, [...s.knownCaptured, ...knownIns.slice(0, s.numKnownConsts)])) : [];
   let r = 0;
   let h = 0;
   const res = s.resSource.map((src) =>
@@ -422,8 +436,9 @@ interface SplitScan {
   unknownFtOut: FlatTree;
   resSource: ResSource[];
   resIsInt: boolean[];
-  /** [captured values, known consts] -> the residuals that depend on nothing else. */
-  hoist: ClosedJaxpr | null;
+  /** [captured values, known consts] -> [the known loop's consts, the hoisted residuals]. */
+  hoist: ClosedJaxpr;
+  numLoopConsts: number;
   numKnownConsts: number;
 }
 
@@ -452,11 +467,20 @@ function splitBody(p: ScanParams, uk: boolean[]): SplitScan {
       return { kind: loopVariant.has(o as Var) ? "stacked" : "hoisted" };
     });
     const resIsInt = resSource.map((s) => s.kind === "const" || s.kind === "in-const" || s.kind === "hoisted");
-    const hoistOuts = kj.outvars.slice(numKnownOuts).filter((_, i) => resSource[i].kind === "hoisted");
-    const hoist = hoistOuts.length ? new ClosedJaxpr(dce(new Jaxpr([], [...kj.constvars, ...kj.invars.slice(0, nKnownConsts)], kj.eqns, hoistOuts)), []) : null;
     const isStacked = resSource.map((s) => s.kind === "stacked");
     const knownOutvars = [...kj.outvars.slice(0, numKnownOuts), ...kj.outvars.slice(numKnownOuts).filter((_, i) => isStacked[i])];
-    const known = knownOutvars.length ? new ClosedJaxpr(new Jaxpr([], [...kj.constvars, ...kj.invars], kj.eqns, knownOutvars), []) : null;
+    // The known body's loop-invariant equations (reading only captured values and known consts)
+    // run once, before the loop, which takes the invariant values it reads as its consts (JAX's
+    // _scan_known_hoisting); the residuals among them are hoisted too.
+    const invariantEqns = kj.eqns.filter((e) => !e.outBinders.some((v) => loopVariant.has(v)));
+    const loopEqns = kj.eqns.filter((e) => e.outBinders.some((v) => loopVariant.has(v)));
+    const loopConsts: Var[] = [];
+    const readConst = (a: Atom) => a instanceof Var && !loopVariant.has(a) && !loopConsts.includes(a) && loopConsts.push(a);
+    for (const e of loopEqns) e.inputs.forEach(readConst);
+    knownOutvars.forEach(readConst);
+    const hoistOuts = kj.outvars.slice(numKnownOuts).filter((_, i) => resSource[i].kind === "hoisted");
+    const hoist = new ClosedJaxpr(new Jaxpr([], [...kj.constvars, ...kj.invars.slice(0, nKnownConsts)], invariantEqns, [...loopConsts, ...hoistOuts]), []);
+    const known = knownOutvars.length ? new ClosedJaxpr(new Jaxpr([], [...loopConsts, ...kj.invars.slice(nKnownConsts)], loopEqns, knownOutvars), []) : null;
     const notUk = uk.map((u) => !u);
     const [, knownCarryG, knownXsG] = p.ft_in.filterWithMask(notUk).unpack();
     const [, knownYsG] = p.ft_out.filterWithMask(split.outUnknown.map((u) => !u)).unpack();
@@ -474,7 +498,7 @@ function splitBody(p: ScanParams, uk: boolean[]): SplitScan {
       outUnknown: split.outUnknown,
       known,
       knownCaptured: split.known.consts,
-      knownFtIn: pack(nones(kj.constvars.length + nKnownConsts), knownCarryG, knownXsG),
+      knownFtIn: pack(nones(loopConsts.length), knownCarryG, knownXsG),
       knownFtOut: pack(knownCarryG, pack(knownYsG, nones(numStacked))),
       unknown,
       unknownFtIn: pack(pack(nones(numInt), ukConstsG), ukCarryG, pack(ukXsG, nones(resVars.length - numInt))),
@@ -482,6 +506,7 @@ function splitBody(p: ScanParams, uk: boolean[]): SplitScan {
       resSource,
       resIsInt,
       hoist,
+      numLoopConsts: loopConsts.length,
       numKnownConsts: nKnownConsts,
     };
   });
