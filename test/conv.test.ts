@@ -1,13 +1,15 @@
 // Convolutions and windowed reductions: (a) known answers, from JAX's and NumPy's docstrings
-// (jnp.convolve, jnp.correlate, jnp.einsum) and small convolutions and poolings worked by hand;
-// (b) jaxprs of a convolution, its gradients, its vmaps, max and sum pooling's gradients, einsum
-// and convolve, against the texts JAX prints for the same programs (scripts/jax_reference/
-// jaxpr_texts.py);
-// (c) gradients against finite differences (checkGrads), (d) vmap against a loop over examples
-// for every branch of conv's batching rule, (e) eager against jit. Runs on cpu and wasm.
+// (jnp.convolve, jnp.correlate, jnp.einsum), small convolutions and poolings worked by hand, and
+// values XLA itself computes for the subtle cases (batch/feature groups, dilations, layouts);
+// opt_einsum's contraction paths against opt_einsum itself; (b) jaxprs of convolutions, their
+// gradients and vmaps through every branch of the rules, pooling's derivatives, einsum and
+// convolve, against the texts JAX prints for the same programs (scripts/jax_reference/
+// jaxpr_texts.py and conv_texts.py); (c) gradients against finite differences (checkGrads),
+// (d) vmap against a loop over examples for every branch of conv's batching rule, (e) eager
+// against jit, JAX's error texts, and examples/cnn.ts learning. Runs on cpu and wasm.
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { type Array, checkGrads, getBackend, grad, jit, jnp, lax, makeJaxpr, vjp, vmap } from "../src/index.js";
+import { type Array, checkGrads, getBackend, grad, jit, jnp, jvp, lax, makeJaxpr, vjp, vmap } from "../src/index.js";
 import { contractPath } from "../src/numpy/opt_einsum.js";
 import { jaxText } from "./jax_texts.js";
 
@@ -299,6 +301,44 @@ describe("jaxprs, as JAX prints them", () => {
 
   it("jnp.convolve: jit(convolve) around jit(_conv) around one conv_general_dilated", () => {
     expect(text((a: Array, b: Array) => jnp.convolve(a, b), I([1, 2, 3, 2, 1]), I([4, 1, 2]))).toBe(jaxText("conv/convolve"));
+  });
+});
+
+describe("more jaxprs, against JAX's own prints (scripts/jax_reference/conv_texts.py)", () => {
+  const fixture = JSON.parse(readFileSync(new URL("./fixtures/conv_texts_jax.json", import.meta.url), "utf8")) as { texts: Record<string, string> };
+  const cgd = (o: Parameters<typeof lax.convGeneralDilated>[4], strides: number[], pad: Parameters<typeof lax.convGeneralDilated>[3]) => (x: Array, w: Array) =>
+    lax.convGeneralDilated(x, w, strides, pad, o);
+  const bgc2 = cgd({ batchGroupCount: 2 }, [1], "VALID");
+  const maxpool1 = (y: Array) => lax.reduceWindow(y, -Infinity, lax.max, [2], [1], "VALID");
+  const i32 = (...s: number[]) => jnp.zeros(s, { dtype: "int32" });
+  const programs: Record<string, [(...a: any[]) => unknown, Array[]]> = {
+    grad_fgc: [grad((x: Array, w: Array) => cgd({ featureGroupCount: 2 }, [1], [[1, 1]])(x, w).sum(), { argnums: [0, 1] }), [z([2, 4, 5]), z([4, 2, 3])]],
+    grad_bgc: [grad((x: Array, w: Array) => cgd({ batchGroupCount: 2 }, [2], "VALID")(x, w).sum(), { argnums: [0, 1] }), [z([4, 2, 6]), z([4, 2, 2])]],
+    vmap_rhs_fgc: [vmap(cgd({ featureGroupCount: 2 }, [1], [[1, 0]]), { inAxes: [null, 0] }), [z([2, 4, 5]), z([3, 4, 2, 2])]],
+    vmap_lhs_bgc: [vmap(bgc2, { inAxes: [0, null] }), [z([3, 4, 2, 5]), z([4, 2, 2])]],
+    vmap_both_bgc: [vmap(bgc2), [z([3, 4, 2, 5]), z([3, 4, 2, 2])]],
+    vmap_rhs_bgc_mid: [vmap(bgc2, { inAxes: [null, 1] }), [z([4, 2, 5]), z([4, 3, 2, 2])]],
+    nhwc: [cgd({ dimensionNumbers: ["NHWC", "HWIO", "NHWC"] }, [1, 2], "SAME"), [z([2, 5, 4, 3]), z([3, 3, 3, 4])]],
+    grad_nhwc: [grad((x: Array, w: Array) => cgd({ rhsDilation: [1, 1], dimensionNumbers: ["NHWC", "HWIO", "NHWC"] }, [2, 2], "SAME")(x, w).sum(), { argnums: [0, 1] }), [z([2, 5, 4, 3]), z([3, 3, 3, 4])]],
+    grad_maxpool_base: [grad((x: Array) => lax.reduceWindow(x, -Infinity, lax.max, [2, 2], [1, 1], "SAME", [2, 1]).sum()), [z([3, 4])]],
+    jvp_maxpool: [(x: Array, t: Array) => jvp(maxpool1, [x], [t]), [z([5]), z([5])]],
+    vmap_minpool: [vmap((x: Array) => lax.reduceWindow(x, Infinity, lax.min, [2], [2], "VALID"), { inAxes: 1 }), [z([6, 3])]],
+    grad_grad_maxpool: [grad((x: Array) => grad((y: Array) => maxpool1(y).square().sum())(x).sum()), [z([5])]],
+    einsum_iij: [(a: Array) => jnp.einsum("iij->ij", a), [z([3, 3, 2])]],
+    einsum_bij: [(a: Array, b: Array) => jnp.einsum("bij,bjk->bik", a, b), [z([2, 3, 4]), z([2, 4, 5])]],
+    einsum_i_i: [(a: Array, b: Array) => jnp.einsum("i,i", a, b), [z([3]), z([3])]],
+    einsum_ijk_jlk: [(a: Array, b: Array) => jnp.einsum("ijk,jlk", a, b), [z([2, 3, 5]), z([3, 4, 5])]],
+    einsum_five: [(...a: Array[]) => jnp.einsum("ab,bc,cd,de,ef->af", ...a), [z([2, 3]), z([3, 4]), z([4, 5]), z([5, 6]), z([6, 2])]],
+    einsum_outer_sum: [(a: Array, b: Array) => jnp.einsum("ij,kl->ik", a, b), [z([2, 3]), z([4, 5])]],
+    correlate_swap: [(a: Array, b: Array) => jnp.correlate(a, b, "full"), [z([3]), z([5])]],
+    convolve_same_f: [(a: Array, b: Array) => jnp.convolve(a, b, "same"), [z([6]), z([3])]],
+    conv_transpose: [(x: Array, w: Array) => lax.convTranspose(x, w, [2], "SAME"), [z([1, 4, 2]), z([3, 2, 2])]],
+    conv_int: [(x: Array, w: Array) => lax.conv(x, w, [1], "VALID"), [i32(1, 2, 4), i32(3, 2, 2)]],
+  };
+  it("covers the fixture", () => expect(Object.keys(programs).sort()).toEqual(Object.keys(fixture.texts).sort()));
+  it.each(Object.keys(programs))("%s", (name) => {
+    const [f, args] = programs[name];
+    expect(text(f, ...args)).toBe(fixture.texts[name]);
   });
 });
 
