@@ -65,6 +65,15 @@ describe("makeJaxpr(grad(f)) prints what JAX prints", () => {
   });
 });
 
+describe("clamp", () => {
+  test("grad: the operand's select, its zeros staged unused as JAX's full_like", () => {
+    expect(text(grad((x: Array) => lax.clamp(-1.0, x, 2.0).sum()), jnp.array([-3, 0.5, 5]))).toBe(jaxText("ad_elementwise/grad_clamp"));
+  });
+  test("JS integers beside an int32 operand are int32 bounds", () => {
+    expect(text((x: Array) => lax.clamp(0, x, 2), jnp.array([1, 2], { dtype: "int32" }))).toBe(jaxText("ad_elementwise/clamp_int"));
+  });
+});
+
 describe("vjp jaxprs: unbroadcasting and linear transposes", () => {
   const pull = (f: (u: Array, v: Array) => Array) => (x: Array, y: Array, ct: Array) => (vjp(f, x, y)[1] as (c: Array) => Array[])(ct);
 
@@ -91,6 +100,11 @@ describe("vmap jaxprs (JAX's batching rules)", () => {
   test("select_n: a per-example scalar `which` is broadcast to the cases", () => {
     const f = vmap((p: Array, x: Array, y: Array) => lax.select(p, x, y));
     expect(text(f, jnp.array([true, false, true, true]), jnp.zeros([4, 3]), jnp.zeros([4, 3]))).toBe(jaxText("ad_elementwise/vmap_select_per_example"));
+  });
+
+  test("clamp: a scalar bound of batched operands is broadcast (_clamp_batch_rule)", () => {
+    const f = vmap((lo: Array, x: Array) => lax.clamp(lo, x, 2.0));
+    expect(text(f, jnp.array([-3, 0.5, 5]), jnp.array([-3, 0.5, 5]))).toBe(jaxText("ad_elementwise/vmap_clamp"));
   });
 
   test("add: an unbatched operand gets a size-1 batch axis", () => {

@@ -152,6 +152,10 @@ case("ad_elementwise/vjp_div_scalar", lambda x, y, ct: jax.vjp(lambda u, v: lax.
 case("ad_elementwise/vjp_select", lambda p, x, y, ct: jax.vjp(lambda u, v: lax.select(p, u, v), x, y)[1](ct), jnp.array([True, False, True]), f32(3), f32(3), f32(3))
 case("ad_elementwise/vmap_select_scalar_which", jax.vmap(lambda p, x, y: lax.select(p, x, y), in_axes=(None, 0, 1)), jnp.array(True), f32(4, 3), f32(3, 4))
 case("ad_elementwise/vmap_select_per_example", jax.vmap(lambda p, x, y: lax.select(p, x, y)), jnp.array([True, False, True, True]), f32(4, 3), f32(4, 3))
+_xc = F([-3.0, 0.5, 5.0])
+case("ad_elementwise/grad_clamp", jax.grad(lambda x: lax.clamp(-1.0, x, 2.0).sum()), _xc)
+case("ad_elementwise/vmap_clamp", jax.vmap(lambda lo, x: lax.clamp(lo, x, 2.0)), _xc, _xc)
+case("ad_elementwise/clamp_int", lambda x: lax.clamp(0, x, 2), I([1, 2]))
 case("ad_elementwise/vmap_add_unbatched", jax.vmap(lambda x, y: lax.add(x, y), in_axes=(0, None)), f32(4, 3), f32(3))
 
 # ---- test/control_flow.test.ts -----------------------------------------------------------------

@@ -1,7 +1,7 @@
 // Elementwise primitives: their shape/dtype rules and tfjs lowerings, one table entry each.
 import * as tf from "@tensorflow/tfjs-core";
 import { type DType, isFloat, isUnsigned } from "../dtypes.js";
-import { ShapedArray } from "../jaxpr/aval.js";
+import { ShapedArray, pyShape } from "../jaxpr/aval.js";
 import type { LowerCtx, Primitive } from "../jaxpr/jaxpr.js";
 import {
   ABS, ANY, BI, type DtypeSet, F, FC, I, IF, NUM, ORD,
@@ -33,6 +33,9 @@ function div(x: JaxArray, y: JaxArray) { return bind1(div_p, [x, y]); }
 function pow(x: JaxArray, y: JaxArray) { return bind1(pow_p, [x, y]); }
 function eq(x: JaxArray, y: JaxArray) { return bind1(eq_p, [x, y]); }
 function ge(x: JaxArray, y: JaxArray) { return bind1(ge_p, [x, y]); }
+function gt(x: JaxArray, y: JaxArray) { return bind1(gt_p, [x, y]); }
+function lt(x: JaxArray, y: JaxArray) { return bind1(lt_p, [x, y]); }
+function and(x: JaxArray, y: JaxArray) { return bind1(and_p, [x, y]); }
 function neg(x: JaxArray) { return bind1(neg_p, [x]); }
 function sign(x: JaxArray) { return bind1(sign_p, [x]); }
 function floor(x: JaxArray) { return bind1(floor_p, [x]); }
@@ -425,6 +428,59 @@ export const max_p = binary("max", [ANY, ANY], "maximum");
 defjvp2(max_p, (g, ans, [x, y]) => mul(g, balancedEq(x, ans, y)), (g, ans, [x, y]) => mul(g, balancedEq(y, ans, x)));
 export const min_p = binary("min", [ANY, ANY], "minimum");
 defjvp2(min_p, (g, ans, [x, y]) => mul(g, balancedEq(x, ans, y)), (g, ans, [x, y]) => mul(g, balancedEq(y, ans, x)));
+
+/**
+ * clamp(min, x, max) = min(max(x, min), max), XLA's Clamp (NaN propagates); min and max are
+ * scalars or of x's shape (JAX's clamp_p, its shape and dtype rules, jvp and batching rule).
+ */
+export const clamp_p = definePrimitive({
+  name: "clamp",
+  abstractEval(avals) {
+    const [lo, x, hi] = avals;
+    for (const [name, b] of [["min", lo], ["max", hi]] as const)
+      if (b.shape.length && !sameShape(b.shape, x.shape))
+        throw new TypeError(`clamp requires ${name}.shape == operand.shape or ${name}.shape == (), got ${name}.shape=${pyShape(b.shape)}, operand.shape=${pyShape(x.shape)}.`);
+    checkDtypes("clamp", avals, [ANY, ANY, ANY]);
+    checkSameDtypes("clamp", avals);
+    return [new ShapedArray(x.shape, x.dtype, avals.every((a) => a.weakType))];
+  },
+  impl([lo, x, hi], _p, ctx) {
+    const [loA, xA, hiA] = ctx.inAvals;
+    const out = ctx.outAvals[0];
+    return [
+      tf.tidy(() => {
+        const m = binaryImpls.max(x, lo, { ...ctx, inAvals: [xA, loA], outAvals: [out] });
+        return binaryImpls.min(m, hi, { ...ctx, inAvals: [out, hiA], outAvals: [out] });
+      }),
+    ];
+  },
+});
+defjvp(
+  clamp_p,
+  (g, [lo, x, hi]) => select(and(gt(lo, x), lt(lo, hi)), g, fullLike(x, 0)),
+  (g, [lo, x, hi]) => select(and(gt(x, lo), lt(x, hi)), g, fullLike(x, 0)),
+  (g, [, x, hi]) => select(lt(hi, x), g, fullLike(x, 0)),
+);
+// JAX's _clamp_batch_rule: no moves when the batch axes agree or the bounds are scalars.
+clamp_p.batch = (args, dims, _p, axis) => {
+  let [lo, x, hi] = args;
+  const [ld, xd, hd] = dims;
+  if (ld === xd && xd === hd) {
+    if (sameShape(lo.shape, x.shape) && sameShape(x.shape, hi.shape)) return [[bind1(clamp_p, [lo, x, hi])], [xd]];
+    if (lo.ndim === 0 && hi.ndim === 0) return [[bind1(clamp_p, [lo, x, hi])], [xd]];
+    if (lo.ndim === 1 && hi.ndim === 1)
+      return [[bind1(clamp_p, [broadcastInDim(lo, x.shape, [ld!]), x, broadcastInDim(hi, x.shape, [hd!])])], [xd]];
+  } else if (lo.ndim === 0 && hi.ndim === 0 && xd !== null) return [[bind1(clamp_p, [lo, x, hi])], [xd]];
+  if (lo.ndim) lo = bdimAtFront(lo, ld, axis.size);
+  if (hi.ndim) hi = bdimAtFront(hi, hd, axis.size);
+  if (x.ndim) x = bdimAtFront(x, xd, axis.size);
+  if (lo.ndim === 0 && x.ndim > 0) lo = broadcastInDim(lo, x.shape, []);
+  if (hi.ndim === 0 && x.ndim > 0) hi = broadcastInDim(hi, x.shape, []);
+  if (lo.ndim > 0 && lo.ndim < x.ndim) lo = broadcastInDim(lo, x.shape, [0]);
+  if (hi.ndim > 0 && hi.ndim < x.ndim) hi = broadcastInDim(hi, x.shape, [0]);
+  if (lo.ndim > x.ndim) x = broadcastInDim(x, lo.shape, []);
+  return [[bind1(clamp_p, [lo, x, hi])], [0]];
+};
 
 export const atan2_p = binary("atan2", [F, F], "arctan2");
 defjvp(

@@ -148,6 +148,11 @@ export const selectN = (which: ArrayLike, ...cases: ArrayLike[]): JaxArray => {
   return bind1(e.select_n_p, [asArray(which, "bool"), ...cases.map((c) => asArray(c, dt))]);
 };
 export const select = (pred: ArrayLike, onTrue: ArrayLike, onFalse: ArrayLike): JaxArray => selectN(pred, onFalse, onTrue);
+/** `min(max(x, lo), hi)` elementwise; `lo` and `hi` are scalars or of x's shape: `lax.clamp(0, x, 1)`. */
+export const clamp = (lo: ArrayLike, x: ArrayLike, hi: ArrayLike): JaxArray => {
+  const dt = dtypeOf(lo, x, hi);
+  return bind1(e.clamp_p, [asArray(lo, dt), asArray(x, dt), asArray(hi, dt)]);
+};
 
 // ---- structural -----------------------------------------------------------------------------
 

@@ -311,6 +311,19 @@ add("select_n", [literal("bool", true), U(3000000000, 1, 4294967295), U(5, 21474
 add("select_n", [scalar("bool", false), reshape(B(true, false, true, true), [2, 2]), reshape(B(false, false, true, false), [2, 2])], selectRef);
 add("select_n", [I(0, 1, 2, 1, 0), I(1, 2, 3, 4, 5), I(-1, -2, -3, -4, -5), I(2147483647, 0, -2147483648, 9, 9)], selectRef);
 
+// -- clamp: min(max(x, lo), hi), lo and hi scalars or of x's shape; scalar float bounds are
+// literals (JAX's jvp in a scalar bound of an array operand raises: its select needs the shape) --
+const clampRef = (lo: Host, x: Host, hi: Host): Host[] => {
+  const bound = (h: Host, idx: number[]) => Number(h.shape.length ? at(h, idx) : h.data[0]);
+  return [generate(x.dtype, x.shape, (idx) => Math.min(Math.max(Number(at(x, idx)), bound(lo, idx)), bound(hi, idx)))];
+};
+add("clamp", [F(-1, 0, 0.5, -2, 1, 0), F(-3, 0.25, 0.5, 7, 1.5, NaN), F(1, 2, 3, 2, 2, 1)], clampRef);
+add("clamp", [literal("float32", -1), F(-3, -1.5, 0.5, 1.75, 5, Infinity, -Infinity), literal("float32", 2)], clampRef);
+add("clamp", [scalar("int32", 0), I(-5, 0, 1, 2, 7, 2147483647), scalar("int32", 2)], clampRef);
+add("clamp", [U(0, 5, 3000000000, 7), U(3, 4294967295, 2, 3000000001), U(4, 6, 3000000000, 4294967295)], clampRef);
+addError("clamp", [F(1, 2), F(1, 2, 3), scalar("float32", 1)], {}, "clamp requires min.shape == operand.shape or min.shape == (), got min.shape=(2,), operand.shape=(3,).");
+addError("clamp", [scalar("int32", 0), F(1, 2), scalar("float32", 1)], {}, "lax.clamp requires arguments to have the same dtypes, got int32, float32, float32.");
+
 const convertRef = (to: DType) => (x: Host): Host[] => [
   zipWith(to, [x], (v) => (to === "bool" ? v !== 0 : x.dtype === "float32" && to !== "float32" ? floatToInt(to, v) : v)),
 ];

@@ -20,7 +20,7 @@ import { type Transformed, batchJaxpr, cached, evalClosed, jvpJaxpr, traceClosed
 import { traceToJaxpr } from "../../tracer/jaxpr_trace.js";
 import { functionName, leafValue } from "../../tracer/jit.js";
 import { partialEvalJaxpr, partialEvalRules } from "../../tracer/partial_eval.js";
-import { primitives, definePrimitive } from "../primitive.js";
+import { definePrimitive } from "../primitive.js";
 import * as tree from "../../tree.js";
 import * as e from "../elementwise.js";
 import * as s from "../structural.js";
@@ -208,15 +208,7 @@ function toInt32(x: JaxArray): JaxArray {
   return bind1(e.convert_element_type_p, [x], { new_dtype: "int32", sharding: null, weak_type: false });
 }
 
-/** lax.clamp; while the clamp primitive is missing from the registry, as max then min. */
-function clamp(lo: JaxArray, x: JaxArray, hi: JaxArray): JaxArray {
-  const clamp_p = primitives.get("clamp");
-  if (clamp_p) return bind1(clamp_p, [lo, x, hi]);
-  const m = bind1(e.max_p, [x, lo]);
-  const out = bind1(e.min_p, [m, hi]);
-  disposeOwn([m], [x]);
-  return out;
-}
+const clamp = (lo: JaxArray, x: JaxArray, hi: JaxArray): JaxArray => bind1(e.clamp_p, [lo, x, hi]);
 
 // ---- rules ------------------------------------------------------------------------------------
 
