@@ -14,7 +14,7 @@ const group = (b: BackendName) => `train MLP ${SIZES.join("-")} b${BATCH} ${b}`;
 const what = `One SGD step (lr ${LR}) of an MLP ${SIZES.join("-")} (relu, softmax cross-entropy, batch ${BATCH}): forward, backward and update, time per step; each row trains its own params from the same initial weights and data. Eager tfjs: \`tf.variableGrads\` of a loss using \`tf.losses.softmaxCrossEntropy\`, then \`tf.train.sgd\`'s \`applyGradients\` (tfjs's gradients registered from tfjs-core/dist/register_all_gradients). tfjax: \`jit(update, { donateArgnums: 0 })\` where update is valueAndGrad of the loss plus a tree.map SGD step. @jax-js/jax: its \`jit\` of the same update, on its wasm device (its "cpu" device is a debugging interpreter), each step awaited with blockUntilReady on the new params and the loss. Setup checks each row's initial loss against a float64 host forward pass (rtol 1e-5); "max abs diff" compares one step's loss and all 669,706 updated parameters with the baseline's.`;
 
 export const groups = {
-  [group("cpu")]: `${what} tfjs and tfjax on tfjs's cpu backend (plain JS kernels).`,
+  [group("cpu")]: `${what} tfjs and tfjax on tfjs's cpu backend (plain JS kernels; tfjax's float32 matmuls and sums there are wasm SIMD in tfjs-cpu's float64 arithmetic, bit-identical to its kernels).`,
   [group("wasm")]: `${what} tfjs and tfjax on tfjs's wasm backend (XNNPACK, SIMD, one thread).`,
 };
 // Seconds per step on cpu: few rounds keep the run short.

@@ -20,6 +20,7 @@
 // and after each block C becomes float32(C + sum) again (demote, promote). Bit-identical to
 // tfjs-cpu, at a few times the speed of JS loops.
 import { Code, encodeModule, type ModuleDef } from "./emit.js";
+import { config } from "../../config.js";
 
 export interface GemmShape {
   M: number;
@@ -80,6 +81,7 @@ export function gemmKernel(s: GemmShape): GemmKernel {
   if (!m) {
     if (modules.size > 256) modules.clear();
     modules.set(key, (m = build(s)));
+    if (config.read<number>("tfjax_debug") >= 2) console.error(`TFJAX_DEBUG: matmul kernel:\n${m.source}`);
   }
   const mod = m;
   const el = s.f64 ? F64 : F32;
