@@ -11,6 +11,7 @@ import {
 } from "./ref.js";
 import { indexingCases } from "./cases_indexing.js";
 import { convCases } from "./cases_conv.js";
+import { moreCases, moreGrad } from "./cases_more.js";
 
 export interface Case {
   /** The registry name of the primitive under test. */
@@ -59,6 +60,8 @@ export interface GradSpec {
   none?: string;
   /** Operands given no tangent (JAX raises for a derivative with respect to them), and why. */
   constant?: { operands: number[]; why: string };
+  /** Operands (square matrices, in their last two axes) whose tangents are symmetric: the primitive reads one triangle and its jvp assumes a symmetric tangent (cholesky, as JAX's). */
+  symmetrize?: number[];
 }
 
 export const GRAD: Record<string, GradSpec> = {
@@ -71,6 +74,7 @@ export const GRAD: Record<string, GradSpec> = {
   zeta: { none: "JAX defines no derivative for zeta" },
   igamma_grad_a: { none: "JAX defines no derivative for igamma_grad_a" },
   polygamma: { constant: { operands: [0], why: "JAX raises for a gradient with respect to m" } },
+  ...moreGrad,
 };
 
 export const gradSpec = (c: Case): GradSpec => GRAD[c.prim] ?? {};
@@ -705,3 +709,5 @@ cases.push(...indexingCases);
 
 // conv_general_dilated and the windowed reductions: records and XLA-semantics references in cases_conv.ts.
 cases.push(...convCases);
+// split, unstack, rev, cholesky, triangular_solve and lu: records and float64 references in cases_more.ts.
+cases.push(...moreCases);
