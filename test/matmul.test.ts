@@ -105,6 +105,14 @@ describe(`float32 dot_general on ${getBackend()}`, () => {
     want.dispose();
   });
 
+  test("a contraction longer than 131,072 (a packed panel over 4 MiB) takes tfjs's kernel", () => {
+    const [a, b] = [values([2, 140000], 8), values([140000, 1], 9)];
+    const dims: Dims = [[[1], [0]], [[], []]];
+    const want = tfjsDot(a, b, dims);
+    expect(bits(lax.dotGeneral(a, b, dims))).toEqual(bits(want));
+    want.dispose();
+  });
+
   test("integer dot_general keeps its exact host kernel", () => {
     const a = jnp.array([[2147483647, 2], [3, 4]], { dtype: "int32" });
     const b = jnp.array([[2, 0], [0, 1]], { dtype: "int32" });
@@ -119,8 +127,9 @@ describe(`float32 reduce_sum on ${getBackend()}: a product with ones, bit for bi
     [[3, 5, 7], [0, 1]],
     [[3, 5, 7], [1]],
     [[3, 5, 7], [0, 2]], // not one stride: tf.sum itself
-    [[300], [0]],
+    [[300, 9], [0]],
     [[2, 1, 6], [1]],
+    [[300], [0]], // one output column: tf.sum itself
   ];
   for (const [shape, axes] of cases)
     test(`${JSON.stringify(shape)} over ${JSON.stringify(axes)}`, () => {

@@ -110,13 +110,18 @@ export function reduceSum([x]: tf.Tensor[], params: Params, ctx: LowerCtx, backe
   const strides = rowMajor(x.shape);
   const k = group(x.shape, strides, axes);
   const n = group(x.shape, strides, x.shape.map((_, i) => i).filter((i) => !axes.includes(i)));
-  if (!k || !n) return null;
+  // Fewer than a panel's 8 columns would leave most lanes idle: tf.sum does as well.
+  if (!k || !n || n[0] < 8) return null;
   const plan: MatmulPlan = { B: 1, M: 1, K: k[0], N: n[0], a: [0, 0, 0], b: [0, k[1], n[1]] };
   return product(null, x, plan, [...ctx.outAvals[0].shape], backend, k[0]);
 }
 
+/** Scratch memory (one packed panel of B, K x 32 bytes) beyond which tfjs's own kernel runs. */
+const MAX_SCRATCH = 4 << 20;
+
 /** C = A·B by the plan; A null is a row of ones (a single 1 read with zero strides). */
 function product(a: tf.Tensor | null, b: tf.Tensor, p: MatmulPlan, shape: number[], backend: string, cpuBlock?: number): tf.Tensor[] | null {
+  if (p.K * 32 > MAX_SCRATCH) return null;
   const inputs = a ? [a, b] : [b];
   if (backend === "wasm") return [runRegistered(inputs, (ins, be) => wasmProduct(ins, be as WasmBackend, a !== null, p, shape))];
   if (!simdSupported()) return null;
