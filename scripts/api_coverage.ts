@@ -15,7 +15,6 @@ const PARTIAL: Record<string, string> = {
   "numpy.var": "no `where`",
   "numpy.std": "no `where`",
   "numpy.sort": "no `kind`/`order`",
-  "random.gamma": "",
   "numpy.nanmin": "no `where`/`initial`",
   "numpy.nanmax": "no `where`/`initial`",
   "numpy.nansum": "no `where`/`initial`",

@@ -19,6 +19,7 @@ export { topK } from "./top_k.js";
 export { gather, scatter, scatterAdd, scatterSub, scatterMul, scatterMin, scatterMax, GatherDimensionNumbers, ScatterDimensionNumbers, GatherScatterMode } from "./slicing.js";
 export { convGeneralDilated, conv, convWithGeneralPadding, convTranspose, convDimensionNumbers, convGeneralPermutations, ConvDimensionNumbers, padtypeToPads } from "./convolution.js";
 export { reduceWindow, reduceWindowShapeTuple } from "./windowed_reductions.js";
+export { lgamma, digamma, polygamma, zeta, igamma, igammac, igammaGradA, randomGammaGrad } from "./special_functions.js";
 
 export type ArrayLike = JaxArray | number | boolean;
 
@@ -231,8 +232,9 @@ export const reduceMax = (x: ArrayLike, axes: readonly number[]): JaxArray => bi
 export const reduceMin = (x: ArrayLike, axes: readonly number[]): JaxArray => bind1(r.reduce_min_p, [asArray(x)], axesParams(axes));
 // reduce_prod has no out_sharding param in JAX 0.11.
 export const reduceProd = (x: ArrayLike, axes: readonly number[]): JaxArray => bind1(r.reduce_prod_p, [asArray(x)], { axes: [...axes] });
-export const reduceAnd = (x: ArrayLike, axes: readonly number[]): JaxArray => bind1(r.reduce_and_p, [asArray(x, "bool")], axesParams(axes));
-export const reduceOr = (x: ArrayLike, axes: readonly number[]): JaxArray => bind1(r.reduce_or_p, [asArray(x, "bool")], axesParams(axes));
+// JAX binds the logical reductions with their axes alone (no out_sharding).
+export const reduceAnd = (x: ArrayLike, axes: readonly number[]): JaxArray => bind1(r.reduce_and_p, [asArray(x, "bool")], { axes: [...axes] });
+export const reduceOr = (x: ArrayLike, axes: readonly number[]): JaxArray => bind1(r.reduce_or_p, [asArray(x, "bool")], { axes: [...axes] });
 export const argmax = (x: ArrayLike, axis: number, indexDtype: DType = "int32"): JaxArray => bind1(r.argmax_p, [asArray(x)], { axes: [axis], index_dtype: indexDtype });
 export const argmin = (x: ArrayLike, axis: number, indexDtype: DType = "int32"): JaxArray => bind1(r.argmin_p, [asArray(x)], { axes: [axis], index_dtype: indexDtype });
 export const cumsum = (x: ArrayLike, axis = 0, reverse = false): JaxArray => bind1(r.cumsum_p, [asArray(x)], { axis, reverse });

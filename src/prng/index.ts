@@ -1,6 +1,4 @@
 // `random`: JAX's jax.random on tfjax. Keys are explicit values: split them, never reuse them.
-// Not yet here: gamma, beta, dirichlet and poisson (rejection samplers: they need lax.whileLoop)
-// and multivariateNormal (needs a Cholesky factorisation).
 import { index } from "../numpy/index.js"; // installs numpy's hooks before the key hook below
 import { arrayMethods } from "../array/base.js";
 import { isKey } from "../dtypes.js";
@@ -15,6 +13,8 @@ export { key, PRNGKey, keyData, wrapKeyData, split, foldIn, bits } from "./keys.
 export { uniform, normal, truncatedNormal, gumbel, exponential, laplace, logistic } from "./samplers.js";
 export { randint, bernoulli, rademacher, permutation, choice, categorical } from "./discrete.js";
 export { cauchy, lognormal, pareto, rayleigh, weibullMin, triangular, maxwell, doubleSidedMaxwell, geometric, multivariateNormal } from "./samplers_extra.js";
+export { gamma, loggamma, beta, dirichlet, chisquare, f, t, generalizedNormal, ball, random_gamma_p } from "./gamma.js";
+export { poisson, binomial } from "./poisson.js";
 export { threefry2x32_p, iota_2x32_shape_p, random_seed_p, random_wrap_p, random_unwrap_p, random_split_p, random_fold_in_p, random_bits_p } from "./primitives.js";
 export { bitcast_convert_type_p } from "./bitcast.js";
 export { sort_p } from "./sort.js";

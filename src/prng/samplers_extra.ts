@@ -21,7 +21,7 @@ const shapeOf = (x: Bound): number[] => (typeof x === "number" ? [] : [...x.shap
 const asParam = (x: Bound): JaxArray => (typeof x === "number" ? lax.asArray(x) : x);
 
 /** JAX's _check_broadcast_shapes: the parameters' broadcast shape, or `shape` checked against it. */
-function sampleShape(name: string, shape: Shape | null, ...params: Bound[]): number[] {
+export function sampleShape(name: string, shape: Shape | null, ...params: Bound[]): number[] {
   const shapes = params.map(shapeOf);
   if (shape === null) return shapes.length ? broadcastShapes(name, ...shapes) : [];
   const s = shapeList(shape);
@@ -36,9 +36,9 @@ function sampleShape(name: string, shape: Shape | null, ...params: Bound[]): num
 }
 
 /** Keys `split(key)[0]` and `split(key)[1]`, as JAX's `k1, k2 = _split(key)` unpacks them. */
-function split2(key: JaxArray): [JaxArray, JaxArray] {
+export function split2(key: JaxArray): [JaxArray, JaxArray] {
   const ks = splitTyped(key, 2);
-  const at = (i: number) => lax.squeeze(lax.slice(ks, [i], [i + 1]), [0]);
+  const at = (i: number) => lax.squeeze(lax.slice(ks, [i], [i + 1], [1]), [0]); // iterating a key array: strides (1,)
   return [at(0), at(1)];
 }
 

@@ -11,6 +11,7 @@ import {
 } from "./ref.js";
 import { indexingCases } from "./cases_indexing.js";
 import { convCases } from "./cases_conv.js";
+import { specialCases } from "./cases_special.js";
 import { moreCases, moreGrad } from "./cases_more.js";
 
 export interface Case {
@@ -26,6 +27,8 @@ export interface Case {
   ulps: number;
   /** Error cases: every mode must throw an error whose message contains this text. */
   error?: string;
+  /** The primitive's kernel compiles lax code on first use and keeps it (as jit does): every mode may cache. */
+  caches?: boolean;
 }
 
 /**
@@ -711,3 +714,6 @@ cases.push(...indexingCases);
 cases.push(...convCases);
 // split, unstack, rev, cholesky, triangular_solve and lu: records and float64 references in cases_more.ts.
 cases.push(...moreCases);
+
+// lgamma, digamma, polygamma, zeta, the incomplete gamma functions and random_gamma: cases_special.ts.
+cases.push(...specialCases);

@@ -113,7 +113,7 @@ export function runCase(c: Case, mode: Mode, tol?: Tolerance): void {
       dispose(run(...args));
       expect(numTensors(), "tensors leaked by a call").toBe(n);
     },
-    mode.caches,
+    mode.caches || c.caches,
   );
 }
 
