@@ -111,10 +111,24 @@ describe("known answers", () => {
     expectArray(lax.reduceWindow(jnp.arange(3), -Infinity, lax.max, [2], [1], "VALID", [2]), [4], [0, 1, 1, 2]);
   });
 
-  it("lax.reduceWindow: what JAX's monoid reducers do not cover is an error here", () => {
-    // JAX's docstring example, a windowed product, needs the general reduce_window primitive.
-    expect(() => lax.reduceWindow(jnp.arange(10), 1, lax.mul, [2])).toThrow("reduce_window: tfjax implements the monoid reductions only");
-    expect(() => lax.reduceWindow(jnp.arange(10), 5, lax.max, [2])).toThrow("reduce_window: tfjax implements the monoid reductions only");
+  it("lax.reduceWindow with any other computation: the general reduce_window (JAX's docstring example; XLA skips padding)", () => {
+    // JAX's docstring: a windowed product over pairs of arange(10).
+    expectArray(lax.reduceWindow(jnp.arange(10), 1, lax.mul, [2]), [9], [0, 2, 6, 12, 20, 30, 42, 56, 72]);
+    // Padding and base-dilation holes are skipped, not reduced as the init value (printed by JAX 0.10.2).
+    expectArray(lax.reduceWindow(jnp.ones([3]), 1, lax.add, [3], [1], [[1, 1]]), [3], [3, 4, 3]);
+    expectArray(lax.reduceWindow(jnp.ones([3]), 1, lax.add, [2], [1], "VALID", [2]), [4], [2, 2, 2, 2]);
+    expectArray(lax.reduceWindow(jnp.ones([3]), 10, lax.max, [3], [1], [[1, 1]]), [3], [10, 10, 10]);
+    expectArray(lax.reduceWindow(jnp.array([1, 2, 3]), 0, (a: Array, b: Array) => a.mul(2).add(b), [3], [1], [[1, 1]]), [3], [4, 11, 7]);
+    // Two operands reduced together; under jit and vmap.
+    const [s, m] = lax.reduceWindow([jnp.arange(5), jnp.array([3, 1, 4, 1, 5])], [0, -Infinity], (a: Array[], b: Array[]) => [a[0].add(b[0]), lax.max(a[1], b[1])], [2]);
+    expectArray(s, [4], [1, 3, 5, 7]);
+    expectArray(m, [4], [3, 4, 4, 5]);
+    const prod = (x: Array) => lax.reduceWindow(x, 1, lax.mul, [2]);
+    expectArray(jit(prod)(jnp.arange(4)), [3], [0, 2, 6]);
+    expectArray(vmap(prod)(jnp.arange(6).reshape([2, 3])), [2, 2], [0, 2, 12, 20]);
+    // Forward-mode only, as in JAX (whose linearization fails for it).
+    expectArray((jvp(prod, [jnp.array([1, 2, 3])], [jnp.array([1, 0, 1])]) as Array[])[1], [2], [2, 2]);
+    expect(() => grad((x: Array) => prod(x).sum())(jnp.ones([3]))).toThrow("Transpose rule (for reverse-mode differentiation) for 'reduce_window' not implemented");
   });
 
   it("jnp.einsum: JAX's docstring examples", () => {
@@ -232,6 +246,7 @@ describe("values XLA computes (JAX 0.10.2 on CPU: scripts/jax_reference/conv_val
     const n = shape.reduce((a, b) => a * b, 1);
     return jnp.array(range(n).map((i) => ((((i + seed) * 37) % 61) - 30) / 15 + i * 1e-3)).reshape(shape);
   };
+  const rwMul = (x: Array) => lax.reduceWindow(x, 1, lax.mul, [2, 3], [1, 2], [[1, 0], [0, 1]], [1, 2]);
   const fs: Record<string, (...a: Array[]) => Array> = {
     bgc: (x, w) => lax.convGeneralDilated(x, w, [1], "VALID", { batchGroupCount: 2 }),
     bgc3: (x, w) => lax.convGeneralDilated(x, w, [2], [[1, 0]], { batchGroupCount: 3 }),
@@ -241,6 +256,12 @@ describe("values XLA computes (JAX 0.10.2 on CPU: scripts/jax_reference/conv_val
     grad_bgc: (x, w) => grad((a: Array, b: Array) => lax.convGeneralDilated(a, b, [2], "VALID", { batchGroupCount: 2 }).square().sum(), { argnums: 1 })(x, w),
     pool_base: (x) => lax.reduceWindow(x, -Infinity, lax.max, [2, 3], [1, 2], [[1, 0], [2, 1]], [2, 1], [1, 2]),
     sas: (x, s) => (vjp((y: Array) => lax.reduceWindow(y, -Infinity, lax.max, [3], [1], [[1, 1]]), x)[1](s) as Array[])[0],
+    rw_mul: (x) => rwMul(x),
+    rw_mul_jvp: (x, t) => (jvp(rwMul, [x], [t]) as Array[])[1],
+    rw_pair: (x, y) => {
+      const [s, m] = lax.reduceWindow([x, y], [0, -Infinity], (a: Array[], b: Array[]) => [a[0].add(b[0].mul(b[1])), lax.max(a[1], b[1])], [3], [2], [[1, 1]]);
+      return s.add(m);
+    },
     einsum6: (...a) => jnp.einsum("ab,bc,cd,de,ef,fg->ag", ...a),
   };
   it.each(Object.keys(fs))("%s", (name) => {

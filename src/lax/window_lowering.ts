@@ -45,7 +45,7 @@ const OPS: Record<Monoid, (a: number, b: number) => number> = {
  * Visits each window: `visit(out, pos)` for each output position gets the flat operand offset of
  * every window element (-1 for padding and base-dilation holes), in row-major window order.
  */
-function forEachWindow(inShape: readonly number[], outShape: readonly number[], p: WindowSpec, visit: (out: number, offsets: Int32Array) => void): void {
+export function forEachWindow(inShape: readonly number[], outShape: readonly number[], p: WindowSpec, visit: (out: number, offsets: Int32Array) => void): void {
   const n = inShape.length;
   const win = p.window_dimensions;
   const bd = p.base_dilation ?? ones(n);
@@ -115,7 +115,8 @@ export function reduceWindowHost(x: tf.Tensor, kind: Monoid, dtype: DType, p: Wi
 
 /**
  * XLA's variadic reduce_window over (operand, tangent) pairs that select_and_gather_add lowers to:
- * the pair kept is replaced by the next unless select(kept, next); padding is (identity, 0).
+ * from (identity, 0), the pair kept is replaced by the next unless select(kept, next); padding and
+ * holes are skipped.
  */
 export function selectAndGatherAddHost(t: tf.Tensor, x: tf.Tensor, ge: boolean, dtype: DType, p: WindowSpec, outShape: readonly number[]): tf.Tensor {
   const xs = hostData(x, dtype);
@@ -127,10 +128,11 @@ export function selectAndGatherAddHost(t: tf.Tensor, x: tf.Tensor, ge: boolean, 
     let v = 0;
     for (let j = 0; j < offs.length; j++) {
       const off = offs[j];
-      const ek = off < 0 ? init : Number(xs[off]);
+      if (off < 0) continue;
+      const ek = Number(xs[off]);
       if (!(ge ? k >= ek : k <= ek)) {
         k = ek;
-        v = off < 0 ? 0 : Number(ts[off]);
+        v = Number(ts[off]);
       }
     }
     out[i] = v;

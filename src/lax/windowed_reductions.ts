@@ -5,7 +5,7 @@
 // to the winner). lax.reduceWindow dispatches to them for add/max/min with their identities.
 import type { Array as JaxArray } from "../array/base.js";
 import { ArrayImpl, scalar } from "../array/array.js";
-import { type DType, isFloat } from "../dtypes.js";
+import type { DType } from "../dtypes.js";
 import { ShapedArray, pyShape } from "../jaxpr/aval.js";
 import type { Primitive } from "../jaxpr/jaxpr.js";
 import { npInts, pyParam } from "../jaxpr/npint.js";
@@ -18,6 +18,7 @@ import { definePrimitive } from "./primitive.js";
 import { convVjpLhsPadding, dilateShape, padtypeToPads, strideDim } from "./convolution.js";
 import { pad, slice } from "./structural.js";
 import { type Monoid, identityOf, reduceWindowHost, reduceWindowTfjs, selectAndGatherAddHost, selectAndScatterAddHost } from "./window_lowering.js";
+import { reduceWindowGeneric, setWindowShapeRule } from "./reduce_window_generic.js";
 
 type Pads = [number, number][];
 export type ReduceWindowParams = {
@@ -77,6 +78,8 @@ function windowShape(x: ShapedArray, p: ReduceWindowParams): number[] {
     throw new TypeError(`reduce_window got inconsistent window_dilation and window_dimensions: got window_dilation ${tuple(p.window_dilation)} and window_dimensions ${wd}.`);
   return reduceWindowShapeTuple(x.shape, p.window_dimensions, p.window_strides, p.padding, p.base_dilation, p.window_dilation);
 }
+
+setWindowShapeRule(windowShape);
 
 function reduceWindowPrimitive(name: string, kind: Monoid) {
   return definePrimitive({
@@ -273,22 +276,53 @@ function concreteScalar(x: ArrayLike): number | null {
   return null;
 }
 
+type Computation = ((a: JaxArray, b: JaxArray) => JaxArray) | ((a: JaxArray[], b: JaxArray[]) => JaxArray[]);
+
 /**
- * Reduction over padded windows (lax.reduce_window): `computation` is lax.add, lax.max or
- * lax.min with its identity as `initValue` (0, -Infinity, Infinity for floats), as JAX's monoid
- * reducers. `lax.reduceWindow(x, -Infinity, lax.max, [1, 1, 2, 2], [1, 1, 2, 2], "VALID")`.
+ * Reduction over padded windows (lax.reduce_window). As in JAX, lax.add, lax.max or lax.min
+ * with their identity as `initValue` (0, -Infinity, Infinity for floats) bind the
+ * reduce_window_sum/max/min primitives; any other computation (or a list of operands and init
+ * values, reduced together) binds the general reduce_window with the computation as a jaxpr.
+ * `lax.reduceWindow(x, -Infinity, lax.max, [1, 1, 2, 2], [1, 1, 2, 2], "VALID")`,
+ * `lax.reduceWindow(x, 1, lax.mul, [2])`.
  */
 export function reduceWindow(
   operand: ArrayLike,
   initValue: ArrayLike,
   computation: (a: JaxArray, b: JaxArray) => JaxArray,
   windowDimensions: readonly number[],
+  windowStrides?: readonly number[] | null,
+  padding?: "SAME" | "VALID" | "SAME_LOWER" | readonly (readonly [number, number])[],
+  baseDilation?: readonly number[] | null,
+  windowDilation?: readonly number[] | null,
+): JaxArray;
+export function reduceWindow(
+  operand: ArrayLike[],
+  initValue: ArrayLike[],
+  computation: (a: JaxArray[], b: JaxArray[]) => JaxArray[],
+  windowDimensions: readonly number[],
+  windowStrides?: readonly number[] | null,
+  padding?: "SAME" | "VALID" | "SAME_LOWER" | readonly (readonly [number, number])[],
+  baseDilation?: readonly number[] | null,
+  windowDilation?: readonly number[] | null,
+): JaxArray[];
+export function reduceWindow(
+  operand: ArrayLike | ArrayLike[],
+  initValue: ArrayLike | ArrayLike[],
+  computation: Computation,
+  windowDimensions: readonly number[],
   windowStrides: readonly number[] | null = null,
   padding: "SAME" | "VALID" | "SAME_LOWER" | readonly (readonly [number, number])[] = "VALID",
   baseDilation: readonly number[] | null = null,
   windowDilation: readonly number[] | null = null,
-): JaxArray {
-  const x = asArray(operand);
+): JaxArray | JaxArray[] {
+  const multi = Array.isArray(operand);
+  const ops = (multi ? (operand as ArrayLike[]) : [operand as ArrayLike]).map((x) => asArray(x));
+  const rawInits = multi ? (initValue as ArrayLike[]) : [initValue as ArrayLike];
+  if (multi !== Array.isArray(initValue)) throw new Error("Operands must have the same tree structure as init_values");
+  if (rawInits.length !== ops.length) throw new Error(`Must have same total number of operands as init_values:  ${ops.length} vs. ${rawInits.length}`);
+  if (ops.length === 0) throw new Error("reduce_window must have at least one operand.");
+  const x = ops[0];
   const strides = windowStrides ?? ones(windowDimensions.length);
   let pads: Pads;
   if (typeof padding === "string") {
@@ -296,14 +330,17 @@ export function reduceWindow(
     pads = padtypeToPads(x.shape, dilated, strides, padding);
   } else pads = padding.map(([lo, hi]) => [lo, hi]);
   const q = { window_dimensions: [...windowDimensions], window_strides: [...strides], padding: pads, base_dilation: baseDilation ? [...baseDilation] : undefined, window_dilation: windowDilation ? [...windowDilation] : undefined };
-  const init = concreteScalar(initValue);
-  const dtype: DType = x.dtype;
-  if (init !== null) {
-    if (computation === lax.add && init === 0) return reduceWindowSum(x, q);
-    if (computation === lax.max && init === identityOf("max", dtype)) return reduceWindowMax(x, q);
-    if (computation === lax.min && init === identityOf("min", dtype)) return reduceWindowMin(x, q);
+  if (!multi) {
+    const init = concreteScalar(rawInits[0]);
+    const dtype: DType = x.dtype;
+    if (init !== null && (typeof rawInits[0] !== "object" || rawInits[0].ndim === 0)) {
+      if (computation === lax.add && init === 0) return reduceWindowSum(x, q);
+      if (computation === lax.max && init === identityOf("max", dtype)) return reduceWindowMax(x, q);
+      if (computation === lax.min && init === identityOf("min", dtype)) return reduceWindowMin(x, q);
+    }
   }
-  throw new Error(
-    `reduce_window: tfjax implements the monoid reductions only (lax.add with 0, lax.max with ${isFloat(dtype) ? "-inf" : "its minimum"}, lax.min with ${isFloat(dtype) ? "inf" : "its maximum"}); JAX's general reduce_window primitive is not implemented`,
-  );
+  const inits = rawInits.map((v, i) => asArray(v, ops[i].dtype));
+  const flat = multi ? (computation as (a: JaxArray[], b: JaxArray[]) => JaxArray[]) : (a: JaxArray[], b: JaxArray[]) => [(computation as (a: JaxArray, b: JaxArray) => JaxArray)(a[0], b[0])];
+  const outs = reduceWindowGeneric(ops, inits, flat, windowParams(x, q));
+  return multi ? outs : outs[0];
 }

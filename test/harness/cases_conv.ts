@@ -9,6 +9,10 @@ import type { DType } from "../../src/dtypes.js";
 import type { Params } from "../../src/jaxpr/jaxpr.js";
 import { ConvDimensionNumbers, convDimensionNumbers, padtypeToPads } from "../../src/lax/convolution.js";
 import { primitives } from "../../src/lax/primitive.js";
+import { scalar } from "../../src/array/array.js";
+import * as lax from "../../src/lax/lax.js";
+import type { Array as JaxArray } from "../../src/array/base.js";
+import { makeJaxpr } from "../../src/tracer/jit.js";
 import type { Case } from "./cases.js";
 import { type Host, at, cast, generate, host, size, unravel } from "./ref.js";
 
@@ -260,7 +264,7 @@ addError("reduce_window_sum", [iota("bool", [4], (i) => i % 2)], rw(F([4]), { wi
 
 const selectPrim = (name: "ge" | "le") => primitives.get(name)!;
 
-/** XLA's variadic reduce_window on (operand, tangent) pairs: keep the pair unless select(kept, next) fails. */
+/** XLA's variadic reduce_window on (operand, tangent) pairs from (identity, 0): keep the pair unless select(kept, next) fails; padding and holes skipped. */
 const gatherAddRef =
   (ge: boolean, p: WinP) =>
   (t: Host, x: Host): Host[] => {
@@ -271,7 +275,7 @@ const gatherAddRef =
         const { values, where } = w.at(o);
         let [k, v] = [init, 0];
         values.forEach((ek, j) => {
-          if (!(ge ? k >= ek : k <= ek)) [k, v] = [ek, where[j] ? at(t, where[j]!) : 0];
+          if (where[j] && !(ge ? k >= ek : k <= ek)) [k, v] = [ek, at(t, where[j]!)];
         });
         return v;
       }),
@@ -327,3 +331,60 @@ addError(
   { select_prim: selectPrim("ge"), ...winParams(F([5]), { window_dimensions: [2] }) },
   "select_and_gather_add tangents and operand shapes must match, got (4,) and (5,).",
 );
+
+// ---- reduce_window (the general primitive) -------------------------------------------------------------
+// Computations are jaxprs over scalars; operands are int32 (its derivative is forward-only, as in
+// JAX, so the grad mode's vjp does not apply; test/conv.test.ts checks the jvp) and the init
+// values literals (JAX does not batch init values). XLA skips padding and holes: each window
+// folds its elements, in row-major order, into the init value.
+
+const I32 = (v: number) => v | 0;
+function generalReduceWindow(name: string, xs: Host[], inits: number[], f: (as: JaxArray[], bs: JaxArray[]) => JaxArray[], ref: (acc: number[], e: number[]) => number[], o: WinOpts): void {
+  const p = winParams(xs[0], o);
+  const n = xs.length;
+  const s0 = scalar(0, "int32", false);
+  const jaxpr = makeJaxpr((...a: JaxArray[]) => f(a.slice(0, n), a.slice(n)))(...new Array(2 * n).fill(s0));
+  const params = { ...p, jaxpr, consts: [] };
+  const reference = (...hs: Host[]): Host[] => {
+    const ws = hs.slice(0, n).map((h) => windows(h, p, 0));
+    return hs.slice(0, n).map((h, i) =>
+      generate("int32", ws[0].outShape, (o) => {
+        const per = ws.map((w) => w.at(o));
+        let acc = [...inits];
+        per[0].where.forEach((src, j) => {
+          if (src) acc = ref(acc, per.map((q) => q.values[j])).map(I32);
+        });
+        return acc[i];
+      }),
+    );
+  };
+  add("reduce_window", [...xs, ...inits.map((v) => ({ ...host("int32", [v], []), literal: true }))], params, reference, name);
+}
+const ints = (shape: number[], f: (i: number) => number) => iota("int32", shape, f);
+generalReduceWindow("windowed product, padded", [ints([2, 5], (i) => (i % 5) - 2)], [1], ([a], [b]) => [lax.mul(a, b)], ([a], [b]) => [Math.imul(a, b)], {
+  window_dimensions: [1, 2],
+  window_strides: [1, 2],
+  padding: [[0, 0], [1, 0]],
+});
+// (a + a, not 2a: a constant in the computation is a tensor its cached kernel keeps, which the
+// eager mode's leak check would count.)
+generalReduceWindow("order-sensitive fold (2a + b) with padding and base dilation", [ints([4], (i) => i + 1)], [0], ([a], [b]) => [lax.add(lax.add(a, a), b)], ([a], [b]) => [2 * a + b], {
+  window_dimensions: [3],
+  padding: [[1, 1]],
+  base_dilation: [2],
+});
+generalReduceWindow(
+  "two operands (sum, max) with window dilation",
+  [ints([3, 4], (i) => ((i * 5) % 7) - 3), ints([3, 4], (i) => ((i * 3) % 5) - 2)],
+  [0, -(2 ** 31)],
+  ([a, m], [b, n]) => [lax.add(a, b), lax.max(m, n)],
+  ([a, m], [b, n]) => [a + b, Math.max(m, n)],
+  { window_dimensions: [2, 2], window_dilation: [1, 2], window_strides: [1, 1] },
+);
+{
+  const s0 = scalar(0, "int32", false);
+  const jaxpr = makeJaxpr((a: JaxArray, b: JaxArray) => [lax.add(a, b)])(s0, s0);
+  const p = { ...winParams(ints([4], (i) => i), { window_dimensions: [2] }), jaxpr, consts: [] };
+  addError("reduce_window", [ints([4], (i) => i), F([1])], p, "reduce_window got inconsistent dtypes for operands and init_values: got operand dtypes [dtype('int32')] and init_value dtypes [dtype('float32')].");
+  addError("reduce_window", [ints([4], (i) => i), ints([2], (i) => i)], p, "reduce_window expected init_values to be scalars but init_values have shapes [(2,)].");
+}
