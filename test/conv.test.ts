@@ -332,6 +332,7 @@ describe("more jaxprs, against JAX's own prints (scripts/jax_reference/conv_text
   const bgc2 = cgd({ batchGroupCount: 2 }, [1], "VALID");
   const maxpool1 = (y: Array) => lax.reduceWindow(y, -Infinity, lax.max, [2], [1], "VALID");
   const i32 = (...s: number[]) => jnp.zeros(s, { dtype: "int32" });
+  const prod = (x: Array) => lax.reduceWindow(x, 1, lax.mul, [2], [1], "VALID");
   const programs: Record<string, [(...a: any[]) => unknown, Array[]]> = {
     grad_fgc: [grad((x: Array, w: Array) => cgd({ featureGroupCount: 2 }, [1], [[1, 1]])(x, w).sum(), { argnums: [0, 1] }), [z([2, 4, 5]), z([4, 2, 3])]],
     grad_bgc: [grad((x: Array, w: Array) => cgd({ batchGroupCount: 2 }, [2], "VALID")(x, w).sum(), { argnums: [0, 1] }), [z([4, 2, 6]), z([4, 2, 2])]],
@@ -355,6 +356,11 @@ describe("more jaxprs, against JAX's own prints (scripts/jax_reference/conv_text
     convolve_same_f: [(a: Array, b: Array) => jnp.convolve(a, b, "same"), [z([6]), z([3])]],
     conv_transpose: [(x: Array, w: Array) => lax.convTranspose(x, w, [2], "SAME"), [z([1, 4, 2]), z([3, 2, 2])]],
     conv_int: [(x: Array, w: Array) => lax.conv(x, w, [1], "VALID"), [i32(1, 2, 4), i32(3, 2, 2)]],
+    rw_generic: [prod, [z([5])]],
+    rw_generic_jvp: [(x: Array, t: Array) => jvp(prod, [x], [t]), [z([5]), z([5])]],
+    rw_generic_vmap: [vmap(prod), [z([3, 5])]],
+    rw_generic_pair: [(x: Array) => lax.reduceWindow([x, x], [0, 1], (a: Array[], b: Array[]) => [lax.add(a[0], b[0]), lax.mul(a[1], b[1])], [2], [1], "VALID"), [z([5])]],
+    rw_traced_init: [(x: Array, i: Array) => lax.reduceWindow(x, i, lax.max, [2], [1], "VALID"), [z([5]), jnp.zeros([])]],
   };
   it("covers the fixture", () => expect(Object.keys(programs).sort()).toEqual(Object.keys(fixture.texts).sort()));
   it.each(Object.keys(programs))("%s", (name) => {

@@ -1,7 +1,8 @@
 # More jaxpr texts for test/conv.test.ts, printed by JAX itself: grads and vmaps through every
 # branch of conv's transpose and batching rules (feature and batch groups), NHWC layouts, max
 # pooling with base dilation (pad and strided slice around select_and_scatter_add), its jvp and
-# second derivative, min pooling under vmap, einsum, convolve/correlate, conv_transpose.
+# second derivative, min pooling under vmap, the general reduce_window (its jvp, vmap, two operands,
+# a traced init value), einsum, convolve/correlate, conv_transpose.
 # Regenerate with:
 #   JAX_PLATFORMS=cpu /tmp/jaxenv/bin/python scripts/jax_reference/conv_texts.py > test/fixtures/conv_texts_jax.json
 import json, jax, jax.numpy as jnp
@@ -32,4 +33,10 @@ case("correlate_swap", lambda a, b: jnp.correlate(a, b, "full"), f32(3), f32(5))
 case("convolve_same_f", lambda a, b: jnp.convolve(a, b, "same"), f32(6), f32(3))
 case("conv_transpose", lambda x, w: lax.conv_transpose(x, w, (2,), "SAME"), f32(1, 4, 2), f32(3, 2, 2))
 case("conv_int", lambda x, w: lax.conv(x, w, (1,), "VALID"), jnp.zeros((1, 2, 4), jnp.int32), jnp.zeros((3, 2, 2), jnp.int32))
+_prod = lambda x: lax.reduce_window(x, 1., lax.mul, (2,), (1,), "VALID")
+case("rw_generic", _prod, f32(5))
+case("rw_generic_jvp", lambda x, t: jax.jvp(_prod, (x,), (t,)), f32(5), f32(5))
+case("rw_generic_vmap", jax.vmap(_prod), f32(3, 5))
+case("rw_generic_pair", lambda x: lax.reduce_window((x, x), (0., 1.), lambda a, b: (a[0] + b[0], a[1] * b[1]), (2,), (1,), "VALID"), f32(5))
+case("rw_traced_init", lambda x, i: lax.reduce_window(x, i, lax.max, (2,), (1,), "VALID"), f32(5), 0.)
 print(json.dumps({"_about": "jaxpr texts for test/conv.test.ts (scripts/jax_reference/conv_texts.py)", "_jax_version": jax.__version__, "texts": out}))
