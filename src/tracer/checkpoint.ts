@@ -8,8 +8,7 @@ import { definePrimitive } from "../lax/primitive.js";
 import * as tree from "../tree.js";
 import { bind, withTrace } from "./core.js";
 import { cached, defCallRules, evalClosed } from "./call_rules.js";
-import { convertConstvars, traceToJaxpr } from "./jaxpr_trace.js";
-import { functionName, leafValue, runClosedJaxpr } from "./jit.js";
+import { functionName, runClosedJaxpr, traceCall } from "./jit.js";
 import { partialEvalJaxpr, partialEvalRules } from "./partial_eval.js";
 
 interface RematParams extends Params {
@@ -55,25 +54,14 @@ partialEvalRules.set(remat_p, (trace, args, unknown, params) => {
 export function checkpoint<F extends (...args: any[]) => any>(f: F, opts: { preventCse?: boolean } = {}): F {
   const fname = functionName(f);
   const wrapped = (...args: unknown[]) => {
-    const [leaves, inTree] = tree.flatten(args);
-    const xs = leaves.map(leafValue);
-    let outTree: tree.TreeDef | undefined;
-    const { jaxpr, consts } = traceToJaxpr(
-      (...ts) => {
-        const [outs, def] = tree.flatten(f(...(tree.unflatten(inTree, ts) as unknown[])));
-        outTree = def;
-        return outs.map(leafValue);
-      },
-      xs.map((x) => x.aval),
-      `${fname} for checkpoint`,
-    );
+    const { call, consts, xs, outTree } = traceCall(f, args, `${fname} for checkpoint`);
     const outs = bind(remat_p, [...consts, ...xs], {
-      jaxpr: new ClosedJaxpr(convertConstvars(jaxpr), []),
+      jaxpr: call,
       prevent_cse: opts.preventCse ?? true,
       differentiated: false,
       policy: null,
     });
-    return tree.unflatten(outTree!, outs);
+    return tree.unflatten(outTree, outs);
   };
   Object.defineProperty(wrapped, "name", { value: fname });
   return wrapped as unknown as F;

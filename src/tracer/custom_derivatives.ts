@@ -12,8 +12,8 @@ import { bind, currentTrace, evalTrace, withTrace } from "./core.js";
 import { partialEvalRules } from "./partial_eval.js";
 import { tangentAval, zerosLike } from "./ad_util.js";
 import { batchFlat, bdimAtFront, vmapFlat } from "./batching.js";
-import { convertConstvars, traceToJaxpr } from "./jaxpr_trace.js";
-import { functionName, leafValue, runClosedJaxpr } from "./jit.js";
+import { traceToJaxpr } from "./jaxpr_trace.js";
+import { functionName, leafValue, runClosedJaxpr, traceCall } from "./jit.js";
 import { interpretJaxpr } from "../jaxpr/interpret.js";
 import { scalar } from "../array/array.js";
 
@@ -218,22 +218,6 @@ for (const p of [custom_jvp_call_p, custom_vjp_call_p] as Primitive<CustomJvpPar
 
 type Fn = (...args: any[]) => any;
 
-/** Traces `f` at `leaves` (the flattened args) into a call jaxpr with closed-over consts. */
-function traceCall(f: Fn, args: unknown[], fname: string) {
-  const [leaves, inTree] = tree.flatten(args);
-  const xs = leaves.map(leafValue);
-  let outTree: tree.TreeDef | undefined;
-  const { jaxpr, consts } = traceToJaxpr(
-    (...ts) => {
-      const [outs, def] = tree.flatten(f(...(tree.unflatten(inTree, ts) as unknown[])));
-      outTree = def;
-      return outs.map(leafValue);
-    },
-    xs.map((x) => x.aval),
-    fname,
-  );
-  return { call: new ClosedJaxpr(convertConstvars(jaxpr), []), consts, xs, inTree, outTree: outTree! };
-}
 
 export interface CustomJvpFunction<F extends Fn> {
   (...args: Parameters<F>): ReturnType<F>;

@@ -160,6 +160,26 @@ function traceFlat(f: Function, args: unknown[], st: StaticInfo, inTree: tree.Tr
   return { closed: new ClosedJaxpr(convertConstvars(jaxpr), []), consts, outTree: outTree!, rawJaxpr: jaxpr };
 }
 
+/**
+ * Traces `f` on its (pytree) arguments into the body of a call primitive (custom_jvp_call,
+ * remat2, ...): constvars become leading invars, `consts` are passed first.
+ */
+export function traceCall(f: Function, args: unknown[], description: string) {
+  const [leaves, inTree] = tree.flatten(args);
+  const xs = leaves.map(leafValue);
+  let outTree: tree.TreeDef | undefined;
+  const { jaxpr, consts } = traceToJaxpr(
+    (...ts) => {
+      const [outs, def] = tree.flatten(f(...(tree.unflatten(inTree, ts) as unknown[])));
+      outTree = def;
+      return outs.map(leafValue);
+    },
+    xs.map((x) => x.aval),
+    description,
+  );
+  return { call: new ClosedJaxpr(convertConstvars(jaxpr), []), consts, xs, inTree, outTree: outTree! };
+}
+
 // ---- jit ------------------------------------------------------------------------------------
 
 export interface JitOptions {
