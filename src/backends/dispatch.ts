@@ -1,9 +1,12 @@
 // Running one primitive on the active backend. On wasm, elementwise primitives run as generated
 // SIMD kernels (within 1 ulp, and free of tfjs-wasm's gaps for bool operands); on cpu, a few
 // whose tfjs kernels miss JAX's semantics run as generated loops; float32 dot_general runs our
-// own matmuls on both (matmul.ts); everything else runs its own tfjs lowering.
+// own matmuls on both (matmul.ts); on WebGL, primitives on uint32 words (PRNG keys and bits) run on
+// the CPU backend; everything else runs its own tfjs lowering.
 import * as tf from "@tensorflow/tfjs-core";
 import { JaxprEqn, type LowerCtx, type Params, type Primitive, Var } from "../jaxpr/jaxpr.js";
+import { isKey } from "../dtypes.js";
+import type { ShapedArray } from "../jaxpr/aval.js";
 import { ELEMENTWISE, singleEqnProgram } from "./fusion/plan.js";
 import { type FusedKernel, fusedKernel } from "./fusion/kernel.js";
 import { dotGeneral, reduceSum } from "./matmul.js";
@@ -29,6 +32,42 @@ function generatedKernelFor(prim: Primitive, params: Params, ctx: LowerCtx): Fus
 // loop or shader does it in one pass instead of the five kernels of the portable lowering.
 const GENERATED_ELSEWHERE = new Set(["max", "min"]);
 
+/**
+ * WebGL keeps integers in float32 textures, exact below 2^24 only: a GPU kernel moving uint32
+ * words (slicing the keys of split(key, 1000), whose words are anything up to 2^32) rounds them.
+ * So primitives on PRNG keys or uint32 run on the CPU backend: the words move over exactly (they
+ * are made on the host, never on the GPU) and to the GPU lazily, if a GPU kernel ever needs them.
+ * Fused kernels and jit calls see to their own operands.
+ */
+const words = (a: ShapedArray) => isKey(a.dtype) || a.dtype === "uint32";
+const movesWords = (prim: Primitive, ctx: LowerCtx) => prim.name !== "fused" && prim.name !== "jit" && (ctx.inAvals.some(words) || ctx.outAvals.some(words));
+
+/**
+ * Runs `f` with tfjs's CPU backend as the engine's backend. The engine's fields are swapped
+ * directly: tf.setBackend would also walk the kernel registry and reset the profiler, ~0.2 ms a
+ * switch, more than the key operations themselves.
+ */
+function onCpu<T>(f: () => T): T {
+  const engine = tf.engine() as unknown as { backendName: string; backendInstance: unknown };
+  let cpu = tf.findBackend("cpu");
+  if (!cpu) {
+    // First use: let tfjs create the CPU backend (synchronous), then return to the current one.
+    const name = tf.getBackend();
+    void tf.setBackend("cpu");
+    void tf.setBackend(name);
+    cpu = tf.findBackend("cpu")!;
+  }
+  const [name, instance] = [engine.backendName, engine.backendInstance];
+  engine.backendName = "cpu";
+  engine.backendInstance = cpu;
+  try {
+    return f();
+  } finally {
+    engine.backendName = name;
+    engine.backendInstance = instance;
+  }
+}
+
 /** `prim.impl`, or a generated kernel where the backend's own is worse. */
 export function runPrimitive(prim: Primitive, args: tf.Tensor[], params: Params, ctx: LowerCtx): tf.Tensor[] {
   const backend = tf.getBackend();
@@ -43,5 +82,6 @@ export function runPrimitive(prim: Primitive, args: tf.Tensor[], params: Params,
     const out = native(args, params, ctx, backend);
     if (out) return out;
   }
+  if (backend === "webgl" && movesWords(prim, ctx)) return onCpu(() => prim.impl(args, params, ctx));
   return prim.impl(args, params, ctx);
 }

@@ -64,6 +64,17 @@ describe("random on webgl: samplers are one shader each", () => {
     console.log(`sqrt(2) erf_inv on WebGL: ${counts[0]} of 2^23 bit-exact, ${counts[1]} within 1 ulp`);
   });
 
+  it("keys moved by shape operations stay exact (primitives on keys and uint32 run on the CPU backend)", () => {
+    // 1000 keys are past tfjs's CPU hand-off size: sliced on the GPU, their words would be rounded.
+    const keys = random.split(random.key(0), 1000);
+    const want = ref.split([0, 0], 1000, true);
+    const k500 = [...(keys as unknown as Iterable<JaxArray>)][500];
+    expect(words(k500)).toEqual(want[500]);
+    expect(f32bits(flat(random.uniform(k500, [5])))).toEqual(f32bits(ref.uniform(want[500], 5, true)));
+    const grid = jnp.reshape(random.split(random.key(0), [40, 25]), [1000]);
+    expect(flat(random.keyData(grid)).slice(2 * 777, 2 * 777 + 2)).toEqual(want[777]);
+  });
+
   for (const part of [true, false])
     it(`large draws (partitionable=${part}): uniform and bernoulli bit for bit, normal within 1 ulp`, () => {
       config.update("jax_threefry_partitionable", part);
