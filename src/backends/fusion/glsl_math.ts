@@ -1,6 +1,6 @@
 // GLSL ES 3.00 helper functions for generated shaders that need more than GLSL's built-ins.
 //
-// erf_inv: XLA's float32 steps (fusion/erfinv.ts), with a log1p of our own: GLSL's log only
+// erf_inv: XLA's float32 steps (lax/special.ts), with a log1p of our own: GLSL's log only
 // promises an absolute error of 2^-21 on [0.5, 2], and even a careful float32 log1p (1 ulp) would
 // put random.normal 3 ulps off JAX now and then, since erf_inv's polynomial magnifies an ulp of w.
 // So log1p is evaluated in float-float (pairs hi + lo, exact products by Dekker's splitting, exact
@@ -15,7 +15,7 @@
 // log1p(y), y in (-1, 0] (all erf_inv needs): 1 + y = 2^k F, F = 1 + f in [sqrt(1/2), sqrt(2)),
 // f = fh + fl exactly; log F = 2 atanh(s) = 2s + 2s z (1/3 + z/5 + z^2/7 + ...), s = f/(2 + f),
 // z = s^2 <= 0.0295; ln 2 = C1 + C2 + C3 with k C1 and k C2 exact.
-import { ERF_INV_GE_5, ERF_INV_LT_5 } from "./erfinv.js";
+import { ERF_INV_GE_5, ERF_INV_LT_5 } from "../../lax/special.js";
 
 /** A float32 as a GLSL float literal that reads back as exactly that float. */
 export const glslFloat = (v: number): string => {

@@ -2,7 +2,7 @@
 // is rounded with Math.fround, so results equal tfjs-cpu's op-by-op kernels bit for bit.
 import type { FusedProgram, Node, ScalarType } from "./ir.js";
 import { hasRandomBits, programKey, rowMajorStrides } from "./ir.js";
-import { erfInv32 } from "./erfinv.js";
+import { erfInv32 } from "../../lax/special.js";
 import { KS_PARITY, THREEFRY_STEPS, legacyHalf } from "./threefry_steps.js";
 
 export type HostArray = Float32Array | Int32Array | Uint8Array;

@@ -1,10 +1,10 @@
-// XLA's float32 erf_inv (see fusion/erfinv.ts) in wasm SIMD, bit for bit: every float32 step is
+// XLA's float32 erf_inv (see lax/special.ts) in wasm SIMD, bit for bit: every float32 step is
 // the same IEEE operation as in the scalar version, and its one transcendental step,
 // fround(Math.log1p(y)), is reproduced exactly: log1p is computed in float64 to ~2^-44 relative,
 // and the few lanes whose value lies within 2^-40 (relative) of a float32 rounding boundary,
 // where that error or Math.log1p's own could round the other way, call the imported Math.log1p
 // (about 1 lane in 30,000).
-import { ERF_INV_GE_5, ERF_INV_LT_5 } from "../fusion/erfinv.js";
+import { ERF_INV_GE_5, ERF_INV_LT_5 } from "../../lax/special.js";
 import type { MathEnv } from "./math.js";
 import type { VB, VNode } from "./vexpr.js";
 
@@ -71,7 +71,7 @@ function log1pExact(b: VB, env: MathEnv, y: VNode): VNode {
   });
 }
 
-/** erf_inv of float32 lanes, bit-identical to fusion/erfinv.ts's erfInv32. */
+/** erf_inv of float32 lanes, bit-identical to lax/special.ts's erfInv32. */
 export function erfInv(b: VB, env: MathEnv, x: VNode): VNode {
   const w = b.fneg(log1pExact(b, env, b.fneg(b.fmul(x, x))));
   const lt = b.flt(w, b.f(5));
