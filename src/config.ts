@@ -16,7 +16,31 @@ const values: Record<string, unknown> = {
   tfjax_host_device_count: Number(env("TFJAX_HOST_DEVICE_COUNT") ?? 1),
   /** 1: print compiled jaxprs; 2: also generated kernels (TFJAX_DEBUG). */
   tfjax_debug: Number(env("TFJAX_DEBUG") ?? 0),
+  /**
+   * Raise FloatingPointError("invalid value (nan) encountered in log") at the first primitive whose
+   * float output holds a NaN (JAX_DEBUG_NANS=True). Eager primitives are checked as they run; a
+   * jit call checks its outputs, then runs its jaxpr again op by op to find the primitive. Each
+   * check reads the outputs back, so it is slow; off, it costs one boolean test per dispatch.
+   */
+  jax_debug_nans: env("JAX_DEBUG_NANS") === "True" || env("JAX_DEBUG_NANS") === "1",
+  /** The same for ±Inf: FloatingPointError("invalid value (inf) encountered in log"). */
+  jax_debug_infs: env("JAX_DEBUG_INFS") === "True" || env("JAX_DEBUG_INFS") === "1",
+  /**
+   * JAX's key reuse checker: raise KeyReuseError when a typed PRNG key is consumed twice (by
+   * random_bits, random_split, a sampler, or a jit call that consumes it). Eagerly each key array
+   * remembers its consumption ("Previously-consumed key passed to random_split at index 0"); a
+   * traced jaxpr is checked statically ("In random_bits, argument 0 is already consumed.").
+   * As in JAX, raw uint32[2] keys (PRNGKey) are not tracked, and foldIn does not consume its key.
+   * Not covered: JAX's per-element masks (slicing a key array gives fresh keys) and the special
+   * rules of cond/scan/while (they consume every key operand).
+   */
+  jax_debug_key_reuse: env("JAX_DEBUG_KEY_REUSE") === "True" || env("JAX_DEBUG_KEY_REUSE") === "1",
 };
+
+/** True while any debug check is on: the eager dispatch tests this one boolean. */
+export let debugChecks = false;
+const updateDebugChecks = () => (debugChecks = Boolean(values.jax_debug_nans || values.jax_debug_infs || values.jax_debug_key_reuse));
+updateDebugChecks();
 
 export const config = {
   /** Sets an option, e.g. `config.update("jax_log_compiles", true)`. */
@@ -25,6 +49,7 @@ export const config = {
     const old = values[name];
     if (typeof old !== typeof value) throw new TypeError(`config.update: ${name} expects a ${typeof old}, got ${typeof value}`);
     values[name] = value;
+    updateDebugChecks();
   },
   /** Reads an option's current value. */
   read<T = unknown>(name: string): T {

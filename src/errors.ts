@@ -9,3 +9,13 @@ export class ConcretizationTypeError extends TypeError {
 export class UnexpectedTracerError extends Error {
   override name = "UnexpectedTracerError";
 }
+
+/** A NaN or Inf was produced while jax_debug_nans / jax_debug_infs is set (Python's FloatingPointError). */
+export class FloatingPointError extends Error {
+  override name = "FloatingPointError";
+}
+
+/** A PRNG key was consumed twice while jax_debug_key_reuse is set (JAX's KeyReuseError). */
+export class KeyReuseError extends Error {
+  override name = "KeyReuseError";
+}

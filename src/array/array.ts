@@ -170,9 +170,13 @@ export function scope<T>(fn: () => T): T {
   let out: T;
   try {
     out = fn();
-  } finally {
+  } catch (e) {
+    // What was made before the error is unreachable for the caller: free it now, not at GC.
     scopes.pop();
+    for (const a of s) a.dispose();
+    throw e;
   }
+  scopes.pop();
   const keep = new Set<unknown>();
   const visit = (x: unknown): void => {
     if (x instanceof ArrayImpl) keep.add(x);

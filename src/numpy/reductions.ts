@@ -65,11 +65,13 @@ function argReducer(name: string, op: (x: JaxArray, axis: number) => JaxArray) {
   return (x: ArrayLike, axis: number | null = null, opts: { keepdims?: boolean } = {}): JaxArray => {
     let a = promoteDtypes(x)[0];
     if (axis === null) {
+      if (a.size === 0) throw new Error(`attempt to get ${name} of an empty sequence`);
       a = lax.reshape(a, [a.size]);
       const out = op(a, 0);
       return opts.keepdims ? lax.reshape(out, new Array(promoteDtypes(x)[0].ndim).fill(1)) : out;
     }
     const ax = lax.canonicalizeAxis(axis, a.ndim, name);
+    if (a.shape[ax] === 0) throw new Error(`attempt to get ${name} of an empty sequence`);
     return keepDims(op(a, ax), [ax], opts.keepdims);
   };
 }

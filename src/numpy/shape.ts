@@ -17,7 +17,8 @@ export function reshape(x: ArrayLike, shape: number | readonly number[]): JaxArr
     if (known === 0 || a.size % known !== 0) throw new TypeError(`cannot reshape array of shape ${pyShape(a.shape)} (size ${a.size}) into shape ${pyShape(s)}`);
     s[unknown] = a.size / known;
   }
-  if (s.reduce((n, d) => n * d, 1) !== a.size) throw new TypeError(`cannot reshape array of shape ${pyShape(a.shape)} (size ${a.size}) into shape ${pyShape(s)}`);
+  const size = s.reduce((n, d) => n * d, 1);
+  if (size !== a.size) throw new TypeError(`cannot reshape array of shape ${pyShape(a.shape)} (size ${a.size}) into shape ${pyShape(s)} (size ${size})`);
   return a.shape.join() === s.join() ? a : lax.reshape(a, s);
 }
 

@@ -24,7 +24,11 @@ export const TINY = 2 ** -126;
 export const EPSNEG = 2 ** -24;
 export const NMANT = 23;
 
-export const shapeList = (shape: Shape): number[] => (typeof shape === "number" ? [shape] : [...shape]);
+export function shapeList(shape: Shape): number[] {
+  const s = typeof shape === "number" ? [shape] : [...shape];
+  if (!s.every((d) => Number.isInteger(d))) throw new TypeError(`Shapes must be 1D sequences of concrete values of integer type, got ${pyShape(s)}.`);
+  return s;
+}
 
 export function floatDtype(name: string, dtype: DType): DType {
   if (!isFloat(dtype)) throw new TypeError(`dtype argument to \`${name}\` must be a float dtype, got ${dtype}`);

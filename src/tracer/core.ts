@@ -8,6 +8,12 @@ import type { Params, Primitive } from "../jaxpr/jaxpr.js";
 import { ensureBackend } from "../backends/backend.js";
 import { runPrimitive } from "../backends/dispatch.js";
 import { ConcretizationTypeError, UnexpectedTracerError } from "../errors.js";
+import { debugChecks, config } from "../config.js";
+import { interpretJaxpr } from "../jaxpr/interpret.js";
+import { ClosedJaxpr } from "../jaxpr/jaxpr.js";
+import { scalar } from "../array/array.js";
+import { deoptimized, findSpecial, invalidValue } from "./debug_nans.js";
+import { checkSignature, primitiveSignature, updateConsumption } from "./key_reuse.js";
 
 export abstract class Trace {
   /** False once the transformation that owns this trace has returned. */
@@ -60,8 +66,9 @@ export abstract class Tracer extends JaxArray {
 export class EvalTrace extends Trace {
   processPrimitive(prim: Primitive, args: JaxArray[], params: Params): JaxArray[] {
     ensureBackend();
-    const inAvals = args.map((a) => checkConcrete(a, prim).aval);
+    const inAvals = args.map((a, i) => checkConcrete(a, prim, i).aval);
     const outAvals = prim.abstractEval(inAvals, params);
+    if (debugChecks) return checkedEval(prim, args as ArrayImpl[], params, inAvals, outAvals);
     const outs = runPrimitive(
       prim,
       args.map((a) => (a as ArrayImpl).tensor),
@@ -72,10 +79,43 @@ export class EvalTrace extends Trace {
   }
 }
 
-function checkConcrete(a: JaxArray, prim: Primitive): ArrayImpl {
+/** Eager evaluation under jax_debug_nans / jax_debug_infs / jax_debug_key_reuse. */
+function checkedEval(prim: Primitive, args: ArrayImpl[], params: Params, inAvals: ShapedArray[], outAvals: ShapedArray[]): JaxArray[] {
+  const keySig = config.read("jax_debug_key_reuse") ? primitiveSignature(prim.name, params, inAvals, outAvals.length) : null;
+  if (keySig) checkSignature(keySig, args, prim.name === "jit" ? "jit-compiled function" : prim.name);
+  const outs = runPrimitive(
+    prim,
+    args.map((a) => a.tensor),
+    params,
+    { inAvals, outAvals },
+  );
+  const ty = findSpecial(outs, outAvals);
+  if (ty) {
+    outs.forEach((t) => t.dispose());
+    // A call primitive (a jit of a vmapped function, ...) is run again op by op to find the culprit.
+    const call = params.jaxpr ?? params.call_jaxpr;
+    if (!(call instanceof ClosedJaxpr) || call.jaxpr.invars.length !== args.length) throw invalidValue(ty, prim.name);
+    deoptimized(String(params.name ?? prim.name), ty, () => evalClosedJaxpr(call, args));
+  }
+  const res = outs.map((t, i) => wrap(t, outAvals[i].dtype, outAvals[i].weakType));
+  if (keySig) updateConsumption(keySig, args, res);
+  return res;
+}
+
+/** Runs a closed jaxpr equation by equation under the current trace. */
+export const evalClosedJaxpr = (c: ClosedJaxpr, args: JaxArray[]): JaxArray[] =>
+  interpretJaxpr<JaxArray>(c.jaxpr, c.consts as JaxArray[], args, (l) => scalar(l.val, l.aval.dtype, l.aval.weakType), (p, xs, ps) => bind(p, xs, ps));
+
+/** JAX's text for a non-array operand of a primitive (lax.sin("hi")). */
+export function notAJaxValue(x: unknown, name: string, position: number): TypeError {
+  const type = x === null ? "null" : typeof x === "object" ? (x.constructor?.name ?? "object") : typeof x;
+  return new TypeError(`Error interpreting argument to ${name} as a JAX value. The problematic value is of type ${type} and was passed to ${name} at position ${position}.`);
+}
+
+function checkConcrete(a: JaxArray, prim: Primitive, position: number): ArrayImpl {
   if (a instanceof ArrayImpl) return a;
   if (a instanceof Tracer) throw escapedTracer(a);
-  throw new TypeError(`${prim.name}: argument ${String(a)} is not an array`);
+  throw notAJaxValue(a, prim.name, position);
 }
 
 export function escapedTracer(t: Tracer): UnexpectedTracerError {

@@ -4,7 +4,7 @@ import type { Array as JaxArray } from "../array/base.js";
 import { ArrayImpl } from "../array/array.js";
 import { ShapedArray } from "../jaxpr/aval.js";
 import { type Atom, Jaxpr, JaxprEqn, Literal, type Params, type Primitive, Var } from "../jaxpr/jaxpr.js";
-import { Trace, Tracer, currentTrace, escapedTracer, withTrace } from "./core.js";
+import { Trace, Tracer, currentTrace, escapedTracer, notAJaxValue, withTrace } from "./core.js";
 
 export class JaxprTracer extends Tracer {
   constructor(
@@ -54,6 +54,9 @@ export class DynamicJaxprTrace extends Trace {
   }
 
   processPrimitive(prim: Primitive, args: JaxArray[], params: Params): JaxArray[] {
+    args.forEach((a, i) => {
+      if (!(a instanceof ArrayImpl) && !(a instanceof Tracer)) throw notAJaxValue(a, prim.name, i);
+    });
     const inputs = args.map((a) => this.getAtom(a));
     const outAvals = prim.abstractEval(
       args.map((a) => a.aval),

@@ -7,7 +7,8 @@ import { ClosedJaxpr, Jaxpr, type Params } from "../jaxpr/jaxpr.js";
 import { definePrimitive } from "../lax/primitive.js";
 import { Executable, compile } from "../backends/compile.js";
 import { backendName, ensureBackend } from "../backends/backend.js";
-import { config } from "../config.js";
+import { config, debugChecks } from "../config.js";
+import { jaxprSignature } from "./key_reuse.js";
 import * as tree from "../tree.js";
 import { Tracer, bind, currentTrace, evalTrace } from "./core.js";
 import { defCallRules } from "./call_rules.js";
@@ -86,7 +87,7 @@ export function leafValue(x: unknown): JaxArray {
   if (x instanceof JaxArray) return x;
   if (typeof x === "number") return scalar(x, "float32", true);
   if (typeof x === "boolean") return scalar(x, "bool", false);
-  throw new TypeError(`Value ${String(x)} of type ${typeName(x)} is not a valid JAX type`);
+  throw new TypeError(`Argument '${String(x)}' of type ${typeName(x)} is not a valid JAX type.`);
 }
 
 /** An output leaf: arrays and JS scalars are allowed. */
@@ -157,6 +158,7 @@ function traceFlat(f: Function, args: unknown[], st: StaticInfo, inTree: tree.Tr
     inAvals,
     `${fname} for ${purpose}`,
   );
+  if (config.read("jax_debug_key_reuse")) jaxprSignature(jaxpr); // JAX checks each traced jaxpr
   return { closed: new ClosedJaxpr(convertConstvars(jaxpr), []), consts, outTree: outTree!, rawJaxpr: jaxpr };
 }
 
@@ -195,6 +197,8 @@ export interface JitOptions {
 // The trace cache, keyed on the function itself so `jit(f)(4)` and a later `jit(f)(5)` share it.
 const traceCache = new WeakMap<Function, Map<string, Traced>>();
 const seenKeys = new WeakMap<Function, CacheKeyParts[]>();
+/** The jit traces in progress, innermost last: a function re-entered at the same key recurses forever. */
+const tracing: { f: Function; key: string }[] = [];
 
 /**
  * Compiles `f` with tracing: traced once per argument structure, shapes, dtypes and static
@@ -241,7 +245,18 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
         seenKeys.set(f, [...prev, parts]);
       }
       const t0 = performance.now();
-      traced = traceFlat(f, args, st, inTree, avals, fname, "jit");
+      // Tracing f at the signature it is being traced at would never end (JAX's RecursionError).
+      if (tracing.some((t) => t.f === f && t.key === key))
+        throw new RangeError(
+          `Recursively calling ${fname}: it calls itself while being traced for jit with the same argument types (${avals.map((a) => a.strShort()).join(", ")}), so tracing would never end. ` +
+            `Bound the recursion by a static argument (staticArgnums), or use lax.cond, lax.whileLoop or lax.foriLoop.`,
+        );
+      tracing.push({ f, key });
+      try {
+        traced = traceFlat(f, args, st, inTree, avals, fname, "jit");
+      } finally {
+        tracing.pop();
+      }
       if (config.read("jax_log_compiles")) logCompile(fname, avals, performance.now() - t0);
       fcache.set(key, traced);
     }
@@ -255,7 +270,8 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     const { leaves, traced } = lookup(args);
     const inputs = [...traced.consts, ...leaves.map(leafValue)];
     let outs: JaxArray[];
-    if (currentTrace() === evalTrace) {
+    // Under jax_debug_nans / jax_debug_key_reuse an eager call is a jit_p bind: EvalTrace checks it.
+    if (currentTrace() === evalTrace && !debugChecks) {
       ensureBackend();
       const donated = donateArgnums.length ? donationMask(args, traced.consts.length, inputs) : undefined;
       const exe = executableFor(traced.closed.jaxpr, fname, donated);

@@ -1,0 +1,116 @@
+// jax_debug_key_reuse: JAX's key reuse checker (jax/experimental/key_reuse/_core.py). Each
+// primitive has a signature saying which key inputs it consumes (Sink), which key outputs are
+// fresh (Source) and which outputs are its inputs passed on (Forward). Eagerly, every concrete key
+// array remembers whether it was consumed; a jaxpr is checked statically when it is traced.
+// As in JAX only typed keys are tracked: a raw uint32[2] key is wrapped anew by each sampler.
+// Not covered (documented in config.ts): partial consumption of key arrays (JAX's masks; slice of
+// a key array is a fresh key here), and cond/scan/while bodies (their key operands are consumed).
+import { ArrayImpl } from "../array/array.js";
+import type { Array as JaxArray } from "../array/base.js";
+import { isKey } from "../dtypes.js";
+import type { ShapedArray } from "../jaxpr/aval.js";
+import { type Atom, ClosedJaxpr, type Jaxpr, type Params, Var } from "../jaxpr/jaxpr.js";
+import { KeyReuseError } from "../errors.js";
+
+export interface KeyReuseSignature {
+  sinks: number[];
+  sources: number[];
+  forwards: [number, number][];
+}
+
+const sig = (sinks: number[] = [], sources: number[] = [], forwards: [number, number][] = []): KeyReuseSignature => ({ sinks, sources, forwards });
+const FORWARD = sig([], [], [[0, 0]]);
+
+/** JAX's key_reuse_signatures table, by primitive name. */
+const SIGNATURES: Record<string, KeyReuseSignature | ((params: Params, nIn: number, nOut: number) => KeyReuseSignature)> = {
+  random_bits: sig([0]),
+  random_split: sig([0], [0]),
+  random_fold_in: sig([], [0]),
+  random_seed: sig([], [0]),
+  random_wrap: sig([], [0]),
+  random_clone: sig([], [0]),
+  random_gamma: sig([0]),
+  random_unwrap: sig(),
+  broadcast_in_dim: FORWARD,
+  copy: FORWARD,
+  convert_element_type: FORWARD,
+  reshape: FORWARD,
+  squeeze: FORWARD,
+  dynamic_slice: FORWARD,
+  gather: FORWARD,
+  dynamic_update_slice: sig([1], [], [[0, 0]]),
+  scatter: sig([2], [], [[0, 0]]),
+  eq: sig(),
+  ne: sig(),
+  slice: sig([], [0]), // JAX sinks the sliced part (a mask); tfjax tracks whole arrays only
+  unstack: (_p, _nIn, nOut) => sig([0], [...Array(nOut).keys()]),
+  concatenate: (_p, nIn) => (nIn === 1 ? FORWARD : sig([...Array(nIn).keys()], [0])),
+};
+
+// Call primitives: their signature is that of the jaxpr they call.
+const CALLS: Record<string, string> = { jit: "jaxpr", remat2: "jaxpr", custom_jvp_call: "call_jaxpr", custom_vjp_call: "call_jaxpr" };
+
+/** The signature of one application of a primitive; unknown ones consume all their key inputs. */
+export function primitiveSignature(name: string, params: Params, inAvals: readonly ShapedArray[], nOut: number): KeyReuseSignature {
+  const call = CALLS[name] && params[CALLS[name]];
+  if (call instanceof ClosedJaxpr) return jaxprSignature(call.jaxpr);
+  const s = SIGNATURES[name];
+  if (s) return typeof s === "function" ? s(params, inAvals.length, nOut) : s;
+  return sig(inAvals.flatMap((a, i) => (isKey(a.dtype) ? [i] : [])));
+}
+
+const signatures = new WeakMap<Jaxpr, KeyReuseSignature>();
+
+/** JAX's jaxpr_type_signature: walks the jaxpr, raising KeyReuseError at the second use of a key. */
+export function jaxprSignature(jaxpr: Jaxpr): KeyReuseSignature {
+  let s = signatures.get(jaxpr);
+  if (s) return s;
+  const consumed = new Map<Var, boolean>();
+  const forwards = new Map<Var, Atom>();
+  const resolve = (a: Atom): Atom => {
+    while (a instanceof Var && forwards.has(a)) a = forwards.get(a)!;
+    return a;
+  };
+  const key = (a: Atom) => isKey(a.aval.dtype);
+  for (const eqn of jaxpr.eqns) {
+    const e = primitiveSignature(eqn.primitive.name, eqn.params, eqn.inputs.map((a) => a.aval), eqn.outBinders.length);
+    for (const [i, o] of e.forwards) forwards.set(eqn.outBinders[o], eqn.inputs[i]);
+    for (const i of e.sinks) {
+      const v = resolve(eqn.inputs[i]);
+      if (!key(v) || !(v instanceof Var)) continue;
+      if (consumed.get(v)) throw new KeyReuseError(`In ${eqn.primitive.name}, argument ${i} is already consumed.`);
+      consumed.set(v, true);
+    }
+    for (const v of eqn.outBinders) if (key(v) && !forwards.has(v)) consumed.set(v, true); // consumed unless a Source
+    for (const o of e.sources) consumed.set(eqn.outBinders[o], false);
+  }
+  const inputs: Atom[] = [...jaxpr.invars, ...jaxpr.constvars];
+  s = sig(
+    inputs.flatMap((v, i) => (key(v) && consumed.get(v as Var) ? [i] : [])),
+    jaxpr.outvars.flatMap((v, i) => (key(v) && !inputs.includes(resolve(v)) && !(v instanceof Var && consumed.get(v)) ? [i] : [])),
+    jaxpr.outvars.flatMap((v, i): [number, number][] => (key(v) && inputs.includes(resolve(v)) ? [[inputs.indexOf(resolve(v)), i]] : [])),
+  );
+  signatures.set(jaxpr, s);
+  return s;
+}
+
+// Eagerly: whether each concrete key array has been consumed.
+const consumedKeys = new WeakMap<object, boolean>();
+const isKeyArray = (x: unknown): x is ArrayImpl => x instanceof ArrayImpl && isKey(x.dtype);
+
+/**
+ * JAX's check_signature: raises if a sink receives a consumed key. `index` maps an input's position
+ * to the one JAX reports (a jit call counts its arguments first, then its constants).
+ */
+export function checkSignature(s: KeyReuseSignature, args: readonly JaxArray[], funcname: string, index: (i: number) => number = (i) => i): void {
+  for (const i of s.sinks)
+    if (isKeyArray(args[i]) && consumedKeys.get(args[i])) throw new KeyReuseError(`Previously-consumed key passed to ${funcname} at index ${index(i)}`);
+}
+
+/** JAX's update_consumption: sinks are consumed; key outputs are consumed unless fresh or forwarded. */
+export function updateConsumption(s: KeyReuseSignature, args: readonly JaxArray[], outs: readonly JaxArray[]): void {
+  for (const i of s.sinks) if (isKeyArray(args[i])) consumedKeys.set(args[i], true);
+  for (const o of outs) if (isKeyArray(o)) consumedKeys.set(o, true);
+  for (const o of s.sources) if (isKeyArray(outs[o])) consumedKeys.set(outs[o], false);
+  for (const [i, o] of s.forwards) if (isKeyArray(args[i]) && isKeyArray(outs[o])) consumedKeys.set(outs[o], consumedKeys.get(args[i]) ?? false);
+}
