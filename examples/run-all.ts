@@ -5,6 +5,7 @@ import { main as prng } from "./prng.js";
 import { main as mlp } from "./mlp.js";
 import { main as perExampleGrads } from "./per_example_grads.js";
 import { main as rnnScan } from "./rnn_scan.js";
+import { main as cnn } from "./cnn.js";
 
 const examples: [string, () => void][] = [
   ["stateful.ts", () => stateful()],
@@ -13,6 +14,7 @@ const examples: [string, () => void][] = [
   ["mlp.ts", () => mlp()],
   ["per_example_grads.ts", () => perExampleGrads()],
   ["rnn_scan.ts", () => rnnScan()],
+  ["cnn.ts", () => cnn()],
 ];
 
 for (const [name, run] of examples) {

@@ -1,4 +1,6 @@
 // The demo's printed lines are part of the interface: each is asserted here.
+import { readdirSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { expect, test } from "vitest";
 import { main as stateful } from "../examples/stateful.js";
 import { jaxText } from "./jax_texts.js";
@@ -104,3 +106,26 @@ test("examples/rnn_scan.ts: an RNN trained through lax.scan under jit(valueAndGr
   expect(losses.every((l) => Number.isFinite(l))).toBe(true);
   expect(losses[losses.length - 1]).toBeLessThan(0.1 * losses[0]);
 }, 60_000);
+
+test("examples/cnn.ts: a small CNN (conv, max pool) trained under jit(valueAndGrad) learns", async () => {
+  const { main } = await import("../examples/cnn.js");
+  const lines: string[] = [];
+  main((...xs) => lines.push(xs.map(String).join(" ")));
+  const losses = lines.filter((l) => l.startsWith("step")).map((l) => Number(l.split("loss")[1]));
+  expect(losses.length).toBe(3);
+  expect(losses[losses.length - 1]).toBeLessThan(0.2 * losses[0]);
+  const acc = (prefix: string) => Number(lines.find((l) => l.startsWith(prefix))!.split(":")[1]);
+  expect(acc("test accuracy before")).toBeLessThan(0.6);
+  expect(acc("test accuracy after")).toBeGreaterThan(0.9);
+}, 60_000);
+
+test("npm run demo and this file cover every example", () => {
+  const dir = resolve(import.meta.dirname, "../examples");
+  const names = readdirSync(dir).filter((f) => f.endsWith(".ts") && f !== "run-all.ts");
+  const runAll = readFileSync(resolve(dir, "run-all.ts"), "utf8");
+  const self = readFileSync(resolve(import.meta.dirname, "examples.test.ts"), "utf8");
+  for (const name of names) {
+    expect(runAll, `run-all.ts runs ${name}`).toContain(`"./${name.replace(/\.ts$/, ".js")}"`);
+    expect(self, `examples.test.ts checks ${name}`).toContain(`"../examples/${name.replace(/\.ts$/, ".js")}"`);
+  }
+});
