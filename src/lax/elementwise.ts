@@ -694,7 +694,9 @@ export function convert(x: tf.Tensor, from: DType, to: DType): tf.Tensor {
   if (from === to) return tf.clone(x);
   if (to === "bool") return from === "bool" ? tf.clone(x) : tf.tidy(() => tf.notEqual(x, tf.zerosLike(x)));
   if (isFloat(to)) {
-    if (from === "uint32") return hostElementwise([x], [from], x.shape, to, f32);
+    // tfjs-cpu's int32 -> float32 Cast relabels the Int32Array (no "encoding loss" to tfjs), so
+    // 987654321 would stay 987654321 instead of rounding to float32's 987654336.
+    if (from === "uint32" || (from === "int32" && tf.getBackend() === "cpu")) return hostElementwise([x], [from], x.shape, to, f32);
     return tf.cast(x, "float32");
   }
   // Integer targets.
