@@ -1,5 +1,10 @@
 // JAX's error classes, by name, so users can catch them as they would in JAX.
 
+/** An argument has the right type but a wrong value: an axis out of bounds, an empty reduction (Python's ValueError). */
+export class ValueError extends Error {
+  override name = "ValueError";
+}
+
 /** A traced value was used where a concrete one is needed (JAX's ConcretizationTypeError). */
 export class ConcretizationTypeError extends TypeError {
   override name = "ConcretizationTypeError";

@@ -27,6 +27,6 @@ export { setBackend, getBackend, defaultBackend, type BackendName } from "./back
 
 // Importing tfjax starts the default backend: wasm in Node, WebGL in a browser (TFJAX_BACKEND overrides).
 await initDefaultBackend();
-export { ConcretizationTypeError, UnexpectedTracerError, FloatingPointError, KeyReuseError } from "./errors.js";
+export { ConcretizationTypeError, UnexpectedTracerError, FloatingPointError, KeyReuseError, ValueError } from "./errors.js";
 export type { DType } from "./dtypes.js";
 export { primitives } from "./lax/primitive.js";

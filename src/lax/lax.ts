@@ -4,6 +4,7 @@ import type { Array as JaxArray } from "../array/base.js";
 import { ArrayImpl, scalar } from "../array/array.js";
 import { type DType, isFloat, isKey, isUnsigned } from "../dtypes.js";
 import { bind1 } from "../tracer/core.js";
+import { ValueError } from "../errors.js";
 import * as e from "./elementwise.js";
 import * as s from "./structural.js";
 import * as r from "./reductions.js";
@@ -265,6 +266,6 @@ export const dot = (lhs: ArrayLike, rhs: ArrayLike, opts: { preferredElementType
 
 export function canonicalizeAxis(axis: number, ndim: number, where = "axis"): number {
   if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim)
-    throw new RangeError(`${where}: axis ${axis} is out of bounds for array of dimension ${ndim}`);
+    throw new ValueError(`${where}: axis ${axis} is out of bounds for array of dimension ${ndim}`);
   return axis < 0 ? axis + ndim : axis;
 }

@@ -14,7 +14,7 @@ import type { ArrayLike } from "../lax/lax.js";
 function dtypeAndWeak(x: ArrayLike, anyArray: boolean): DTypeAndWeak {
   if (x instanceof JaxArray) return { dtype: x.dtype, weakType: x.weakType };
   if (typeof x === "boolean") return { dtype: "bool", weakType: false };
-  if (typeof x !== "number") throw new TypeError(`Value ${String(x)} of type ${typeof x} is not a valid JAX type`);
+  if (typeof x !== "number") throw new TypeError(`Argument '${String(x)}' of type ${typeof x} is not a valid JAX type.`);
   return { dtype: anyArray && Number.isInteger(x) ? "int32" : "float32", weakType: true };
 }
 

@@ -5,6 +5,7 @@ import * as lax from "../lax/lax.js";
 import { jit } from "../tracer/jit.js";
 import type { ArrayLike } from "../lax/lax.js";
 import { convertTo, promoteDtypes } from "./promote.js";
+import { ValueError } from "../errors.js";
 
 export type Axis = number | readonly number[] | null;
 export interface ReduceOpts {
@@ -46,7 +47,7 @@ export const any = reducer("any", (x, axes) => lax.reduceOr(convertTo(x, "bool",
 
 function checkedNonEmpty(name: string, x: JaxArray, axes: number[], op: (x: JaxArray, axes: number[]) => JaxArray): JaxArray {
   if (axes.some((a) => x.shape[a] === 0))
-    throw new Error(`zero-size array to reduction operation ${name} which has no identity`);
+    throw new ValueError(`zero-size array to reduction operation ${name} which has no identity`);
   return op(x, axes);
 }
 
@@ -65,13 +66,13 @@ function argReducer(name: string, op: (x: JaxArray, axis: number) => JaxArray) {
   return (x: ArrayLike, axis: number | null = null, opts: { keepdims?: boolean } = {}): JaxArray => {
     let a = promoteDtypes(x)[0];
     if (axis === null) {
-      if (a.size === 0) throw new Error(`attempt to get ${name} of an empty sequence`);
+      if (a.size === 0) throw new ValueError(`attempt to get ${name} of an empty sequence`);
       a = lax.reshape(a, [a.size]);
       const out = op(a, 0);
       return opts.keepdims ? lax.reshape(out, new Array(promoteDtypes(x)[0].ndim).fill(1)) : out;
     }
     const ax = lax.canonicalizeAxis(axis, a.ndim, name);
-    if (a.shape[ax] === 0) throw new Error(`attempt to get ${name} of an empty sequence`);
+    if (a.shape[ax] === 0) throw new ValueError(`attempt to get ${name} of an empty sequence`);
     return keepDims(op(a, ax), [ax], opts.keepdims);
   };
 }

@@ -8,6 +8,7 @@ import { type DType, isKey } from "../dtypes.js";
 import { pyShape } from "../jaxpr/aval.js";
 import * as lax from "../lax/lax.js";
 import { bind1 } from "../tracer/core.js";
+import { ValueError } from "../errors.js";
 import { random_bits_p, random_fold_in_p, random_seed_p, random_split_p, random_unwrap_p, random_wrap_p } from "./primitives.js";
 
 export type Shape = number | readonly number[];
@@ -22,10 +23,10 @@ export const randomUnwrap = (keys: JaxArray): JaxArray => bind1(random_unwrap_p,
  * (`wrapped` says to unwrap the result). Only a single key unless `allowBatched`.
  */
 export function checkKey(name: string, key: unknown, allowBatched = false): [JaxArray, boolean] {
-  if (!(key instanceof JaxArray)) throw new TypeError(`unexpected PRNG key type ${typeof key}`);
+  if (!(key instanceof JaxArray)) throw new TypeError(`JAX encountered invalid PRNG key data: expected key_data to have ndim, shape, and dtype attributes. Got ${String(key)}`);
   const [typed, wrapped] = isKey(key.dtype) ? [key, false] : [randomWrap(key), true];
   if (!allowBatched && typed.ndim)
-    throw new TypeError(`${name} accepts a single key, but was given a key array of shape ${pyShape(key.shape)} != (). Use jax.vmap for batching.`);
+    throw new ValueError(`${name} accepts a single key, but was given a key array of shape ${pyShape(key.shape)} != (). Use jax.vmap for batching.`);
   return [typed, wrapped];
 }
 
@@ -94,6 +95,6 @@ export const randomBits = (key: JaxArray, bitWidth: number, shape: readonly numb
 export function bits(key: JaxArray, shape: Shape = [], dtype: DType = "uint32"): JaxArray {
   const [typed] = checkKey("bits", key);
   if (dtype !== "uint8" && dtype !== "uint16" && dtype !== "uint32")
-    throw new TypeError(`dtype argument to \`bits\` must be an unsigned int dtype, got ${dtype}`);
+    throw new ValueError(`dtype argument to \`bits\` must be an unsigned int dtype, got ${dtype}`);
   return randomBits(typed, dtype === "uint8" ? 8 : dtype === "uint16" ? 16 : 32, typeof shape === "number" ? [shape] : shape);
 }

@@ -13,7 +13,7 @@ import { interpretJaxpr } from "../jaxpr/interpret.js";
 import { ClosedJaxpr } from "../jaxpr/jaxpr.js";
 import { scalar } from "../array/array.js";
 import { deoptimized, findSpecial, invalidValue } from "./debug_nans.js";
-import { checkSignature, primitiveSignature, updateConsumption } from "./key_reuse.js";
+import { callArgIndex, checkSignature, primitiveSignature, updateConsumption } from "./key_reuse.js";
 
 export abstract class Trace {
   /** False once the transformation that owns this trace has returned. */
@@ -82,7 +82,10 @@ export class EvalTrace extends Trace {
 /** Eager evaluation under jax_debug_nans / jax_debug_infs / jax_debug_key_reuse. */
 function checkedEval(prim: Primitive, args: ArrayImpl[], params: Params, inAvals: ShapedArray[], outAvals: ShapedArray[]): JaxArray[] {
   const keySig = config.read("jax_debug_key_reuse") ? primitiveSignature(prim.name, params, inAvals, outAvals.length) : null;
-  if (keySig) checkSignature(keySig, args, prim.name === "jit" ? "jit-compiled function" : prim.name);
+  if (keySig) {
+    if (prim.name === "jit") checkSignature(keySig, args, "jit-compiled function", callArgIndex(params.jaxpr, args.length));
+    else checkSignature(keySig, args, prim.name);
+  }
   const outs = runPrimitive(
     prim,
     args.map((a) => a.tensor),
@@ -121,7 +124,7 @@ function checkConcrete(a: JaxArray, prim: Primitive, position: number): ArrayImp
 export function escapedTracer(t: Tracer): UnexpectedTracerError {
   return new UnexpectedTracerError(
     `Encountered an unexpected tracer. A function transformed by JAX had a side effect, allowing for a reference to an ` +
-      `intermediate value with type ${t.aval.strShort()} wrapped in a ${t.trace.constructor.name}Tracer to escape the scope of the transformation.\n` +
+      `intermediate value with type ${t.aval.dtype}[${t.aval.shape.join(",")}] wrapped in a ${t.trace.constructor.name.replace(/Trace$/, "Tracer")} to escape the scope of the transformation.\n` +
       `JAX transformations require that functions explicitly return their outputs, and disallow saving intermediate values to global state.\n` +
       `The function being traced when the value leaked was ${t.trace.description}.`,
   );

@@ -8,7 +8,8 @@ import { definePrimitive } from "../lax/primitive.js";
 import { Executable, compile } from "../backends/compile.js";
 import { backendName, ensureBackend } from "../backends/backend.js";
 import { config, debugChecks } from "../config.js";
-import { jaxprSignature } from "./key_reuse.js";
+import { ValueError } from "../errors.js";
+import { constCounts, jaxprSignature } from "./key_reuse.js";
 import * as tree from "../tree.js";
 import { Tracer, bind, currentTrace, evalTrace } from "./core.js";
 import { defCallRules } from "./call_rules.js";
@@ -121,16 +122,20 @@ function splitArgs(args: unknown[], fname: string, st: StaticInfo) {
   return { leaves, inTree, statics };
 }
 
-// Identity keys for objects and functions passed as static args (hashable by identity, as in Python).
+// What a static arg's hash is, Python's rules carried over to JS values: numbers, booleans,
+// strings, null and undefined by value; JS arrays as tuples, element by element; functions and
+// other objects by identity, as Python objects without __eq__ (so mutating an object passed as
+// static does not retrace). Arrays (tfjax's, typed arrays, ArrayBuffers) are unhashable, as in JAX.
 const objectIds = new WeakMap<object, number>();
 let nextObjectId = 0;
 
 function staticKey(v: unknown, fname: string, i: number): string {
   if (v === null || v === undefined || typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return `${typeof v}:${String(v)}`;
   if (typeof v === "string") return JSON.stringify(v);
-  if (v instanceof JaxArray || ArrayBuffer.isView(v))
-    throw new TypeError(
-      `Non-hashable static arguments are not supported. An error occurred while trying to hash an object of type ${typeName(v)}, ${v instanceof Tracer ? v.toString() : "an array"}, passed as static argument ${i} of ${fname}. Arrays cannot be static; pass them as ordinary (traced) arguments.`,
+  if (v instanceof JaxArray || ArrayBuffer.isView(v) || v instanceof ArrayBuffer)
+    throw new ValueError(
+      `Non-hashable static arguments are not supported. An error occurred while trying to hash an object of type ${typeName(v)}, ${String(v)}, passed as static argument ${i} of ${fname}. The error was:\n` +
+        `TypeError: unhashable type: '${typeName(v)}'\n`,
     );
   if (Array.isArray(v)) return `(${v.map((x) => staticKey(x, fname, i)).join(",")})`;
   if (typeof v === "object" || typeof v === "function") {
@@ -159,7 +164,9 @@ function traceFlat(f: Function, args: unknown[], st: StaticInfo, inTree: tree.Tr
     `${fname} for ${purpose}`,
   );
   if (config.read("jax_debug_key_reuse")) jaxprSignature(jaxpr); // JAX checks each traced jaxpr
-  return { closed: new ClosedJaxpr(convertConstvars(jaxpr), []), consts, outTree: outTree!, rawJaxpr: jaxpr };
+  const closed = new ClosedJaxpr(convertConstvars(jaxpr), []);
+  constCounts.set(closed.jaxpr, consts.length);
+  return { closed, consts, outTree: outTree!, rawJaxpr: jaxpr };
 }
 
 /**

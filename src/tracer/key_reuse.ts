@@ -94,6 +94,15 @@ export function jaxprSignature(jaxpr: Jaxpr): KeyReuseSignature {
   return s;
 }
 
+/** How many leading inputs of a jit's jaxpr are its closed-over constants (set when traced). */
+export const constCounts = new WeakMap<Jaxpr, number>();
+
+/** The index JAX reports for input `i` of a call: its arguments come first, then its constants. */
+export function callArgIndex(call: unknown, n: number): (i: number) => number {
+  const nc = call instanceof ClosedJaxpr ? (constCounts.get(call.jaxpr) ?? 0) : 0;
+  return (i) => (i >= nc ? i - nc : n - nc + i);
+}
+
 // Eagerly: whether each concrete key array has been consumed.
 const consumedKeys = new WeakMap<object, boolean>();
 const isKeyArray = (x: unknown): x is ArrayImpl => x instanceof ArrayImpl && isKey(x.dtype);

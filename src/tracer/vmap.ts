@@ -6,6 +6,7 @@ import * as tree from "../tree.js";
 import { currentTrace } from "./core.js";
 import { vmapFlat } from "./batching.js";
 import { functionName, leafValue } from "./jit.js";
+import { ValueError } from "../errors.js";
 
 /** An axis spec: an axis index, null (not mapped), or a pytree prefix of them. */
 export type AxisSpec = number | null | AxisSpec[] | { [k: string]: AxisSpec };
@@ -40,9 +41,6 @@ export function flattenAxes(what: string, spec: AxisSpec, value: unknown): Batch
     .flatMap((k) => flattenAxes(what, spec[k] ?? 0, v[k]));
 }
 
-class ValueError extends Error {
-  name = "ValueError";
-}
 
 function checkSpec(what: string, spec: AxisSpec): void {
   const ok = (s: AxisSpec): boolean =>

@@ -21,13 +21,12 @@ import { traceToJaxpr } from "../../tracer/jaxpr_trace.js";
 import { functionName, leafValue } from "../../tracer/jit.js";
 import { partialEvalJaxpr, partialEvalRules } from "../../tracer/partial_eval.js";
 import { definePrimitive } from "../primitive.js";
+import { ValueError } from "../../errors.js";
 import * as tree from "../../tree.js";
 import * as e from "../elementwise.js";
 import * as s from "../structural.js";
 
-export class ValueError extends Error {
-  override name = "ValueError";
-}
+export { ValueError };
 
 // ---- the primitive ----------------------------------------------------------------------------
 

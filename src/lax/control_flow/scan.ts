@@ -13,6 +13,7 @@ import { resultType } from "../../dtypes.js";
 import { ShapedArray } from "../../jaxpr/aval.js";
 import { type Atom, type BatchDim, ClosedJaxpr, Jaxpr, type Params, UndefinedPrimal, Var } from "../../jaxpr/jaxpr.js";
 import * as tree from "../../tree.js";
+import { ValueError } from "../../errors.js";
 import { bind, currentTrace, withTrace } from "../../tracer/core.js";
 import { backwardPass } from "../../tracer/ad.js";
 import { tangentAval, zerosLike } from "../../tracer/ad_util.js";
@@ -28,9 +29,6 @@ import { definePrimitive } from "../primitive.js";
 import { broadcast_in_dim_p } from "../structural.js";
 import { type FlatTree, flattenLists, nones, pack, zipstar } from "./flattree.js";
 
-class ValueError extends Error {
-  override name = "ValueError";
-}
 
 export interface ScanParams extends Params {
   reverse: boolean;
