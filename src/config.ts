@@ -42,6 +42,17 @@ export let debugChecks = false;
 const updateDebugChecks = () => (debugChecks = Boolean(values.jax_debug_nans || values.jax_debug_infs || values.jax_debug_key_reuse));
 updateDebugChecks();
 
+/**
+ * tfjax's options, set as in JAX. Options: `jax_log_compiles`, `jax_explain_cache_misses`,
+ * `jax_threefry_partitionable`, `jax_debug_nans`, `jax_debug_infs`, `jax_debug_key_reuse`,
+ * `tfjax_host_device_count` (devices simulated for pmap) and `tfjax_debug` (1: print compiled
+ * jaxprs, 2: also generated kernels).
+ *
+ * ```ts
+ * config.update("jax_threefry_partitionable", false);  // older JAX's random streams
+ * config.read<boolean>("jax_debug_nans");
+ * ```
+ */
 export const config = {
   /** Sets an option, e.g. `config.update("jax_log_compiles", true)`. */
   update(name: string, value: unknown): void {

@@ -1,5 +1,9 @@
 // Dtypes and JAX's type-promotion lattice (jax/_src/dtypes.py, "standard" mode, x64 disabled).
 
+/**
+ * Dtype names, as JAX spells them. Arrays can be float32, int32, uint32, uint8, uint16 or bool
+ * (`SUPPORTED_DTYPES`); no 64-bit types, as JAX with `jax_enable_x64` off.
+ */
 export type DType =
   | "bool"
   | "int8"

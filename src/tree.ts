@@ -1,5 +1,14 @@
-// Pytrees: nested JS arrays, plain objects (keys sorted, as JAX sorts dict keys), null/undefined
-// (empty nodes, like None) and registered classes; everything else is a leaf.
+/**
+ * Pytrees (jax.tree): nested JS arrays, plain objects (keys sorted, as JAX sorts dict keys),
+ * null/undefined (empty nodes, like None) and registered classes; everything else is a leaf.
+ * Every transformation takes and returns pytrees of arrays.
+ *
+ * ```ts
+ * tree.map((p: Array, g: Array) => p.sub(g.mul(0.1)), params, grads);  // an SGD step
+ * tree.leaves({ b: 2, a: [1, null] });                                 // [1, 2]
+ * ```
+ * @module
+ */
 
 type Ctor = abstract new (...args: never[]) => unknown;
 interface NodeDef {

@@ -4,6 +4,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 
+/** tfjs backends tfjax runs on: `setBackend(name)`, or `TFJAX_BACKEND=name` in Node. */
 export type BackendName = "cpu" | "wasm" | "webgl";
 
 /** tfjs registers a backend when its package is imported; WebGL registers itself only in a browser. */

@@ -3,6 +3,10 @@ import { type DType, shortDtype } from "../dtypes.js";
 
 export type Shape = readonly number[];
 
+/**
+ * What tracing knows about an array: shape, dtype and weak type, not its values (JAX's
+ * `ShapedArray`). A tracer's `aval`; jit traces once per distinct list of them.
+ */
 export class ShapedArray {
   constructor(
     readonly shape: Shape,

@@ -7,6 +7,7 @@ import type { DType } from "../dtypes.js";
 
 export type Params = Record<string, unknown>;
 
+/** A variable of a jaxpr, bound once (an input or an equation's output); typed by its aval. */
 export class Var {
   private static counter = 0;
   /** Creation order; passes use it as a stable, cheap identity. */
@@ -24,6 +25,7 @@ export class Literal {
 
 export type Atom = Var | Literal;
 
+/** One equation, `outBinders = primitive[params] inputs`. */
 export class JaxprEqn {
   constructor(
     readonly primitive: Primitive,
@@ -33,6 +35,10 @@ export class JaxprEqn {
   ) {}
 }
 
+/**
+ * JAX's IR: `{ lambda constvars ; invars. let eqns in (outvars) }`. `makeJaxpr` returns one,
+ * closed over its constants, as a `ClosedJaxpr`.
+ */
 export class Jaxpr {
   constructor(
     readonly constvars: Var[],

@@ -3,10 +3,18 @@
 import { type Atom, ClosedJaxpr, type Jaxpr, Literal, Var } from "./jaxpr.js";
 import { printJaxpr } from "./print.js";
 
+/** What `checkJaxpr` throws: a variable used before it is bound, or an equation of the wrong type. */
 export class JaxprTypeError extends TypeError {
   override name = "JaxprTypeError";
 }
 
+/**
+ * Type-checks a jaxpr as JAX's `core.check_jaxpr` does; throws `JaxprTypeError` with the jaxpr.
+ *
+ * ```ts
+ * checkJaxpr(makeJaxpr(grad(jnp.sin))(1.0).jaxpr);
+ * ```
+ */
 export function checkJaxpr(jaxpr: Jaxpr): void {
   const defined = new Set<Var>();
   const bind = (v: Var, where: string) => {

@@ -6,6 +6,7 @@ import { ShapedArray, pyShape } from "../jaxpr/aval.js";
 import type { Params, Primitive } from "../jaxpr/jaxpr.js";
 import { tensorFrom } from "../array/array.js";
 
+/** Every primitive by name (`add`, `dot_general`, `random_bits`, ...): the registry the test harness walks. */
 export const primitives = new Map<string, Primitive>();
 
 export function definePrimitive<P extends Params>(p: Primitive<P>): Primitive<P> {

@@ -1,4 +1,13 @@
-// The `numpy` namespace (also exported as `jnp`), and the fluent methods of arrays.
+/**
+ * The `numpy` namespace, also exported as `jnp`: numpy's names (jax.numpy) with JAX's dtype
+ * promotion and weak types; this file also installs the fluent methods of arrays.
+ *
+ * ```ts
+ * jnp.arange(6).reshape([2, 3]).sum(0);  // [3. 5. 7.]
+ * jnp.add(x, 1);                         // also x.add(1): no operator overloading in JS
+ * ```
+ * @module
+ */
 import { Array as JaxArray, arrayMethods } from "../array/base.js";
 import type { DType } from "../dtypes.js";
 import * as lax from "../lax/lax.js";

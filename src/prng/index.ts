@@ -1,4 +1,13 @@
-// `random`: JAX's jax.random on tfjax. Keys are explicit values: split them, never reuse them.
+/**
+ * `random`: JAX's jax.random on tfjax, drawing JAX's numbers. Keys are explicit values: split
+ * them, never reuse them.
+ *
+ * ```ts
+ * const [key, subkey] = random.split(random.key(0));
+ * random.uniform(subkey, [3]);  // [0.00729382 0.02089119 0.5814265 ]
+ * ```
+ * @module
+ */
 import { index } from "../numpy/index.js"; // installs numpy's hooks before the key hook below
 import { arrayMethods } from "../array/base.js";
 import { isKey } from "../dtypes.js";

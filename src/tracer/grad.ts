@@ -120,6 +120,13 @@ export function vjp(f: Fn, ...primals: unknown[]): unknown[] {
   return vjpWithOptions(f, primals, {});
 }
 
+/**
+ * `vjp` of an `f` that returns `[out, aux]`: `[out, vjpFn, aux]`, aux not differentiated.
+ *
+ * ```ts
+ * const [y, vjpFn, aux] = vjpWithAux((x: Array) => [jnp.sin(x), x.mul(2)], jnp.array(0.5));
+ * ```
+ */
 export function vjpWithAux(f: Fn, ...primals: unknown[]): [unknown, (ct: unknown) => unknown[], unknown] {
   return vjpWithOptions(f, primals, { hasAux: true }) as [unknown, (ct: unknown) => unknown[], unknown];
 }
@@ -137,6 +144,7 @@ function vjpWithOptions(f: Fn, primals: unknown[], opts: { hasAux?: boolean }): 
 
 // ---- grad -------------------------------------------------------------------------------------
 
+/** Options of `grad` and `valueAndGrad`, named as JAX's keyword arguments. */
 export interface GradOptions {
   /** Which positional argument(s) to differentiate (default 0); an array returns an array of grads. */
   argnums?: number | number[];

@@ -83,10 +83,13 @@ export const xla_pmap_p = definePrimitive<PmapParams>({
 });
 partialEvalRules.set(xla_pmap_p, (trace, args, _unknown, params) => withTrace(trace, () => asVmap(params as PmapParams, args)));
 
+/** Options of `pmap`, named as JAX's keyword arguments. */
 export interface PmapOptions {
   /** The name collectives use for the mapped axis. */
   axisName?: string;
+  /** Which axis of each argument is mapped over devices (default 0; null: not mapped). */
   inAxes?: AxisSpec;
+  /** Where the device axis goes in each output (default 0). */
   outAxes?: AxisSpec;
 }
 
