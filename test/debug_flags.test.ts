@@ -144,3 +144,12 @@ describe("jax_debug_key_reuse", () => {
     expect(reuses(() => jit(normal2)(k))).toBe("no error");
   });
 });
+
+test("jax_debug_nans names scan, as JAX does, when a scan's output holds a NaN", async () => {
+  const { lax } = await import("../src/index.js");
+  config.update("jax_debug_nans", true);
+  const { err, printed } = raised(() => lax.scan((c: Array, x: Array) => [jnp.log(jnp.subtract(c, x)), c], 0, jnp.arange(3)));
+  expect(err).toBeInstanceOf(FloatingPointError);
+  expect(err.message).toBe("invalid value (nan) encountered in scan");
+  expect(printed).toEqual([]);
+});

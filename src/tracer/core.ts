@@ -79,6 +79,8 @@ export class EvalTrace extends Trace {
   }
 }
 
+const CALLS = new Set(["jit", "remat2", "custom_jvp_call", "custom_vjp_call"]);
+
 /** Eager evaluation under jax_debug_nans / jax_debug_infs / jax_debug_key_reuse. */
 function checkedEval(prim: Primitive, args: ArrayImpl[], params: Params, inAvals: ShapedArray[], outAvals: ShapedArray[]): JaxArray[] {
   const keySig = config.read("jax_debug_key_reuse") ? primitiveSignature(prim.name, params, inAvals, outAvals.length) : null;
@@ -97,7 +99,7 @@ function checkedEval(prim: Primitive, args: ArrayImpl[], params: Params, inAvals
     outs.forEach((t) => t.dispose());
     // A call primitive (a jit of a vmapped function, ...) is run again op by op to find the culprit.
     const call = params.jaxpr ?? params.call_jaxpr;
-    if (!(call instanceof ClosedJaxpr) || call.jaxpr.invars.length !== args.length) throw invalidValue(ty, prim.name);
+    if (!CALLS.has(prim.name) || !(call instanceof ClosedJaxpr)) throw invalidValue(ty, prim.name);
     deoptimized(String(params.name ?? prim.name), ty, () => evalClosedJaxpr(call, args));
   }
   const res = outs.map((t, i) => wrap(t, outAvals[i].dtype, outAvals[i].weakType));
