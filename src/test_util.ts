@@ -12,6 +12,7 @@ type Fn = (...args: any[]) => any;
 /** `"fwd"`: jvp; `"rev"`: vjp; `"lin"`: linearize (JAX's modes). */
 export type GradCheckMode = "fwd" | "rev" | "lin";
 
+/** Options of `checkGrads`, as `jax.test_util.check_grads` takes them. */
 export interface CheckGradsOptions {
   /** Check derivatives up to this order: 2 also checks the derivatives of the jvp/vjp. */
   order: number;

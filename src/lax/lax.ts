@@ -1,5 +1,14 @@
-// The `lax` namespace: thin, typed wrappers that bind primitives. No dtype promotion here (lax
-// requires matching dtypes, as in JAX), except that JS numbers take the other operand's dtype.
+/**
+ * The `lax` namespace (jax.lax): thin, typed wrappers that bind primitives, and control flow
+ * (`cond`, `switch`, `whileLoop`, `foriLoop`, `scan`) and collectives (`psum`, ...). No dtype
+ * promotion here (lax requires matching dtypes, as in JAX), except that JS numbers take the
+ * other operand's dtype.
+ *
+ * ```ts
+ * const [last, cumsum] = lax.scan((c: Array, x: Array) => [c.add(x), c.add(x)], 0, jnp.arange(4));
+ * ```
+ * @module
+ */
 import type { Array as JaxArray } from "../array/base.js";
 import { ArrayImpl, scalar } from "../array/array.js";
 import { type DType, isFloat, isKey, isUnsigned } from "../dtypes.js";

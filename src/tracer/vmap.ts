@@ -11,6 +11,7 @@ import { ValueError } from "../errors.js";
 /** An axis spec: an axis index, null (not mapped), or a pytree prefix of them. */
 export type AxisSpec = number | null | AxisSpec[] | { [k: string]: AxisSpec };
 
+/** Options of `vmap`, named as JAX's keyword arguments. */
 export interface VmapOptions {
   /** Where each argument's batch axis is (default 0): a number, null, or one entry per argument. */
   inAxes?: AxisSpec;
