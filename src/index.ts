@@ -23,6 +23,7 @@ export { ClosedJaxpr, Jaxpr, JaxprEqn, Var, Literal } from "./jaxpr/jaxpr.js";
 export { ShapedArray } from "./jaxpr/aval.js";
 export { checkJaxpr, JaxprTypeError } from "./jaxpr/typecheck.js";
 export { config } from "./config.js";
+export { clearCaches, cacheInfo } from "./cache.js";
 export { setBackend, getBackend, defaultBackend, type BackendName } from "./backends/backend.js";
 
 // Importing tfjax starts the default backend: wasm in Node, WebGL in a browser (TFJAX_BACKEND overrides).

@@ -6,6 +6,7 @@ import { type DType, isKey } from "../dtypes.js";
 import { formatKeys, formatRepr, formatStr } from "./format.js";
 import { storageDtype } from "../backends/storage.js";
 import { ensureBackend } from "../backends/backend.js";
+import { CACHE_SIZES, LRU } from "../cache.js";
 
 // Arrays are freed when collected; explicit dispose() unregisters first. Compiled (jit) code
 // frees its intermediates at their last use; eager ones (an eager jvp's, vjp's or vmap's) are
@@ -23,7 +24,7 @@ export class ArrayImpl extends JaxArray {
   /** For scalars made from JS values: the value, so tracing inlines it as a literal (as JAX does numpy scalars). */
   readonly literal: number | boolean | undefined;
   /** Owned by the intern table of JS scalars: never disposed by users. */
-  private readonly interned: boolean;
+  private interned: boolean;
 
   constructor(tensor: tf.Tensor, aval: ShapedArray, literal?: number | boolean, interned = false) {
     super();
@@ -70,6 +71,12 @@ export class ArrayImpl extends JaxArray {
   }
   [Symbol.dispose](): void {
     this.dispose();
+  }
+  /** Evicted from the intern table: an ordinary array from now on, freed once unreferenced. */
+  unintern(): void {
+    if (!this.interned) return;
+    this.interned = false;
+    if (this.#tensor !== null) registry.register(this, this.#tensor, this);
   }
 
   /** Flat values as a typed array (Uint32Array for uint32, Uint8Array for bool). */
@@ -141,19 +148,16 @@ export function tensorFrom(values: ArrayLike<number> | ArrayLike<boolean>, shape
   return tf.tensor(Float32Array.from(values as ArrayLike<number>, Number), shape as number[], "float32");
 }
 
-// Scalars made from JS numbers are interned: eager `x.mul(2)` allocates no tensor for the 2.
-const interned = new Map<string, ArrayImpl>();
-const INTERN_LIMIT = 4096;
+// Scalars made from JS numbers are interned: eager `x.mul(2)` allocates no tensor for the 2. An
+// evicted scalar may still be in use (an operand of the op being built), so it is not disposed
+// but left to the FinalizationRegistry.
+const interned = new LRU<string, ArrayImpl>("scalars", CACHE_SIZES.scalars, (a) => a.unintern());
 
 /** A JS scalar as a (weak by default) array; tracing inlines it as a literal. */
 export function scalar(v: number | boolean, dtype: DType, weakType: boolean): ArrayImpl {
   const key = `${dtype}${weakType ? "*" : ""}:${Object.is(v, -0) ? "-0" : v}`;
   let a = interned.get(key);
   if (a === undefined) {
-    if (interned.size >= INTERN_LIMIT) {
-      for (const x of interned.values()) x.tensor.dispose();
-      interned.clear();
-    }
     a = new ArrayImpl(tf.keep(tensorFrom([v as number], [], dtype)), new ShapedArray([], dtype, weakType), v, true);
     interned.set(key, a);
   }

@@ -30,13 +30,37 @@ export interface CompileOptions {
   name?: string;
 }
 
+// Literal tensors are shared by every plan on a backend, counted: 3000 shapes of `x * 2` hold one
+// tensor for the 2. A plan gives its references back on dispose() or, once collected (evicted
+// from jit's cache and no longer running), through the registry.
+const literalPool = new Map<string, { t: tf.Tensor; n: number }>();
+function literalTensor(l: Literal, keys: string[]): tf.Tensor {
+  const key = `${tf.getBackend()}|${l.aval.dtype}:${Object.is(l.val, -0) ? "-0" : String(l.val)}`;
+  let e = literalPool.get(key);
+  if (e === undefined) literalPool.set(key, (e = { t: tf.keep(tensorFrom([l.val as number], [], l.aval.dtype)), n: 0 }));
+  e.n++;
+  keys.push(key);
+  return e.t;
+}
+function releaseLiterals(keys: string[]): void {
+  for (const k of keys) {
+    const e = literalPool.get(k)!;
+    if (--e.n === 0) {
+      e.t.dispose();
+      literalPool.delete(k);
+    }
+  }
+}
+const collected = new FinalizationRegistry<string[]>(releaseLiterals);
+
 export class Executable {
+  #literalKeys: string[] | null = null;
   constructor(
     private readonly numSlots: number,
     private readonly inSlots: number[],
     private readonly steps: Step[],
     private readonly outSlots: number[],
-    /** Literal tensors, owned by the executable, at fixed slots. */
+    /** Literal tensors (shared, counted in the pool) at fixed slots. */
     private readonly literals: [number, tf.Tensor][],
     readonly outAvals: ShapedArray[],
     /** Input slots the plan may free (donated inputs). */
@@ -80,8 +104,18 @@ export class Executable {
     }
   }
 
+  /** Holds the pool references of its literals until dispose() or collection. */
+  holdLiterals(keys: string[]): this {
+    this.#literalKeys = keys;
+    collected.register(this, keys, this);
+    return this;
+  }
+
   dispose(): void {
-    for (const [, t] of this.literals) t.dispose();
+    if (this.#literalKeys === null) return;
+    collected.unregister(this);
+    releaseLiterals(this.#literalKeys);
+    this.#literalKeys = null;
   }
 }
 
@@ -94,11 +128,12 @@ export function compile(input: Jaxpr, opts: CompileOptions = {}): Executable {
   let numSlots = 0;
   const env = new Map<Var, number>();
   const literals: [number, tf.Tensor][] = [];
+  const literalKeys: string[] = [];
   const steps: Step[] = [];
   const slotOf = (a: Atom): number => {
     if (a instanceof Literal) {
       const s = numSlots++;
-      literals.push([s, tf.keep(tensorFrom([a.val as number], [], a.aval.dtype))]);
+      literals.push([s, literalTensor(a, literalKeys)]);
       return s;
     }
     const s = env.get(a);
@@ -144,7 +179,7 @@ export function compile(input: Jaxpr, opts: CompileOptions = {}): Executable {
   });
   for (const [s, i] of lastUse) if (freeable.has(s) && !keep.has(s)) steps[i].free.push(s);
 
-  return new Executable(numSlots, inSlots, steps, outSlots, literals, input.outAvals, donatedSlots);
+  return new Executable(numSlots, inSlots, steps, outSlots, literals, input.outAvals, donatedSlots).holdLiterals(literalKeys);
 }
 
 const nestedCache = new WeakMap<ClosedJaxpr, Primitive>();

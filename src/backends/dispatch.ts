@@ -10,8 +10,9 @@ import type { ShapedArray } from "../jaxpr/aval.js";
 import { ELEMENTWISE, singleEqnProgram } from "./fusion/plan.js";
 import { type FusedKernel, fusedKernel } from "./fusion/kernel.js";
 import { dotGeneral, reduceSum } from "./matmul.js";
+import { CACHE_SIZES, LRU } from "../cache.js";
 
-const kernels = new Map<string, FusedKernel | null>();
+const kernels = new LRU<string, FusedKernel | null>("dispatch.kernels", CACHE_SIZES.kernels);
 
 function generatedKernelFor(prim: Primitive, params: Params, ctx: LowerCtx): FusedKernel | null {
   const key = `${prim.name}|${JSON.stringify(params)}|${ctx.inAvals.map((a) => a.key()).join(",")}`;
@@ -22,7 +23,6 @@ function generatedKernelFor(prim: Primitive, params: Params, ctx: LowerCtx): Fus
     // A program the SIMD generator declines still runs as a JS loop: never a tfjs-wasm kernel
     // for an elementwise op, whose bool and uint32 handling is unreliable.
     k = p ? fusedKernel(p) : null;
-    if (kernels.size > 4096) kernels.clear();
     kernels.set(key, k);
   }
   return k;

@@ -8,6 +8,7 @@ import type { Array as JaxArray } from "../array/base.js";
 import { type DType, isFloat, isInteger, isSignedInt } from "../dtypes.js";
 import { ShapedArray, pyShape, sizeOf } from "../jaxpr/aval.js";
 import { sortedParams } from "../jaxpr/npint.js";
+import { CACHE_SIZES, LRU } from "../cache.js";
 import { bind1 } from "../tracer/core.js";
 import { defjvp, isUndefined, prim } from "../tracer/ad_util.js";
 import { type ArrayLike, asArray } from "./lax.js";
@@ -28,7 +29,7 @@ const argsort = (xs: readonly number[]) => range(xs.length).sort((i, j) => xs[i]
  * `(batch, feature, spatial...)`). Prints as JAX's NamedTuple; equal ones are one object.
  */
 export class ConvDimensionNumbers {
-  private static cache = new Map<string, ConvDimensionNumbers>();
+  private static cache = new LRU<string, ConvDimensionNumbers>("lax.conv_dimension_numbers", CACHE_SIZES.small);
   private constructor(
     readonly lhsSpec: readonly number[],
     readonly rhsSpec: readonly number[],

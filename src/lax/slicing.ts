@@ -10,6 +10,7 @@ import { ShapedArray, pyShape, sizeOf } from "../jaxpr/aval.js";
 import { ClosedJaxpr, Jaxpr, JaxprEqn, type LowerCtx, type Primitive, Var } from "../jaxpr/jaxpr.js";
 import { npInts, npMask, pyParam } from "../jaxpr/npint.js";
 import { storageDtype } from "../backends/storage.js";
+import { CACHE_SIZES, LRU } from "../cache.js";
 import { bind1 } from "../tracer/core.js";
 import { type MaybeZero, defjvp, instantiate, isUndefined, prim, tangentAval } from "../tracer/ad_util.js";
 import { type AxisData, type BatchDim, bdimAtFront, moveaxis } from "../tracer/batching.js";
@@ -33,7 +34,7 @@ const cat = (...parts: Dims[]): Dims => marked(parts.flatMap((p) => [...p]), par
 export const reprDims = (xs: Dims): string => pyParam(xs);
 
 /** Equal dimension numbers are one object: params compare by identity in jit's passes (CSE). */
-function interned<T>(cache: Map<string, T>, key: string, make: () => T): T {
+function interned<T>(cache: Map<string, T> | LRU<string, T>, key: string, make: () => T): T {
   let v = cache.get(key);
   if (v === undefined) cache.set(key, (v = make()));
   return v;
@@ -49,7 +50,7 @@ export interface GatherDnums {
 
 /** lax.GatherDimensionNumbers; prints as JAX's NamedTuple does. */
 export class GatherDimensionNumbers {
-  private static cache = new Map<string, GatherDimensionNumbers>();
+  private static cache = new LRU<string, GatherDimensionNumbers>("lax.gather_dimension_numbers", CACHE_SIZES.small);
   private constructor(
     readonly offsetDims: Dims,
     readonly collapsedSliceDims: Dims,
@@ -81,7 +82,7 @@ export interface ScatterDnums {
 
 /** lax.ScatterDimensionNumbers; prints as JAX's NamedTuple does. */
 export class ScatterDimensionNumbers {
-  private static cache = new Map<string, ScatterDimensionNumbers>();
+  private static cache = new LRU<string, ScatterDimensionNumbers>("lax.scatter_dimension_numbers", CACHE_SIZES.small);
   private constructor(
     readonly updateWindowDims: Dims,
     readonly insertedWindowDims: Dims,

@@ -13,6 +13,7 @@ import { defjvp } from "../tracer/ad_util.js";
 import { defbroadcasting, defvectorized } from "../tracer/batching.js";
 import { convertConstvars, traceToJaxpr } from "../tracer/jaxpr_trace.js";
 import { runClosedJaxpr } from "../tracer/jit.js";
+import { CACHE_SIZES, LRU } from "../cache.js";
 import { F, broadcastingShape, checkDtypes, checkSameDtypes, checkUnaryDtype, definePrimitive, hostElementwise } from "./primitive.js";
 import { digamma32, lgamma32, polygamma32, zeta32 } from "./special.js";
 import { whileLoop } from "./control_flow/loops.js";
@@ -29,7 +30,7 @@ const F32_MAX = 3.4028234663852886e38;
  * a jaxpr, compiled, and run on the tensors (as JAX lowers a primitive with mlir.lower_fun).
  */
 export function lowerFun<P extends Params>(name: string, fn: (args: JaxArray[], params: P) => JaxArray[]): Primitive<P>["impl"] {
-  const traced = new Map<string, { jaxpr: ClosedJaxpr; consts: JaxArray[] }>();
+  const traced = new LRU<string, { jaxpr: ClosedJaxpr; consts: JaxArray[] }>(`lowerFun.${name}`, CACHE_SIZES.lowerings);
   return (args: tf.Tensor[], params: P, ctx: LowerCtx) => {
     const key = `${ctx.inAvals.map((a) => a.strShort()).join()}|${JSON.stringify(params)}`;
     let t = traced.get(key);

@@ -15,6 +15,7 @@ import { Tracer, bind, currentTrace, evalTrace } from "./core.js";
 import { defCallRules } from "./call_rules.js";
 import { convertConstvars, traceToJaxpr } from "./jaxpr_trace.js";
 import { logCompile, explainMiss, type CacheKeyParts } from "./log_compiles.js";
+import { CACHE_SIZES, WeakLRU } from "../cache.js";
 
 // ---- the jit primitive ----------------------------------------------------------------------
 
@@ -23,18 +24,17 @@ interface JitParams extends Params {
   name: string;
 }
 
-// The compile cache: per jaxpr, one executable per backend and donation pattern.
-const executables = new WeakMap<Jaxpr, Map<string, Executable>>();
+// The compile cache: per jaxpr, one executable per backend and donation pattern; an LRU over
+// all jaxprs (an evicted executable's literal tensors are freed once it is collected).
+const executables = new WeakLRU<Jaxpr, Executable>("jit.executables", CACHE_SIZES.executables);
 
-function executableFor(j: Jaxpr, name?: string, donated?: boolean[]): Executable {
-  let m = executables.get(j);
-  if (m === undefined) executables.set(j, (m = new Map()));
+export function executableFor(j: Jaxpr, name?: string, donated?: boolean[]): Executable {
   // Kernels are generated for the active backend, so the backend is part of the key.
   const key = `${backendName()}|${donated?.some(Boolean) ? donated.map(Number).join("") : ""}`;
-  let e = m.get(key);
+  let e = executables.get(j, key);
   if (e === undefined) {
     e = compile(j, { name, donated });
-    m.set(key, e);
+    executables.set(j, key, e);
   }
   return e;
 }
@@ -201,8 +201,9 @@ export interface JitOptions {
   donateArgnums?: number | number[];
 }
 
-// The trace cache, keyed on the function itself so `jit(f)(4)` and a later `jit(f)(5)` share it.
-const traceCache = new WeakMap<Function, Map<string, Traced>>();
+// The trace cache, keyed on the function itself so `jit(f)(4)` and a later `jit(f)(5)` share it:
+// an LRU over all functions, as JAX's; an evicted trace's constants are freed once unreferenced.
+const traceCache = new WeakLRU<Function, Traced>("jit.traces", CACHE_SIZES.traces);
 const seenKeys = new WeakMap<Function, CacheKeyParts[]>();
 /** The jit traces in progress, innermost last: a function re-entered at the same key recurses forever. */
 const tracing: { f: Function; key: string }[] = [];
@@ -236,9 +237,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
       avals = leaves.map((l, i) => leafAval(l, fname, () => tree.leafPaths(t, "args")[i]));
       key = `${inTree}|${avals.map((a) => a.key()).join(";")}|${statics.join(";")}`;
     }
-    let fcache = traceCache.get(f);
-    if (fcache === undefined) traceCache.set(f, (fcache = new Map()));
-    let traced = fcache.get(key);
+    let traced = traceCache.get(f, key);
     // A trace that closed over tracers of an enclosing trace is valid only while that trace lives
     // (JAX caches it too: both calls of one inner jit inside one outer trace share the jaxpr).
     if (traced !== undefined && traced.consts.some((c) => c instanceof Tracer && !c.trace.alive)) traced = undefined;
@@ -249,7 +248,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
         const parts: CacheKeyParts = { tree: String(inTree), avals: avals.map((a) => a.strShort() + (a.weakType ? "{weak_type=True}" : "")), paths: paths(), statics };
         const prev = seenKeys.get(f) ?? [];
         explainMiss(fname, parts, prev);
-        seenKeys.set(f, [...prev, parts]);
+        seenKeys.set(f, [...prev.slice(-63), parts]); // the closest of the last 64 keys
       }
       const t0 = performance.now();
       // Tracing f at the signature it is being traced at would never end (JAX's RecursionError).
@@ -265,7 +264,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
         tracing.pop();
       }
       if (config.read("jax_log_compiles")) logCompile(fname, avals, performance.now() - t0);
-      fcache.set(key, traced);
+      traceCache.set(f, key, traced);
     }
     return { leaves, traced };
   };

@@ -4,6 +4,7 @@ import type { FusedProgram, Node, ScalarType } from "./ir.js";
 import { hasRandomBits, programKey, rowMajorStrides } from "./ir.js";
 import { erfInv32 } from "../../lax/special.js";
 import { KS_PARITY, THREEFRY_STEPS, legacyHalf } from "./threefry_steps.js";
+import { CACHE_SIZES, LRU } from "../../cache.js";
 
 export type HostArray = Float32Array | Int32Array | Uint8Array;
 export interface JsKernel {
@@ -11,7 +12,7 @@ export interface JsKernel {
   source: string;
 }
 
-const cache = new Map<string, JsKernel>();
+const cache = new LRU<string, JsKernel>("jsloop.kernels", CACHE_SIZES.kernels);
 
 export function compileJsKernel(p: FusedProgram): JsKernel {
   const key = programKey(p);

@@ -22,6 +22,7 @@ import { erfInv } from "./erfinv.js";
 import { type KeySchedule, randomBits } from "./threefry.js";
 import { KS_PARITY } from "../fusion/threefry_steps.js";
 import { Emitter, VB, type VNode } from "./vexpr.js";
+import { CACHE_SIZES, LRU } from "../../cache.js";
 
 export interface WasmKernel {
   /**
@@ -38,8 +39,8 @@ const unsupported = (what: string): never => {
   throw new Unsupported(what);
 };
 
-const byProgram = new Map<string, WasmKernel | null>();
-const byBody = new Map<string, WasmKernel | null>();
+const byProgram = new LRU<string, WasmKernel | null>("wasm.kernels_by_program", CACHE_SIZES.kernels);
+const byBody = new LRU<string, WasmKernel | null>("wasm.kernels_by_body", CACHE_SIZES.kernels);
 
 /**
  * Compiles `p` to a wasm SIMD kernel, or returns null when the program is outside what this

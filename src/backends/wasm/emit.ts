@@ -6,6 +6,8 @@
 // Every instruction is recorded twice: as bytes for the module and as one line of a wat-like
 // listing (flat, not folded; blocks indented), which TFJAX_DEBUG=2 prints.
 
+import { CACHE_SIZES, LRU } from "../../cache.js";
+
 export type ValType = "i32" | "i64" | "f32" | "f64" | "v128";
 const VALTYPE: Record<ValType, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
@@ -136,7 +138,7 @@ export interface V128Const {
   readonly text: string;
 }
 export type V128Shape = "f32x4" | "i32x4" | "f64x2" | "i64x2";
-const constCache = new Map<string, V128Const>();
+const constCache = new LRU<string, V128Const>("wasm.v128_consts", CACHE_SIZES.small);
 /** Encodes (once per distinct value) a v128 constant given as lanes of `shape`. */
 export function v128Const(shape: V128Shape, lanes: readonly (number | bigint)[]): V128Const {
   const key = shape + lanes.map((x) => (Object.is(x, -0) ? "-0" : String(x))).join(",");

@@ -21,6 +21,7 @@
 // tfjs-cpu, at a few times the speed of JS loops.
 import { Code, encodeModule, type ModuleDef } from "./emit.js";
 import { config } from "../../config.js";
+import { CACHE_SIZES, LRU } from "../../cache.js";
 
 export interface GemmShape {
   M: number;
@@ -72,14 +73,13 @@ interface GemmModule {
   run(memory: WebAssembly.Memory, a: number, b: number, c: number, scratch: number, m: number, sAkBytes: number): void;
   readonly source: string;
 }
-const modules = new Map<string, GemmModule>();
+const modules = new LRU<string, GemmModule>("wasm.gemm_modules", CACHE_SIZES.small);
 
 /** The kernel for one shape and layout; its module is shared by every M and A stride along k. */
 export function gemmKernel(s: GemmShape): GemmKernel {
   const key = `${s.N},${s.K},${s.sAm},${s.sBk},${s.sBn},${s.f64?.kBlock ?? ""}`;
   let m = modules.get(key);
   if (!m) {
-    if (modules.size > 256) modules.clear();
     modules.set(key, (m = build(s)));
     if (config.read<number>("tfjax_debug") >= 2) console.error(`TFJAX_DEBUG: matmul kernel:\n${m.source}`);
   }
