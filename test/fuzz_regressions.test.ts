@@ -21,6 +21,12 @@ const REGRESSIONS: Regression[] = [
     program: {"inputs":[{"dtype":"int32","shape":[1,1,1]}],"nodes":[{"op":"jnp","fn":"astype","args":[0],"attrs":{"dtype":"float32"}},{"op":"prim","prim":"sin","params":{"accuracy":null},"args":[1]}],"outputs":[2]},
     inputs: [{"dtype":"int32","shape":[1,1,1],"data":[987654321]}],
   },
+  {
+    bug: "reduce_sum of a float32 operand with an empty kept axis (sum over axis 1 of f32[0,2,2]) trapped in tfjs-wasm's Sum (divide by zero) (src/lax/reductions.ts)",
+    property: "agree",
+    program: {"inputs":[{"dtype":"float32","shape":[0,2,2]}],"nodes":[{"op":"jnp","fn":"sum","args":[0],"attrs":{"axis":1,"keepdims":false}}],"outputs":[1]},
+    inputs: [{"dtype":"float32","shape":[0,2,2],"data":[]}],
+  },
 ];
 
 describe("fuzzer regressions", () => {

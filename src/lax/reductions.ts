@@ -109,8 +109,9 @@ export const reduce_sum_p = definePrimitive({
     const dt = ctx.inAvals[0].dtype;
     if (p.axes.length === 0) return [tf.clone(x)];
     if (dt !== "float32") return [hostReduce(x, dt, p.axes, ctx.outAvals[0].shape, wrapAdd(dt))];
-    // An empty reduction is the identity; tfjs-wasm's Sum returns garbage for it.
-    if (p.axes.some((a) => x.shape[a] === 0)) return [tf.zeros(ctx.outAvals[0].shape as number[], "float32")];
+    // An empty operand sums to zeros (an empty output if a kept axis is empty): tfjs-wasm's Sum
+    // returns garbage for an empty reduced axis and traps (divide by zero) for an empty kept one.
+    if (x.size === 0) return [tf.zeros(ctx.outAvals[0].shape as number[], "float32")];
     return [tf.sum(x, p.axes)];
   },
   printParams: sortedParams(),

@@ -140,9 +140,12 @@ export interface GenOptions {
   maxDepth?: number;
   /** Operations (by Node op or jnp fn) left out. */
   exclude?: string[];
+  /** Zero-size dimensions in input shapes (default true). */
+  zeroSize?: boolean;
 }
 
-const DIMS = [1, 2, 3, 0, 4];
+/** Dimension sizes; the last (zero) is drawn rarely. */
+const DIMS = [1, 2, 3, 4, 0];
 const DTYPES: Dt[] = ["float32", "float32", "int32", "bool"];
 
 class Builder {
@@ -194,7 +197,8 @@ class Builder {
 
   shape(): number[] {
     const rank = this.ch.int(4);
-    return Array.from({ length: rank }, () => DIMS[this.ch.int(this.ch.oneIn(6) ? DIMS.length : DIMS.length - 1)]);
+    const dims = this.opts.zeroSize ? DIMS : DIMS.slice(0, -1);
+    return Array.from({ length: rank }, () => dims[this.ch.int(this.ch.oneIn(6) ? dims.length : DIMS.length - 1)]);
   }
 
   /** One random node (an elementwise primitive when the drawn operation does not apply here). */
@@ -277,8 +281,10 @@ class Builder {
           } else shape = [size(x.shape)];
           this.jnp("reshape", [a], { dtype: x.dtype, shape }, { shape });
         } else if (kind === 2 && r >= 1) {
-          const start = x.shape.map((d) => ch.int(d + 1));
-          const limit = x.shape.map((d, i) => start[i] + ch.int(d - start[i] + 1));
+          // Empty slices only where zero-size dimensions are wanted.
+          const z = this.opts.zeroSize ? 1 : 0;
+          const start = x.shape.map((d) => ch.int(d + z));
+          const limit = x.shape.map((d, i) => Math.min(d, start[i] + 1 - z + ch.int(d - start[i] + z)));
           const strides = x.shape.map(() => 1 + ch.int(2));
           const shape = start.map((s, i) => Math.ceil((limit[i] - s) / strides[i]));
           this.jnp("slice", [a], { dtype: x.dtype, shape }, { start, limit, strides });
@@ -393,7 +399,7 @@ function promote(a: Dt, b: Dt, fn: string): Dt {
 
 /** Decodes `choices` into a program (top level: 1 to 3 inputs, up to `maxNodes` nodes). */
 export function generate(choices: readonly number[], options: GenOptions = {}): Program {
-  const opts: Required<GenOptions> = { elementwise: () => true, maxNodes: 8, maxDepth: 2, exclude: [], ...options };
+  const opts: Required<GenOptions> = { elementwise: () => true, maxNodes: 8, maxDepth: 2, exclude: [], zeroSize: true, ...options };
   const ch = new Choices(choices);
   const b = new Builder(ch, opts, [], 0, true);
   const nIn = 1 + ch.int(3);
