@@ -191,6 +191,7 @@ export function traceCall(f: Function, args: unknown[], description: string) {
 
 // ---- jit ------------------------------------------------------------------------------------
 
+/** Options of `jit`, named as JAX's keyword arguments. */
 export interface JitOptions {
   /** Positions of arguments that are compile-time constants (part of the cache key). */
   staticArgnums?: number | number[];
