@@ -30,9 +30,10 @@ const values: Record<string, unknown> = {
    * random_bits, random_split, a sampler, or a jit call that consumes it). Eagerly each key array
    * remembers its consumption ("Previously-consumed key passed to random_split at index 0"); a
    * traced jaxpr is checked statically ("In random_bits, argument 0 is already consumed.").
-   * As in JAX, raw uint32[2] keys (PRNGKey) are not tracked, and foldIn does not consume its key.
-   * Not covered: JAX's per-element masks (slicing a key array gives fresh keys) and the special
-   * rules of cond/scan/while (they consume every key operand).
+   * As in JAX, raw uint32[2] keys (PRNGKey) are not tracked, foldIn does not consume its key, and
+   * cond/scan/while follow JAX's rules (a loop body may not consume a closed-over key).
+   * Not covered: JAX's per-element masks, so indexing or slicing a key array gives fresh keys
+   * (`ks.index(0)` twice is not caught).
    */
   jax_debug_key_reuse: env("JAX_DEBUG_KEY_REUSE") === "True" || env("JAX_DEBUG_KEY_REUSE") === "1",
 };

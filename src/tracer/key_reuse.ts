@@ -4,7 +4,7 @@
 // array remembers whether it was consumed; a jaxpr is checked statically when it is traced.
 // As in JAX only typed keys are tracked: a raw uint32[2] key is wrapped anew by each sampler.
 // Not covered (documented in config.ts): partial consumption of key arrays (JAX's masks; slice of
-// a key array is a fresh key here), and cond/scan/while bodies (their key operands are consumed).
+// a key array is a fresh key here).
 import { ArrayImpl } from "../array/array.js";
 import type { Array as JaxArray } from "../array/base.js";
 import { isKey } from "../dtypes.js";
@@ -50,10 +50,67 @@ const SIGNATURES: Record<string, KeyReuseSignature | ((params: Params, nIn: numb
 // Call primitives: their signature is that of the jaxpr they call.
 const CALLS: Record<string, string> = { jit: "jaxpr", remat2: "jaxpr", custom_jvp_call: "call_jaxpr", custom_vjp_call: "call_jaxpr" };
 
+/** `KeyReuseSignature(Sink(1),)`, as JAX prints one in its loop errors. */
+function sigRepr(s: KeyReuseSignature): string {
+  const items = [...s.sinks.map((i) => `Sink(${i})`), ...s.sources.map((i) => `Source(${i})`), ...s.forwards.map(([i, o]) => `Forward(${i}, ${o})`)];
+  return `KeyReuseSignature(${items.join(", ")}${items.length === 1 ? "," : ""})`;
+}
+
+/** A loop body may consume a key only if it makes a fresh one in its place (JAX's scan and while rules). */
+function checkLoopBody(what: string, body: ClosedJaxpr, nConsts: number, nCarry: number, sources: number[]): KeyReuseSignature {
+  const s = jaxprSignature(body.jaxpr);
+  const scan = what.startsWith("scan");
+  // JAX's texts: scan's give a reason and a signature line, while's the signature on the first line.
+  const why = (reason: string) =>
+    new KeyReuseError(
+      `${what} function leads to key reuse when repeatedly executed` +
+        (scan ? `, because ${reason}:\n  signature=${sigRepr(s)}\n` : `:   ${what.slice(11)}_signature=${sigRepr(s)}\n`) +
+        `  jaxpr=${body}`,
+    );
+  if (s.sinks.some((i) => i < nConsts)) throw why("key constants are repeatedly consumed");
+  if (s.sinks.some((i) => i >= nConsts && i - nConsts < nCarry && !sources.includes(i - nConsts))) throw why("consumed inputs don't match sourced outputs");
+  return s;
+}
+
+const LOOPS: Record<string, (p: Params, nIn: number) => KeyReuseSignature> = {
+  // Sinks of any branch, sources of every branch, forwards of every branch.
+  cond(p) {
+    const sigs = (p.branches as ClosedJaxpr[]).map((b) => jaxprSignature(b.jaxpr));
+    const inAll = <T>(xs: (s: KeyReuseSignature) => T[], eq: (a: T, b: T) => boolean) => xs(sigs[0]).filter((x) => sigs.every((s) => xs(s).some((y) => eq(x, y))));
+    return sig(
+      [...new Set(sigs.flatMap((s) => s.sinks))].map((i) => i + 1),
+      inAll((s) => s.sources, (a, b) => a === b),
+      inAll((s) => s.forwards, (a, b) => a[0] === b[0] && a[1] === b[1]).map(([i, o]) => [i + 1, o]),
+    );
+  },
+  scan(p) {
+    const [c, k] = (p.ft_in as { unpack(): { length: number }[] }).unpack();
+    const s = jaxprSignature((p.jaxpr as ClosedJaxpr).jaxpr);
+    return checkLoopBody("scan body", p.jaxpr as ClosedJaxpr, c.length, k.length, s.sources.filter((o) => o < k.length));
+  },
+  while(p, nIn) {
+    const [cn, bn] = [p.cond_nconsts as number, p.body_nconsts as number];
+    const nCarry = nIn - cn - bn;
+    const body = jaxprSignature((p.body_jaxpr as ClosedJaxpr).jaxpr);
+    const cond = checkLoopBody("while_loop cond", p.cond_jaxpr as ClosedJaxpr, cn, nCarry, body.sources);
+    checkLoopBody("while_loop body", p.body_jaxpr as ClosedJaxpr, bn, nCarry, body.sources);
+    const condCarry = cond.sinks.map((i) => i - cn);
+    if (body.sinks.some((i) => condCarry.includes(i - bn))) throw new KeyReuseError(`while_loop cond and body functions both use the same key: \n  cond_signature=${sigRepr(cond)}\n  body_signature=${sigRepr(body)}`);
+    // Operands are [cond consts, body consts, carry]; the body's are [body consts, carry].
+    return sig(
+      body.sinks.map((i) => cn + i),
+      body.sources,
+      body.forwards.map(([i, o]) => [cn + i, o]),
+    );
+  },
+};
+
 /** The signature of one application of a primitive; unknown ones consume all their key inputs. */
 export function primitiveSignature(name: string, params: Params, inAvals: readonly ShapedArray[], nOut: number): KeyReuseSignature {
+  if (name === "remat2" && params.differentiated) return sig(); // JAX: the differentiated pass reuses the primal's keys
   const call = CALLS[name] && params[CALLS[name]];
   if (call instanceof ClosedJaxpr) return jaxprSignature(call.jaxpr);
+  if (LOOPS[name]) return LOOPS[name](params, inAvals.length);
   const s = SIGNATURES[name];
   if (s) return typeof s === "function" ? s(params, inAvals.length, nOut) : s;
   return sig(inAvals.flatMap((a, i) => (isKey(a.dtype) ? [i] : [])));
