@@ -1,14 +1,15 @@
 // The code in README.md and docs/sharp-bits.md is run here, so the docs cannot rot: every ```ts
 // block runs (its `console.log` captured), and where a ```text block follows it, the printed
 // lines must be that block, exactly.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { format } from "node:util";
-import { expect, test } from "vitest";
+import { afterAll, expect, test } from "vitest";
 
 const SRC = resolve(import.meta.dirname, "../src/index.js");
 const dir = mkdtempSync(join(tmpdir(), "tfjax-doc-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 type Snippet = { line: number; code: string; expected?: string };
 
