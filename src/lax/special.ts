@@ -39,30 +39,110 @@ export function erf32(x: number): number {
 }
 
 // XLA's float32 erf_inv (M. Giles, "Approximating the erfinv function", GPU Computing Gems, 2011),
-// as XLA lowers it: w = -log1p(-x^2), then a degree-8 polynomial in w - 2.5 (w < 5) or in
-// sqrt(w) - 3, times x, in float32 steps, so random.normal draws JAX's bits. The eager kernel and
-// the fused-kernel generators (jsloop, wasm, GLSL) all use these coefficients.
+// exactly as XLA's CPU backend compiles it (read off JAX 0.10.2's optimized LLVM IR and x86
+// object code for jit(_normal)): w = -log1p(-x^2) with XLA's own float32 log1p (a Cephes rational
+// function for |y| < sqrt(2) - 1, else Cephes' logf of 1 + y), then a degree-8 polynomial in
+// w - 2.5 (w < 5) or in sqrt(w) - 3, times x. LLVM contracts each multiply feeding only an add
+// into one fused multiply-add, so every such step is fma32 here. On all 2^23 inputs
+// random.normal can give erf_inv, this reproduces JAX's draws bit for bit. The eager kernel and
+// the fused-kernel generators (jsloop, wasm, GLSL) all use these steps and constants.
 
 /** Coefficients, highest degree first, for w < 5 (in w - 2.5) and w >= 5 (in sqrt(w) - 3). */
 export const ERF_INV_LT_5 = [2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941].map(f32);
 export const ERF_INV_GE_5 = [-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682].map(f32);
 
+const fromBits = (w: number): number => new Float32Array(Uint32Array.of(w).buffer)[0];
 /**
- * erf_inv of a float32, in float32 steps. log1p is fround(Math.log1p(y)), the correctly rounded
- * float32 log1p except in cases closer to a rounding boundary than Math.log1p's error (the wasm
- * kernel detects those and calls Math.log1p itself, so it agrees here too).
+ * XLA's log1p(y), |y| < LOG1P_SMALL: numerator / denominator coefficients (highest degree
+ * first, Horner by fma), the quotient q giving y - y^2/2 + y^3 q.
  */
+export const LOG1P_SMALL = fromBits(0x3ed413cd);
+export const LOG1P_NUM = [4.527e-5, ...[0x3eff40c5, 0x40d284fa, 0x41ef4b9c, 0x4273cc76, 0x426473ad, 0x41a05101].map(fromBits)].map(f32);
+export const LOG1P_DEN = [1, ...[0x417101ad, 0x42a6185b, 0x435dc32d, 0x439a8ca3, 0x43586d8a, 0x42707982].map(fromBits)];
+/**
+ * Cephes logf's polynomial, p0..p8, which XLA evaluates as three degree-2 pieces (p0 p1 p2,
+ * p3 p4 p5, p6 p7 p8) in x, combined in powers of x^3; then ln 2 = LN2_HI + LN2_LO.
+ */
+export const LOG_P = [0x3d9021bb, 0xbdebd1b8, 0x3def251a, 0xbdfe5d4f, 0x3e11e9bf, 0xbe2aae50, 0x3e4cceac, 0xbe7ffffc, 0x3eaaaaaa].map(fromBits);
+export const LN2_HI = 0.693359375;
+export const LN2_LO = fromBits(0xb95e8083);
+export const SQRT_HALF = fromBits(0x3f3504f3);
+
+/**
+ * a*b + c rounded once to float32, for float32 a, b, c (XLA's contracted multiply-add). a*b is
+ * exact in float64 (48 bits), but a float64 sum rounded again to float32 can differ from one
+ * rounding: when the float64 sum s is exactly halfway between two float32s while the exact sum is
+ * not (e.g. 1 + 2^-24 (1 + 2^-30), which is 1047553 2^-44 times 1025 2^-10, plus 1), ties-to-even
+ * may go the wrong way. Only then is the sum's error e (two-sum, exact) consulted: the exact value
+ * lies beyond the midpoint when e has the sign of s - fround(s).
+ */
+export function fma32(a: number, b: number, c: number): number {
+  const p = a * b;
+  const s = p + c;
+  const r = f32(s);
+  const d = s - r;
+  const o = r + 2 * d; // the other float32 neighbour, if s is a midpoint
+  if (d === 0 || f32(o) !== o) return Number.isFinite(r) || !Number.isFinite(s) ? r : fma32Overflow(s, p, c, r);
+  const bb = s - p;
+  const e = p - (s - bb) + (c - bb);
+  return e !== 0 && e > 0 === d > 0 ? o : r;
+}
+
+/** s rounded to ±Infinity: wrong only if s is the midpoint 2^128 - 2^103 and the exact sum lies below it. */
+function fma32Overflow(s: number, p: number, c: number, r: number): number {
+  const bb = s - p;
+  const e = p - (s - bb) + (c - bb);
+  return Math.abs(s) === 2 ** 128 - 2 ** 103 && e !== 0 && e > 0 !== s > 0 ? Math.sign(s) * f32(2 ** 128 - 2 ** 104) : r;
+}
+
+const F32 = new Float32Array(1);
+const I32 = new Int32Array(F32.buffer);
+
+/** XLA's float32 log1p on the CPU (elemental_ir_emitter EmitLog1p, with its float32 log). */
+export function log1p32(y: number): number {
+  if (Math.abs(y) < LOG1P_SMALL) {
+    let num = LOG1P_NUM[0];
+    let den = LOG1P_DEN[0];
+    for (let i = 1; i < LOG1P_NUM.length; i++) {
+      num = fma32(num, y, LOG1P_NUM[i]);
+      den = fma32(den, y, LOG1P_DEN[i]);
+    }
+    const y2 = f32(y * y);
+    return f32(y + fma32(y2, -0.5, f32(f32(y * y2) * f32(num / den))));
+  }
+  return log32(f32(1 + y));
+}
+
+/** XLA's float32 log (Cephes logf): t = 2^E (1 + x), x in [sqrt(1/2) - 1, sqrt(2) - 1). */
+function log32(t: number): number {
+  if (!(t > 0)) return t === 0 ? -Infinity : NaN;
+  if (t === Infinity) return t;
+  F32[0] = Math.max(t, 2 ** -126);
+  const bits = I32[0];
+  I32[0] = (bits & 0x807fffff) | 0x3f000000; // the mantissa in [0.5, 1)
+  const m = F32[0];
+  const small = m < SQRT_HALF;
+  const e = f32(f32((bits >>> 23) - 126) - (small ? 1 : 0));
+  const x = f32(f32(m - 1) + (small ? m : 0));
+  const x2 = f32(x * x);
+  const x3 = f32(x2 * x);
+  const [a, b, c] = [0, 3, 6].map((i) => fma32(fma32(x, LOG_P[i], LOG_P[i + 1]), x, LOG_P[i + 2]));
+  const poly = fma32(fma32(fma32(a, x3, b), x3, c), x3, f32(e * LN2_LO));
+  return fma32(e, LN2_HI, f32(fma32(x2, -0.5, x) + poly));
+}
+
+/** erf_inv of a float32, as XLA computes it in float32 (see above). */
 export function erfInv32(x: number): number {
   x = f32(x);
   if (Math.abs(x) === 1) return x * Infinity;
   if (Math.abs(x) > 1 || Number.isNaN(x)) return NaN;
-  let w = -f32(Math.log1p(f32(-f32(x * x))));
-  const lt = w < 5;
+  const l = log1p32(f32(-f32(x * x))); // -w
+  const lt = l > -5;
   const cs = lt ? ERF_INV_LT_5 : ERF_INV_GE_5;
-  w = lt ? f32(w - 2.5) : f32(f32(Math.sqrt(w)) - 3);
+  const t = lt ? f32(-2.5 - l) : f32(f32(Math.sqrt(-l)) - 3);
   let p = cs[0];
-  for (let i = 1; i < cs.length; i++) p = f32(cs[i] + f32(p * w));
-  return f32(p * x);
+  for (let i = 1; i < cs.length; i++) p = fma32(p, t, cs[i]);
+  return f32(x * p);
 }
 
 /** erfc in float64: 1 - erf's series below 0.5, the continued fraction above (no cancellation). */

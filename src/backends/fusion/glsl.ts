@@ -11,7 +11,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { FusedProgram, Node, ScalarType } from "./ir.js";
 import { hasRandomBits, rowMajorStrides } from "./ir.js";
-import { GLSL_ERF_INV, GLSL_ONE, glslFloat } from "./glsl_math.js";
+import { GLSL_ERF_INV, GLSL_FMA, GLSL_ONE, glslFloat } from "./glsl_math.js";
 import { KS_PARITY, THREEFRY_STEPS, legacyHalf } from "./threefry_steps.js";
 
 const stored = (t: ScalarType) => t === "f32" || t === "bool";
@@ -121,6 +121,8 @@ function expr(n: Node, v: (i: number) => string, ty: (i: number) => ScalarType):
       return `((${v(n.a)} ${CMP[n.fn]} ${v(n.b)}) ? 1.0 : 0.0)`;
     case "select":
       return `(${v(n.c)} != 0.0 ? ${v(n.t)} : ${v(n.f)})`;
+    case "fma":
+      return `tfjax_fma(${v(n.a)}, ${v(n.b)}, ${v(n.c)})`;
     case "convert":
       return convert(v(n.a), ty(n.a), n.type);
     case "bitcast":
@@ -165,10 +167,11 @@ function randomBits(n: Extract<Node, { op: "random_bits" }>, i: number): string[
 export const expandedShape = (p: FusedProgram, i: number): number[] => p.shape.map((d, k) => (p.inputs[i].strides[k] === 0 ? 1 : d));
 
 const usesErfInv = (p: FusedProgram) => p.nodes.some((n) => n.op === "unary" && n.fn === "erf_inv");
+const usesFma = (p: FusedProgram) => usesErfInv(p) || p.nodes.some((n) => n.op === "fma");
 
 /**
  * The program's uniforms and their values: an ivec2 of key words (two's complement) per key
- * input, and for erf_inv a 1.0 the shader compiler cannot fold (glsl_math.ts).
+ * input, and for fma (erf_inv's too) a 1.0 the shader compiler cannot fold (glsl_math.ts).
  */
 function uniforms(p: FusedProgram, inputs: tf.Tensor[]): { decls: { name: string; type: "ivec2" | "float" }[]; values: number[][] } {
   const decls: { name: string; type: "ivec2" | "float" }[] = [];
@@ -178,7 +181,7 @@ function uniforms(p: FusedProgram, inputs: tf.Tensor[]): { decls: { name: string
     decls.push({ name: `key${i}`, type: "ivec2" });
     values.push(Array.from(inputs[i].dataSync() as Int32Array, (w) => w | 0));
   });
-  if (usesErfInv(p)) {
+  if (usesFma(p)) {
     decls.push({ name: GLSL_ONE, type: "float" });
     values.push([1]);
   }
@@ -194,6 +197,7 @@ export function glslSource(p: FusedProgram, out: number): string {
   const ty = (i: number) => p.nodes[i].type;
   const lines: string[] = [];
   lines.push("float tfjax_pow(float a, float b) { return (a == 1.0 || b == 0.0 || (a == -1.0 && isinf(b))) ? 1.0 : (a < 0.0 && floor(b) == b) ? (mod(b, 2.0) == 0.0 ? pow(-a, b) : -pow(-a, b)) : pow(a, b); }");
+  if (usesFma(p)) lines.push(GLSL_FMA);
   if (usesErfInv(p)) lines.push(GLSL_ERF_INV);
   lines.push("void main() {");
   if (rank > 0) lines.push(`  ${coordType} coords = getOutputCoords();`);

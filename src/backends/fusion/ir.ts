@@ -23,6 +23,8 @@ export type Node =
   /** `c ? t : f` (select_n with a boolean `which`). */
   | { op: "select"; c: number; t: number; f: number; type: ScalarType }
   | { op: "convert"; a: number; type: ScalarType; from: ScalarType }
+  /** a*b + c rounded once (a fused multiply-add; see plan.ts contractUniformScale). */
+  | { op: "fma"; a: number; b: number; c: number; type: "f32" }
   /** x ** y for a static integer y, by repeated multiplication (XLA's rounding). */
   | { op: "integer_pow"; a: number; y: number; type: ScalarType }
   /** The same 32 bits read as another type (f32, i32, u32). */

@@ -2,7 +2,7 @@
 // is rounded with Math.fround, so results equal tfjs-cpu's op-by-op kernels bit for bit.
 import type { FusedProgram, Node, ScalarType } from "./ir.js";
 import { hasRandomBits, programKey, rowMajorStrides } from "./ir.js";
-import { erfInv32 } from "../../lax/special.js";
+import { erfInv32, fma32 } from "../../lax/special.js";
 import { KS_PARITY, THREEFRY_STEPS, legacyHalf } from "./threefry_steps.js";
 import { CACHE_SIZES, LRU } from "../../cache.js";
 
@@ -19,8 +19,8 @@ export function compileJsKernel(p: FusedProgram): JsKernel {
   let k = cache.get(key);
   if (!k) {
     const source = generate(p);
-    const fn = new Function("M", "F", "E", "ins", "outs", source) as (m: Math, f: typeof Math.fround, e: typeof erfInv32, ins: HostArray[], outs: HostArray[]) => void;
-    k = { run: (ins, outs) => fn(Math, Math.fround, erfInv32, ins, outs), source };
+    const fn = new Function("M", "F", "E", "FMA", "ins", "outs", source) as (m: Math, f: typeof Math.fround, e: typeof erfInv32, fma: typeof fma32, ins: HostArray[], outs: HostArray[]) => void;
+    k = { run: (ins, outs) => fn(Math, Math.fround, erfInv32, fma32, ins, outs), source };
     cache.set(key, k);
   }
   return k;
@@ -86,6 +86,8 @@ function expr(n: Node, v: (i: number) => string): string {
       return `(${v(n.a)} ${CMP[n.fn]} ${v(n.b)} ? 1 : 0)`;
     case "select":
       return `(${v(n.c)} ? ${v(n.t)} : ${v(n.f)})`;
+    case "fma":
+      return `FMA(${v(n.a)}, ${v(n.b)}, ${v(n.c)})`;
     case "convert":
       return convert(v(n.a), n.from, n.type);
     case "bitcast":

@@ -276,11 +276,48 @@ function buildGroup(members: JaxprEqn[], usedOutside: Set<Var>, epilogue?: Jaxpr
     // The kernel's single output is the reduction: its operand's node, summed over `axes`.
     const operandNode = valueOf.get(epilogue.inputs[0] as Var)!;
     const program: FusedProgram = { shape, inputs: inputMeta, nodes, outputs: [operandNode], reduceSum: { axes: [...(epilogue.params.axes as number[])] } };
+    contractUniformScale(program);
     return { eqns: [...members, epilogue], inputs, outputs: [epilogue.outBinders[0]], program };
   }
   const outputs = members.map((e) => e.outBinders[0]).filter((v) => usedOutside.has(v));
   const program: FusedProgram = { shape, inputs: inputMeta, nodes, outputs: outputs.map((v) => valueOf.get(v)!) };
+  contractUniformScale(program);
   return { eqns: members, inputs, outputs, program };
+}
+
+/**
+ * Makes `_uniform`'s scale-and-shift, `floats * (maxval - minval) + minval` with `floats` the
+ * [0, 1) float made from random bits (`bitcast(bits | 1.0's exponent) - 1`), one fused
+ * multiply-add, as JAX computes it on CPU: XLA's CPU backend lets LLVM contract every float32
+ * multiply whose only use is an add into an FMA. tfjax does not contract user arithmetic: its
+ * jit equals eager op-by-op execution bit for bit (test/fusion.test.ts), while in JAX jit(x*y + z)
+ * and eager x*y + z differ in the last bit. JAX's samplers are jits even when called eagerly, so
+ * this contraction is what JAX draws either way; erf_inv's FMAs live inside its own kernels.
+ * The multiply is left in place, unused (code generators skip or optimize it away).
+ */
+function contractUniformScale(p: FusedProgram): void {
+  const uses = p.nodes.map(() => 0);
+  for (const n of p.nodes) for (const k of ["a", "b", "c", "t", "f"] as const) if (k in n) uses[(n as unknown as Record<string, number>)[k]]++;
+  for (const o of p.outputs) uses[o] += 2; // an output's value is needed as it is
+  const at = (i: number) => p.nodes[i];
+  /** `bitcast(u32 -> f32) - 1.0`: the uniform [0, 1) float. */
+  const isUnitFloat = (i: number) => {
+    const n = at(i);
+    if (n.op !== "binary" || n.fn !== "sub") return false;
+    const [x, one] = [at(n.a), at(n.b)];
+    return x.op === "bitcast" && x.from === "u32" && x.type === "f32" && one.op === "const" && one.value === 1;
+  };
+  p.nodes.forEach((n, i) => {
+    if (n.op !== "binary" || n.fn !== "add" || n.type !== "f32") return;
+    for (const [m, c] of [[n.a, n.b], [n.b, n.a]]) {
+      const mul = at(m);
+      if (mul.op !== "binary" || mul.fn !== "mul" || mul.type !== "f32" || uses[m] !== 1) continue;
+      const [f, s] = isUnitFloat(mul.a) ? [mul.a, mul.b] : isUnitFloat(mul.b) ? [mul.b, mul.a] : [-1, -1];
+      if (f < 0) continue;
+      p.nodes[i] = { op: "fma", a: f, b: s, c, type: "f32" };
+      return;
+    }
+  });
 }
 
 const st = (a: ShapedArray): ScalarType => scalarType(a.dtype)!;

@@ -311,6 +311,7 @@ function describe(n: Node, i: number): string {
     n.op === "binary" ? `${n.fn} ${args(n.a, n.b)}` :
     n.op === "compare" ? `${n.fn} ${args(n.a, n.b)}` :
     n.op === "select" ? `select ${args(n.c, n.t, n.f)}` :
+    n.op === "fma" ? `fma ${args(n.a, n.b, n.c)}` :
     n.op === "convert" ? `convert ${args(n.a)} from ${n.from}` :
     n.op === "bitcast" ? `bitcast ${args(n.a)} from ${n.from}` :
     n.op === "random_bits" ? `random_bits key ${n.key}${n.partitionable ? "" : `, legacy stream of ${n.size}`}` :
@@ -330,6 +331,7 @@ function liveNodes(p: FusedProgram): boolean[] {
     if ("a" in x) stack.push(x.a);
     if ("b" in x) stack.push(x.b);
     if (x.op === "select") stack.push(x.c, x.t, x.f);
+    if (x.op === "fma") stack.push(x.c);
   }
   return live;
 }
@@ -386,6 +388,8 @@ function lowerNode(b: VB, n: Node, v: VNode[], ty: (i: number) => ScalarType, la
     case "select":
       if (ty(n.c) !== "bool") unsupported("select on a non-bool");
       return b.sel(v[n.t], v[n.f], v[n.c]);
+    case "fma":
+      return b.ffma(v[n.a], v[n.b], v[n.c]);
     case "convert":
       return convert(b, v[n.a], n.from, n.type);
     case "integer_pow": {
@@ -493,7 +497,7 @@ function unary(b: VB, fn: string, x: VNode, from: ScalarType, to: ScalarType, en
     case "square":
       return b.fmul(x, x);
     case "erf_inv":
-      return erfInv(b, env, x);
+      return erfInv(b, x);
   }
   return unsupported(`${fn} on f32`);
 }

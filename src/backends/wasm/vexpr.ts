@@ -205,6 +205,28 @@ export class VB {
     for (let j = c.length - 2; j >= 0; j--) acc = this.dadd(this.d(c[j]), this.dmul(x, acc));
     return acc;
   };
+  /**
+   * a*b + c rounded once to float32, lane-wise (lax/special.ts fma32). In float64 a*b is exact
+   * and the sum s is rounded to odd: an inexact s with an even last bit steps one float64 ulp
+   * toward the exact sum (whose error e comes from two-sum). A float64 with an odd last bit is
+   * never a float32 nor halfway between two, so demoting it rounds as the exact sum would
+   * (53 >= 24 + 2). Infinite or NaN sums have no finite e and are left alone.
+   */
+  ffma = (a: VNode, b: VNode, c: VNode): VNode => {
+    const half = (h: 0 | 1) => {
+      const pick = (v: VNode) => (h ? this.promoteHi(v) : this.promoteLo(v));
+      const p = this.dmul(pick(a), pick(b));
+      const cd = pick(c);
+      const s = this.dadd(p, cd);
+      const bb = this.dsub(s, p);
+      const e = this.dadd(this.dsub(p, this.dsub(s, bb)), this.dsub(cd, bb));
+      const inexact = this.v("f64x2.gt", this.v("f64x2.abs", e), this.d(0));
+      const even = this.v("i64x2.eq", this.and(s, this.i64(1n)), this.i64(0n));
+      const toward = this.or(this.node("i64x2.shr_s", "v128", [this.xor(e, s), this.i32c(63)]), this.i64(1n)); // -1 where e < 0 < s or s < 0 < e
+      return this.v("i64x2.add", s, this.and(toward, this.and(inexact, even)));
+    };
+    return this.demote2(half(0), half(1));
+  };
   /** Lanes 0,1 of a f32x4 as f64x2. */
   promoteLo = (a: VNode) => this.v("f64x2.promote_low_f32x4", a);
   /** Lanes 2,3 of a f32x4 as f64x2. */
