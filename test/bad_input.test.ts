@@ -120,7 +120,8 @@ const rows: Row[] = [
   { name: "expandDims at axis 3", call: () => jnp.expandDims(a3, 3), raises: [ValueError, /axis 3 is out of bounds for array of dimension 2$/] },
   { name: "concatenate on axis 1 of vectors", call: () => jnp.concatenate([a3], 1), raises: [ValueError, /^concatenate: axis 1 is out of bounds for array of dimension 1$/] },
   { name: "cumsum over axis 1 of a vector", call: () => jnp.cumsum(a3, 1), raises: [ValueError, /^cumsum: axis 1 is out of bounds for array of dimension 1$/] },
-  { name: "softmax over axis 3", call: () => nn.softmax(a3, 3), raises: [ValueError, /axis 3 is out of bounds for array of dimension 1$/] },
+  { name: "softmax over axis 3", call: () => nn.softmax(a3, 3), raises: [ValueError, "softmax: axis 3 is out of bounds for array of dimension 1"] },
+  { name: "logSoftmax over axis -2", call: () => nn.logSoftmax(a3, -2), raises: [ValueError, "log_softmax: axis -2 is out of bounds for array of dimension 1"] },
 
   // ---- out-of-range indices: gathers clamp or fill, scatters drop, as in JAX
   { name: "take out of bounds fills with NaN", call: () => jnp.take(r3, idx5), gives: (y) => expect(values(y)).toEqual([NaN]) },

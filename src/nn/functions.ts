@@ -64,8 +64,8 @@ export function gelu(x: ArrayLike, approximate = true): JaxArray {
   return jnp.multiply(jnp.multiply(0.5, a), jnp.subtract(1, lax.erf(jnp.multiply(jnp.negative(a), sqrtHalf))));
 }
 
-const axesOf = (x: JaxArray, axis: Axis): number[] =>
-  axis === null ? x.shape.map((_, i) => i) : (typeof axis === "number" ? [axis] : axis).map((d) => (d < 0 ? d + x.ndim : d));
+const axesOf = (x: JaxArray, axis: Axis, name: string): number[] =>
+  axis === null ? x.shape.map((_, i) => i) : (typeof axis === "number" ? [axis] : axis).map((d) => lax.canonicalizeAxis(d, x.ndim, name));
 
 /** log(softmax(x)) along `axis` (default -1), shifted by the max under stop_gradient. */
 export function logSoftmax(x: ArrayLike, axis: Axis = -1): JaxArray {
@@ -73,7 +73,7 @@ export function logSoftmax(x: ArrayLike, axis: Axis = -1): JaxArray {
 }
 const logSoftmaxJit = jit(
   function log_softmax(x: JaxArray, axis: Axis) {
-    const dims = axesOf(x, axis);
+    const dims = axesOf(x, axis, "log_softmax");
     const xMax = jnp.max(x, dims, { keepdims: true });
     const shifted = jnp.subtract(x, lax.stopGradient(xMax));
     const lse = jnp.log(jnp.sum(jnp.exp(shifted), dims, { keepdims: true }));
@@ -92,7 +92,7 @@ const maxFromNegInf = (x: JaxArray, dims: number[]): JaxArray => lax.expandDims(
  */
 export function softmax(x: ArrayLike, axis: Axis = -1): JaxArray {
   const a = arr(x);
-  const dims = axesOf(a, axis);
+  const dims = axesOf(a, axis, "softmax");
   const unnormalized = jnp.exp(jnp.subtract(a, lax.stopGradient(maxFromNegInf(a, dims))));
   return jnp.divide(unnormalized, jnp.sum(unnormalized, dims, { keepdims: true }));
 }
@@ -120,7 +120,7 @@ const oneHotJit = jit(
 /** (x - mean) / sqrt(var + epsilon) along `axis` (JAX's default "fast" variance). */
 export function standardize(x: ArrayLike, axis: Axis = -1, opts: { mean?: ArrayLike; variance?: ArrayLike; epsilon?: number } = {}): JaxArray {
   const a = arr(x);
-  const dims = axesOf(a, axis);
+  const dims = axesOf(a, axis, "standardize");
   const mean = opts.mean ?? jnp.mean(a, dims, { keepdims: true });
   let variance = opts.variance;
   if (variance === undefined) variance = jnp.clip(jnp.subtract(jnp.mean(jnp.square(a), dims, { keepdims: true }), jnp.square(mean)), 0);
@@ -228,7 +228,7 @@ export function logmeanexp(x: ArrayLike, axis: Axis = null, opts: { keepdims?: b
 const logmeanexpJit = jit(
   function logmeanexp(x: JaxArray, axis: Axis, keepdims: boolean) {
     const lse = logsumexp(x, axis, { keepdims });
-    const count = axesOf(x, axis).reduce((n, d) => n * x.shape[d], 1);
+    const count = axesOf(x, axis, "logmeanexp").reduce((n, d) => n * x.shape[d], 1);
     return jnp.subtract(lse, jnp.log(lax.asArray(count, lse.dtype, false)));
   },
   { staticArgnums: [1, 2] },
