@@ -65,6 +65,13 @@ const rows: Row[] = [
     call: () => jnp.concatenate([a23, a24], 0),
     raises: [TypeError, "Cannot concatenate arrays with shapes that differ in dimensions other than the one being concatenated: concatenating along dimension 0 for shapes (2, 3), (2, 4)."],
   },
+  { name: "reshape with two -1s", call: () => jnp.reshape(a6, [-1, -1]), raises: [TypeError, "can only specify one unknown axis size with a `-1` value, got (-1, -1)"] },
+  { name: "zeros of a negative shape", call: () => jnp.zeros([-1]), raises: [TypeError, "full: broadcast_in_dim shape must have every element be nonnegative, got (-1,)."] },
+  { name: "ones of a fractional shape", call: () => jnp.ones([2.5]), raises: [TypeError, "full: Shapes must be 1D sequences of concrete values of integer type, got (2.5,)."] },
+  { name: "eye of a negative size", call: () => jnp.eye(-1), raises: [ValueError, /^negative dimensions are not allowed, got -1 and /] },
+  { name: "split into unequal sections", call: () => jnp.split(jnp.ones([5]), 2), raises: [ValueError, "array split does not result in an equal division: rest is 1"] },
+  { name: "inv of a non-square matrix", call: () => jnp.linalg.inv(a23), raises: [ValueError, "Argument to inv must have shape [..., n, n], got (2, 3)."] },
+  { name: "choice of more than the population without replacement", call: () => random.choice(key, 3, [5], false), raises: [ValueError, "Cannot take a larger sample (size 5) than population (size 3) when 'replace=False'"] },
   { name: "transpose with a non-permutation", call: () => jnp.transpose(a23, [0, 0]), raises: [TypeError, "transpose permutation isn't a permutation of operand dimensions, got permutation (0, 0) for operand shape (2, 3)."] },
   { name: "squeeze of a size-2 axis", call: () => jnp.squeeze(a23, 0), raises: [TypeError, "cannot select an axis to squeeze out which has size not equal to one, got shape=(2, 3) and dimensions=(0,)"] },
   { name: "vmap of arguments with different sizes", call: () => vmap((x: Array, y: Array) => jnp.add(x, y))(a3, a4), raises: [ValueError, /^vmap got inconsistent sizes for array axes to be mapped:\n {2}\* one axis had size 3: axis 0 of args\[0\]/] },
@@ -87,6 +94,11 @@ const rows: Row[] = [
   { name: "indexing with a float", call: () => jnp.index(r3, 1.5 as never), raises: [TypeError, "Indexer must have integer or boolean type, got indexer with type float64"] },
   { name: "lax.switch with a float index", call: () => lax.switch(1.5 as never, [() => 1, () => 2]), raises: [TypeError, "Index type must be an integer, got 1.5 as float32"] },
   { name: "lax.cond with a vector predicate", call: () => lax.cond(jnp.array([true, false]), () => 1, () => 2), raises: [TypeError, "Pred must be a scalar, got [ True False] of shape (2,)."] },
+
+  { name: "astype to an unknown dtype", call: () => jnp.astype(a3, "foo" as never), raises: [TypeError, /^data type 'foo' not understood/] },
+  { name: "astype to float64 is float32 (x32, as JAX)", call: () => jnp.astype(i3, "float64" as never), gives: (y) => expect(y.dtype).toBe("float32") },
+  { name: "zeros of int64 are int32 (x32, as JAX)", call: () => jnp.zeros([2], { dtype: "int64" as never }), gives: (y) => expect(y.dtype).toBe("int32") },
+  { name: "an array of a string", call: () => jnp.array("s" as never), raises: [TypeError, "Value 's' with dtype <U1 is not a valid JAX array type. Only arrays of numeric types are supported by JAX."] },
 
   // ---- NaN and Inf compute (JAX raises only under jax_debug_nans)
   { name: "sum with a NaN", call: () => jnp.sum(withNaN), gives: (y) => expect(y.item()).toBeNaN() },
@@ -196,6 +208,8 @@ const rows: Row[] = [
   { name: "a string passed to lax.sin", call: () => lax.sin("hi" as never), raises: [TypeError, "Error interpreting argument to sin as a JAX value. The problematic value is of type string and was passed to sin at position 0."] },
   { name: "a string passed to lax.sin under jit", call: () => jit(() => lax.sin("hi" as never))(), raises: [TypeError, "Error interpreting argument to sin as a JAX value. The problematic value is of type string and was passed to sin at position 0."] },
   { name: "a string passed to jnp.add", call: () => jnp.add("hi" as never, 1), raises: [TypeError, "Argument 'hi' of type string is not a valid JAX type."] },
+  { name: "undefined passed to jnp.sin", call: () => jnp.sin(undefined as never), raises: [TypeError, "Argument 'undefined' of type undefined is not a valid JAX type."] },
+  { name: "split into a negative number of keys", call: () => random.split(key, -1), raises: [TypeError, "split: num must be a non-negative integer or a shape of them, got -1"] },
   { name: "jit returning a string", call: () => jit((x: Array) => "s")(a3), raises: [TypeError, /^<lambda> returned a value of type string at output path \(\), which is not a valid JAX type/] },
 
   // ---- mismatched pytree structures between branches and carries

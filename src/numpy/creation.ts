@@ -3,7 +3,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { Array as JaxArray } from "../array/base.js";
 import { ArrayImpl, tensorFrom, wrap } from "../array/array.js";
 import { type DType, checkDtype } from "../dtypes.js";
-import { ShapedArray } from "../jaxpr/aval.js";
+import { ShapedArray, pyShape } from "../jaxpr/aval.js";
+import { ValueError } from "../errors.js";
 import { ensureBackend } from "../backends/backend.js";
 import * as lax from "../lax/lax.js";
 import type { ArrayLike as ArrayLikeValue } from "../lax/lax.js";
@@ -51,6 +52,8 @@ const containsArray = (x: unknown): boolean => x instanceof JaxArray || (Array.i
  * `jnp.array([[1, 2], [3, 4]], { dtype: "int32" })`
  */
 export function array(values: Nested, opts: DtypeOpt = {}): JaxArray {
+  if (typeof values === "string")
+    throw new TypeError(`Value '${values}' with dtype <U${(values as string).length} is not a valid JAX array type. Only arrays of numeric types are supported by JAX.`);
   const dtype = opts.dtype ? checkDtype(opts.dtype, "array") : inferDtype(values);
   if (values instanceof JaxArray) return values.dtype === dtype && !values.weakType ? copy(values) : convertTo(values, dtype, false);
   if (typeof values === "number" || typeof values === "boolean") {
@@ -91,14 +94,16 @@ export function asarray(values: Nested | tf.Tensor, opts: DtypeOpt = {}): JaxArr
 
 const checkShape = (shape: number | readonly number[], where: string): number[] => {
   const s = typeof shape === "number" ? [shape] : [...shape];
-  for (const d of s) if (!Number.isInteger(d) || d < 0) throw new TypeError(`${where}: shape must be non-negative integers, got ${JSON.stringify(shape)}`);
+  // JAX's texts (from canonicalize_shape and broadcast_in_dim), naming the function.
+  if (!s.every(Number.isInteger)) throw new TypeError(`${where}: Shapes must be 1D sequences of concrete values of integer type, got ${pyShape(s)}.`);
+  if (s.some((d) => d < 0)) throw new TypeError(`${where}: broadcast_in_dim shape must have every element be nonnegative, got ${pyShape(s)}.`);
   return s;
 };
 
 /** An array of `shape` filled with `fillValue` (a broadcast literal, as in JAX). */
 export function full(shape: number | readonly number[], fillValue: ArrayLikeValue, opts: DtypeOpt = {}): JaxArray {
   const s = checkShape(shape, "full");
-  const dtype = opts.dtype ?? (fillValue instanceof JaxArray ? fillValue.dtype : typeof fillValue === "boolean" ? "bool" : "float32");
+  const dtype = opts.dtype ? checkDtype(opts.dtype, "full") : (fillValue instanceof JaxArray ? fillValue.dtype : typeof fillValue === "boolean" ? "bool" : "float32");
   const v = fillValue instanceof JaxArray ? convertTo(fillValue, dtype, false) : lax.asArray(fillValue, dtype, false);
   return lax.broadcastInDim(v, s, v.shape.map((_, i) => s.length - v.ndim + i));
 }
@@ -154,6 +159,7 @@ export function linspace(start: ArrayLikeValue, stop: ArrayLikeValue, num = 50, 
 
 /** The identity matrix (or an `n x m` one with ones on diagonal `k`), built from iotas as in JAX. */
 export function eye(n: number, m: number = n, k = 0, opts: DtypeOpt = {}): JaxArray {
+  if (!(n >= 0 && m >= 0)) throw new ValueError(`negative dimensions are not allowed, got ${n} and ${m}`);
   const i = lax.broadcastedIota("int32", [n, m], 0);
   const j = lax.broadcastedIota("int32", [n, m], 1);
   return convertTo(lax.eq(lax.add(i, lax.asArray(k, "int32", false)), j), opts.dtype ?? "float32", false);

@@ -11,6 +11,8 @@ import { convertTo, promoteDtypes } from "./promote.js";
 import { abs, multiply, sign, where } from "./math.js";
 import { max, min, prod, sum } from "./reductions.js";
 import { matmul } from "./shape.js";
+import { ValueError } from "../errors.js";
+import { pyShape } from "../jaxpr/aval.js";
 
 const floatArr = (x: ArrayLike): JaxArray => {
   const a = promoteDtypes(x)[0];
@@ -65,6 +67,7 @@ export function solve(a: ArrayLike, b: ArrayLike): JaxArray {
 export function inv(a: ArrayLike): JaxArray {
   const A = floatArr(a);
   const n = A.shape.at(-1)!;
+  if (A.ndim < 2 || A.shape.at(-2) !== n) throw new ValueError(`Argument to inv must have shape [..., n, n], got ${pyShape(A.shape)}.`);
   const eye = convertTo(lax.eq(lax.broadcastedIota("int32", [n, n], 0), lax.broadcastedIota("int32", [n, n], 1)), "float32", false);
   return solve(A, lax.broadcastInDim(eye, A.shape, [A.ndim - 2, A.ndim - 1]));
 }

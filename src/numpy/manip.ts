@@ -12,6 +12,7 @@ import { type Axis, mean, sum } from "./reductions.js";
 import { abs, add, less, lessEqual, logicalAnd, multiply, subtract, where } from "./math.js";
 import { concatenate, reshape } from "./shape.js";
 import { eye } from "./creation.js";
+import { ValueError } from "../errors.js";
 
 const arr = (x: ArrayLike): JaxArray => promoteDtypes(x)[0];
 const axisOf = (a: JaxArray, axis: number, name: string) => lax.canonicalizeAxis(axis, a.ndim, name);
@@ -160,7 +161,7 @@ export function split(x: ArrayLike, sections: number | readonly number[], axis =
   const n = a.shape[ax];
   let cuts: number[];
   if (typeof sections === "number") {
-    if (n % sections !== 0) throw new Error("array split does not result in an equal division");
+    if (n % sections !== 0) throw new ValueError(`array split does not result in an equal division: rest is ${n % sections}`);
     cuts = Array.from({ length: sections - 1 }, (_, i) => ((i + 1) * n) / sections);
   } else cuts = [...sections];
   const bounds = [0, ...cuts.map((c) => Math.min(Math.max(c, 0), n)), n];

@@ -31,7 +31,10 @@ export function convertTo(x: ArrayLike, dtype: DType, weakType: boolean): JaxArr
 }
 
 export function promoteDtypes(...xs: ArrayLike[]): JaxArray[] {
-  if (xs.length === 1) return [lax.asArray(xs[0])];
+  if (xs.length === 1) {
+    if (!(xs[0] instanceof JaxArray)) dtypeAndWeak(xs[0], false); // raises for a non-array, non-scalar
+    return [lax.asArray(xs[0])];
+  }
   const { dtype, weakType } = resultTypeOf(...xs);
   return xs.map((x) => convertTo(x, dtype, weakType));
 }

@@ -12,6 +12,7 @@ export function reshape(x: ArrayLike, shape: number | readonly number[]): JaxArr
   const a = promoteDtypes(x)[0];
   const s = typeof shape === "number" ? [shape] : [...shape];
   const unknown = s.indexOf(-1);
+  if (s.indexOf(-1, unknown + 1) > 0) throw new TypeError(`can only specify one unknown axis size with a \`-1\` value, got ${pyShape(s)}`);
   if (unknown >= 0) {
     const known = s.reduce((n, d, i) => (i === unknown ? n : n * d), 1);
     if (known === 0 || a.size % known !== 0) throw new TypeError(`cannot reshape array of shape ${pyShape(a.shape)} (size ${a.size}) into shape ${pyShape(s)}`);

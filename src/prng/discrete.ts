@@ -14,6 +14,7 @@ import { convertTo } from "../numpy/promote.js";
 import { type Shape, checkKey, randomBits, splitTyped } from "./keys.js";
 import { type Bound, NMANT, broadcastToRank, checkShape, constant, gumbel, shapeList, uniform } from "./samplers.js";
 import { sort_p } from "./sort.js";
+import { ValueError } from "../errors.js";
 
 const INT_RANGE: Record<string, [number, number]> = {
   int32: [-(2 ** 31), 2 ** 31 - 1],
@@ -219,8 +220,8 @@ export function choice(key: JaxArray, a: number | JaxArray, shape: Shape = [], r
   const ax = arr.ndim === 0 ? 0 : lax.canonicalizeAxis(axis, arr.ndim, "choice");
   const nDraws = sizeOf(sh);
   if (nDraws === 0) return zeros(sh, { dtype: arr.dtype });
-  if (nInputs <= 0) throw new RangeError("a must be greater than 0 unless no samples are taken");
-  if (!replace && nDraws > nInputs) throw new RangeError(`Cannot take a larger sample (size ${nDraws}) than population (size ${nInputs}) when 'replace=False'`);
+  if (nInputs <= 0) throw new ValueError("a must be greater than 0 unless no samples are taken");
+  if (!replace && nDraws > nInputs) throw new ValueError(`Cannot take a larger sample (size ${nDraws}) than population (size ${nInputs}) when 'replace=False'`);
   let result: JaxArray;
   if (p === null) {
     if (replace) {

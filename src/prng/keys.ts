@@ -63,7 +63,11 @@ export function keyData(keys: JaxArray): JaxArray {
 /** uint32[..., 2] key data as typed keys of shape `data.shape[:-1]`. */
 export const wrapKeyData = (data: JaxArray, _opts: { impl?: "threefry2x32" } = {}): JaxArray => randomWrap(data);
 
-const shapeOf = (num: Shape): number[] => (typeof num === "number" ? [num] : [...num]);
+function shapeOf(num: Shape): number[] {
+  const s = typeof num === "number" ? [num] : [...num];
+  if (!s.every((d) => Number.isInteger(d) && d >= 0)) throw new TypeError(`split: num must be a non-negative integer or a shape of them, got ${JSON.stringify(num)}`);
+  return s;
+}
 
 /** The typed split used inside samplers (JAX's `_split`): `num` new keys along a leading axis. */
 export function splitTyped(key: JaxArray, num: Shape = 2): JaxArray {
