@@ -56,6 +56,16 @@ describe("jax_debug_nans", () => {
     expect(raised(() => vmap(jit(sinLog))(jnp.ones([2]))).err.message).toBe("invalid value (nan) encountered in log");
   });
 
+  test("a NaN no primitive made (a jit returning its input) gets JAX's explanation", () => {
+    const x = jnp.array([NaN]); // made before the flag: array creation is not a primitive here
+    config.update("jax_debug_nans", true);
+    const { err, printed } = raised(() => jit((x: Array) => x)(x));
+    expect(err).toBeInstanceOf(FloatingPointError);
+    expect(err.message).toMatch(/^\('jit\(<lambda>\)', 'nan'\)\. Because jax_config\.debug_nans\.value and\/or config\.jax_debug_infs is set, the de-optimized function \(i\.e\., the function as if the `jit` decorator were removed\) was called/);
+    expect(err.message).toMatch(/If you see this error, consider opening a bug report at https:\/\/github\.com\/jax-ml\/jax\.$/);
+    expect(printed).toEqual([DEOPT]);
+  });
+
   test("no NaN, no error: Inf, integers and the gradient of sqrt at 0 pass", () => {
     config.update("jax_debug_nans", true);
     expect(jnp.log(0).item()).toBe(-Infinity);
