@@ -30,10 +30,9 @@ const values: Record<string, unknown> = {
    * random_bits, random_split, a sampler, or a jit call that consumes it). Eagerly each key array
    * remembers its consumption ("Previously-consumed key passed to random_split at index 0"); a
    * traced jaxpr is checked statically ("In random_bits, argument 0 is already consumed.").
-   * As in JAX, raw uint32[2] keys (PRNGKey) are not tracked, foldIn does not consume its key, and
-   * cond/scan/while follow JAX's rules (a loop body may not consume a closed-over key).
-   * Not covered: JAX's per-element masks, so indexing or slicing a key array gives fresh keys
-   * (`ks.index(0)` twice is not caught).
+   * As in JAX, raw uint32[2] keys (PRNGKey) are not tracked, foldIn does not consume its key,
+   * `ks.index(0)` consumes that key of ks only, and cond/scan/while follow JAX's rules (a loop
+   * body may not consume a closed-over key).
    */
   jax_debug_key_reuse: env("JAX_DEBUG_KEY_REUSE") === "True" || env("JAX_DEBUG_KEY_REUSE") === "1",
 };

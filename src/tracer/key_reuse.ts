@@ -2,9 +2,8 @@
 // primitive has a signature saying which key inputs it consumes (Sink), which key outputs are
 // fresh (Source) and which outputs are its inputs passed on (Forward). Eagerly, every concrete key
 // array remembers whether it was consumed; a jaxpr is checked statically when it is traced.
-// As in JAX only typed keys are tracked: a raw uint32[2] key is wrapped anew by each sampler.
-// Not covered (documented in config.ts): partial consumption of key arrays (JAX's masks; slice of
-// a key array is a fresh key here).
+// As in JAX only typed keys are tracked: a raw uint32[2] key is wrapped anew by each sampler, and
+// consumption is per element of a key array (slicing `ks.index(0)` consumes that key of ks only).
 import { ArrayImpl } from "../array/array.js";
 import type { Array as JaxArray } from "../array/base.js";
 import { isKey } from "../dtypes.js";
@@ -16,13 +15,39 @@ export interface KeyReuseSignature {
   sinks: number[];
   sources: number[];
   forwards: [number, number][];
+  /** A sink consuming only some keys of its operand (flat over its shape); absent: all of them. */
+  masks?: Record<number, boolean[]>;
 }
 
 const sig = (sinks: number[] = [], sources: number[] = [], forwards: [number, number][] = []): KeyReuseSignature => ({ sinks, sources, forwards });
 const FORWARD = sig([], [], [[0, 0]]);
 
+/** Which keys of an array are consumed: all, none, or some (flat, row-major). */
+type Consumed = boolean | boolean[];
+const hits = (c: Consumed | undefined, mask?: boolean[]): boolean =>
+  c === true ? (mask ? mask.some(Boolean) : true) : Array.isArray(c) ? c.some((x, j) => x && (mask ? mask[j] : true)) : false;
+const consume = (c: Consumed | undefined, mask?: boolean[]): Consumed => (mask === undefined || c === true ? true : Array.isArray(c) ? c.map((x, j) => x || mask[j]) : [...mask]);
+
+/** JAX's slice signature on keys: the sliced keys are consumed, the slice is fresh. */
+function sliceSignature(p: Params, inAvals: readonly ShapedArray[]): KeyReuseSignature {
+  const shape = inAvals[0].shape;
+  if (!isKey(inAvals[0].dtype)) return FORWARD;
+  const [start, limit, strides] = [p.start_indices as number[], p.limit_indices as number[], p.strides as number[] | null];
+  const size = shape.reduce((a, b) => a * b, 1);
+  const mask = Array.from({ length: size }, (_, f) => {
+    let inside = true;
+    for (let d = shape.length - 1; d >= 0; d--) {
+      const i = f % shape[d];
+      f = (f - i) / shape[d];
+      if (i < start[d] || i >= limit[d] || (i - start[d]) % (strides?.[d] ?? 1) !== 0) inside = false;
+    }
+    return inside;
+  });
+  return { ...sig([0], [0]), masks: { 0: mask } };
+}
+
 /** JAX's key_reuse_signatures table, by primitive name. */
-const SIGNATURES: Record<string, KeyReuseSignature | ((params: Params, nIn: number, nOut: number) => KeyReuseSignature)> = {
+const SIGNATURES: Record<string, KeyReuseSignature | ((params: Params, nIn: number, nOut: number, inAvals: readonly ShapedArray[]) => KeyReuseSignature)> = {
   random_bits: sig([0]),
   random_split: sig([0], [0]),
   random_fold_in: sig([], [0]),
@@ -42,7 +67,7 @@ const SIGNATURES: Record<string, KeyReuseSignature | ((params: Params, nIn: numb
   scatter: sig([2], [], [[0, 0]]),
   eq: sig(),
   ne: sig(),
-  slice: sig([], [0]), // JAX sinks the sliced part (a mask); tfjax tracks whole arrays only
+  slice: (p, _nIn, _nOut, inAvals) => sliceSignature(p, inAvals),
   unstack: (_p, _nIn, nOut) => sig([0], [...Array(nOut).keys()]),
   concatenate: (_p, nIn) => (nIn === 1 ? FORWARD : sig([...Array(nIn).keys()], [0])),
 };
@@ -112,7 +137,7 @@ export function primitiveSignature(name: string, params: Params, inAvals: readon
   if (call instanceof ClosedJaxpr) return jaxprSignature(call.jaxpr);
   if (LOOPS[name]) return LOOPS[name](params, inAvals.length);
   const s = SIGNATURES[name];
-  if (s) return typeof s === "function" ? s(params, inAvals.length, nOut) : s;
+  if (s) return typeof s === "function" ? s(params, inAvals.length, nOut, inAvals) : s;
   return sig(inAvals.flatMap((a, i) => (isKey(a.dtype) ? [i] : [])));
 }
 
@@ -122,7 +147,7 @@ const signatures = new WeakMap<Jaxpr, KeyReuseSignature>();
 export function jaxprSignature(jaxpr: Jaxpr): KeyReuseSignature {
   let s = signatures.get(jaxpr);
   if (s) return s;
-  const consumed = new Map<Var, boolean>();
+  const consumed = new Map<Var, Consumed>();
   const forwards = new Map<Var, Atom>();
   const resolve = (a: Atom): Atom => {
     while (a instanceof Var && forwards.has(a)) a = forwards.get(a)!;
@@ -135,18 +160,21 @@ export function jaxprSignature(jaxpr: Jaxpr): KeyReuseSignature {
     for (const i of e.sinks) {
       const v = resolve(eqn.inputs[i]);
       if (!key(v) || !(v instanceof Var)) continue;
-      if (consumed.get(v)) throw new KeyReuseError(`In ${eqn.primitive.name}, argument ${i} is already consumed.`);
-      consumed.set(v, true);
+      if (hits(consumed.get(v), e.masks?.[i])) throw new KeyReuseError(`In ${eqn.primitive.name}, argument ${i} is already consumed.`);
+      consumed.set(v, consume(consumed.get(v), e.masks?.[i]));
     }
     for (const v of eqn.outBinders) if (key(v) && !forwards.has(v)) consumed.set(v, true); // consumed unless a Source
     for (const o of e.sources) consumed.set(eqn.outBinders[o], false);
   }
   const inputs: Atom[] = [...jaxpr.invars, ...jaxpr.constvars];
+  const sinks = inputs.flatMap((v, i) => (key(v) && hits(consumed.get(v as Var)) ? [i] : []));
+  const masks = Object.fromEntries(sinks.flatMap((i) => { const c = consumed.get(inputs[i] as Var); return Array.isArray(c) ? [[i, c]] : []; }));
   s = sig(
-    inputs.flatMap((v, i) => (key(v) && consumed.get(v as Var) ? [i] : [])),
-    jaxpr.outvars.flatMap((v, i) => (key(v) && !inputs.includes(resolve(v)) && !(v instanceof Var && consumed.get(v)) ? [i] : [])),
+    sinks,
+    jaxpr.outvars.flatMap((v, i) => (key(v) && !inputs.includes(resolve(v)) && !(v instanceof Var && hits(consumed.get(v))) ? [i] : [])),
     jaxpr.outvars.flatMap((v, i): [number, number][] => (key(v) && inputs.includes(resolve(v)) ? [[inputs.indexOf(resolve(v)), i]] : [])),
   );
+  if (Object.keys(masks).length) s.masks = masks;
   signatures.set(jaxpr, s);
   return s;
 }
@@ -161,7 +189,7 @@ export function callArgIndex(call: unknown, n: number): (i: number) => number {
 }
 
 // Eagerly: whether each concrete key array has been consumed.
-const consumedKeys = new WeakMap<object, boolean>();
+const consumedKeys = new WeakMap<object, Consumed>();
 const isKeyArray = (x: unknown): x is ArrayImpl => x instanceof ArrayImpl && isKey(x.dtype);
 
 /**
@@ -170,12 +198,12 @@ const isKeyArray = (x: unknown): x is ArrayImpl => x instanceof ArrayImpl && isK
  */
 export function checkSignature(s: KeyReuseSignature, args: readonly JaxArray[], funcname: string, index: (i: number) => number = (i) => i): void {
   for (const i of s.sinks)
-    if (isKeyArray(args[i]) && consumedKeys.get(args[i])) throw new KeyReuseError(`Previously-consumed key passed to ${funcname} at index ${index(i)}`);
+    if (isKeyArray(args[i]) && hits(consumedKeys.get(args[i]), s.masks?.[i])) throw new KeyReuseError(`Previously-consumed key passed to ${funcname} at index ${index(i)}`);
 }
 
 /** JAX's update_consumption: sinks are consumed; key outputs are consumed unless fresh or forwarded. */
 export function updateConsumption(s: KeyReuseSignature, args: readonly JaxArray[], outs: readonly JaxArray[]): void {
-  for (const i of s.sinks) if (isKeyArray(args[i])) consumedKeys.set(args[i], true);
+  for (const i of s.sinks) if (isKeyArray(args[i])) consumedKeys.set(args[i], consume(consumedKeys.get(args[i]), s.masks?.[i]));
   for (const o of outs) if (isKeyArray(o)) consumedKeys.set(o, true);
   for (const o of s.sources) if (isKeyArray(outs[o])) consumedKeys.set(outs[o], false);
   for (const [i, o] of s.forwards) if (isKeyArray(args[i]) && isKeyArray(outs[o])) consumedKeys.set(outs[o], consumedKeys.get(args[i]) ?? false);
