@@ -11,14 +11,13 @@ import { ShapedArray, pyShape } from "../../jaxpr/aval.js";
 import { type BatchDim, ClosedJaxpr, Jaxpr, type Params, type Primitive, UndefinedPrimal, Var } from "../../jaxpr/jaxpr.js";
 import { JaxprTypeError } from "../../jaxpr/typecheck.js";
 import { type DType, isFloat, isInteger } from "../../dtypes.js";
-import { Executable, compile } from "../../backends/compile.js";
-import { backendName } from "../../backends/backend.js";
+import type { Executable } from "../../backends/compile.js";
 import { bind, bind1, currentTrace, evalTrace, withTrace } from "../../tracer/core.js";
 import { tangentAval, zerosLike } from "../../tracer/ad_util.js";
 import { bdimAtFront, moveaxis } from "../../tracer/batching.js";
 import { type Transformed, batchJaxpr, cached, evalClosed, jvpJaxpr, traceClosed, transposeJaxpr } from "../../tracer/call_rules.js";
 import { traceToJaxpr } from "../../tracer/jaxpr_trace.js";
-import { functionName, leafValue } from "../../tracer/jit.js";
+import { executableFor, functionName, leafValue } from "../../tracer/jit.js";
 import { partialEvalJaxpr, partialEvalRules } from "../../tracer/partial_eval.js";
 import { definePrimitive } from "../primitive.js";
 import { ValueError } from "../../errors.js";
@@ -517,11 +516,6 @@ const pyType = (x: unknown): string => (typeof x === "string" ? "<class 'str'>" 
 
 // ---- shared helpers: running a jaxpr ----------------------------------------------------------
 
-// Each branch or loop body is compiled once per backend. An executable owns tensors (its
-// literals), so it is disposed when its jaxpr is collected.
-const executables = new WeakMap<Jaxpr, Map<string, Executable>>();
-const reclaim = new FinalizationRegistry<Map<string, Executable>>((m) => m.forEach((x) => x.dispose()));
-
 /** Runs a closed jaxpr (no consts) on tensors with its compiled executable. */
 export function runCompiled(c: ClosedJaxpr, args: tf.Tensor[], name: string): tf.Tensor[] {
   return executableOf(c, name).run(args);
@@ -529,15 +523,7 @@ export function runCompiled(c: ClosedJaxpr, args: tf.Tensor[], name: string): tf
 
 export function executableOf(c: ClosedJaxpr, name: string): Executable {
   if (c.consts.length) throw new Error(`internal: ${name} jaxpr has unconverted consts`);
-  let m = executables.get(c.jaxpr);
-  if (m === undefined) {
-    executables.set(c.jaxpr, (m = new Map()));
-    reclaim.register(c.jaxpr, m);
-  }
-  const key = backendName();
-  let x = m.get(key);
-  if (x === undefined) m.set(key, (x = compile(c.jaxpr, { name })));
-  return x;
+  return executableFor(c.jaxpr, name); // jit's compile cache: one per backend, bounded
 }
 
 export type { DType };
