@@ -45,7 +45,7 @@ test("WeakLRU: bounded over all objects; a collected object's entries leave", as
   expect(c.size).toBe(0);
 });
 
-test("3000 shapes of one jitted function: caches at their bound, no tensor left, evicted shapes recompile", () => {
+test("3000 shapes of one jitted function: caches at their bound, no tensor left, evicted shapes recompile", async () => {
   let traces = 0;
   const f = jit((x: Array) => {
     traces++;
@@ -59,8 +59,10 @@ test("3000 shapes of one jitted function: caches at their bound, no tensor left,
     y.dispose();
     return v;
   };
+  const empty = tf.memory().numTensors;
   call(1);
   const before = tf.memory().numTensors; // the literals 2 and 1 now live in the pool
+  expect(before).toBe(empty + 2);
   for (let n = 2; n <= 3000; n++) call(n);
   expect(traces).toBe(3000);
   const info = cacheInfo();
@@ -73,6 +75,10 @@ test("3000 shapes of one jitted function: caches at their bound, no tensor left,
   expect(traces).toBe(3001);
   expect(call(3000)).toBe(3); // still cached
   expect(traces).toBe(3001);
+  // Once no plan is left, the pool's literals are freed too.
+  clearCaches();
+  await collectUntil(() => tf.memory().numTensors === empty);
+  expect(tf.memory().numTensors).toBe(empty);
 });
 
 /** 3000 jitted closures, each over its own array, each called once. */

@@ -104,16 +104,15 @@ export class Executable {
     }
   }
 
-  /** Holds the pool references of its literals until dispose() or collection. */
+  /** Holds the pool references of its literals (registered with `literals`) until dispose(). */
   holdLiterals(keys: string[]): this {
     this.#literalKeys = keys;
-    collected.register(this, keys, this);
     return this;
   }
 
   dispose(): void {
     if (this.#literalKeys === null) return;
-    collected.unregister(this);
+    collected.unregister(this.literals);
     releaseLiterals(this.#literalKeys);
     this.#literalKeys = null;
   }
@@ -129,6 +128,9 @@ export function compile(input: Jaxpr, opts: CompileOptions = {}): Executable {
   const env = new Map<Var, number>();
   const literals: [number, tf.Tensor][] = [];
   const literalKeys: string[] = [];
+  // Registered on the literals array, which only the executable holds: also released when
+  // compilation throws half-way.
+  collected.register(literals, literalKeys, literals);
   const steps: Step[] = [];
   const slotOf = (a: Atom): number => {
     if (a instanceof Literal) {
