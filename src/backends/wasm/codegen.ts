@@ -19,6 +19,7 @@ import { isSimpleIndexing, keyJson, programKey } from "../fusion/ir.js";
 import { Code, type FuncImport, type ModuleDef, encodeModule, listModule } from "./emit.js";
 import { type MathEnv, exp, exp2, expm1, log, log1p, logistic, pow, tanh, trig } from "./math.js";
 import { erfInv } from "./erfinv.js";
+import { erfInv32 } from "../../lax/special.js";
 import { type KeySchedule, randomBits } from "./threefry.js";
 import { KS_PARITY } from "../fusion/threefry_steps.js";
 import { Emitter, VB, type VNode } from "./vexpr.js";
@@ -95,7 +96,7 @@ function build(p: FusedProgram, scalar: boolean[]): WasmKernel | null {
       let i = imports.findIndex((f) => f.name === name);
       if (i < 0) {
         i = imports.push({ module: "env", name, params: ["f64"], results: ["f64"] }) - 1;
-        importFns[name] = Math[name];
+        importFns[name] = name === "erf_inv" ? erfInv32 : Math[name];
       }
       return i;
     },
@@ -497,7 +498,7 @@ function unary(b: VB, fn: string, x: VNode, from: ScalarType, to: ScalarType, en
     case "square":
       return b.fmul(x, x);
     case "erf_inv":
-      return erfInv(b, x);
+      return erfInv(b, env, x);
   }
   return unsupported(`${fn} on f32`);
 }

@@ -81,8 +81,8 @@ export const TRIG_VECTOR_LIMIT = 2 ** 20;
 
 /** Functions that, on some lanes, call an imported JS Math function (see codegen.ts). */
 export interface MathEnv {
-  /** Index of an imported (f64) -> f64 function computing Math[name]. */
-  scalar(name: "sin" | "cos" | "tan" | "log1p"): number;
+  /** Index of an imported (f64) -> f64 function computing Math[name] (erf_inv: lax/special.ts's erfInv32). */
+  scalar(name: "sin" | "cos" | "tan" | "log1p" | "erf_inv"): number;
 }
 
 /** The float32 bits of 2^k for integer lanes k in [-126, 127]. */

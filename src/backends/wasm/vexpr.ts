@@ -206,13 +206,36 @@ export class VB {
     return acc;
   };
   /**
-   * a*b + c rounded once to float32, lane-wise (lax/special.ts fma32). In float64 a*b is exact
-   * and the sum s is rounded to odd: an inexact s with an even last bit steps one float64 ulp
-   * toward the exact sum (whose error e comes from two-sum). A float64 with an odd last bit is
-   * never a float32 nor halfway between two, so demoting it rounds as the exact sum would
-   * (53 >= 24 + 2). Infinite or NaN sums have no finite e and are left alone.
+   * a*b + c rounded once to float32, lane-wise (lax/special.ts fma32). In float64 a*b is exact, and
+   * rounding the float64 sum s to float32 is the single rounding unless s lies exactly halfway
+   * between two float32s (low 29 bits 1 << 28) or below float32's normal range; only when some
+   * lane does (rarely) are the four recomputed by ffmaExact.
    */
   ffma = (a: VNode, b: VNode, c: VNode): VNode => {
+    const sums = [0, 1].map((h) => {
+      const pick = (v: VNode) => (h ? this.promoteHi(v) : this.promoteLo(v));
+      return this.dadd(this.dmul(pick(a), pick(b)), pick(c));
+    });
+    const doubt = (s: VNode) =>
+      this.or(this.v("i64x2.eq", this.and(s, this.i64(0x1fffffffn)), this.i64(0x10000000n)), this.v("f64x2.lt", this.v("f64x2.abs", s), this.d(2 ** -126)));
+    const any = this.or(doubt(sums[0]), doubt(sums[1]));
+    return this.custom("v128", [this.demote2(sums[0], sums[1]), any, a, b, c], (e, [r, anyL, aL, bL, cL]) => {
+      const code = e.code;
+      code.op("local.get", anyL).op("v128.any_true").op("if");
+      const exact = this.ffmaExact(this.get(aL), this.get(bL), this.get(cL));
+      const sub = new Emitter(code);
+      sub.count([exact]);
+      sub.emit(exact);
+      code.op("local.set", r).op("end").op("local.get", r);
+    });
+  };
+  /**
+   * ffma for every lane: the float64 sum s is rounded to odd (an inexact s with an even last bit
+   * steps one float64 ulp toward the exact sum, whose error e comes from two-sum). A float64 with
+   * an odd last bit is never a float32 nor halfway between two, so demoting it rounds as the exact
+   * sum would (53 >= 24 + 2). Infinite or NaN sums have no finite e and are left alone.
+   */
+  private ffmaExact = (a: VNode, b: VNode, c: VNode): VNode => {
     const half = (h: 0 | 1) => {
       const pick = (v: VNode) => (h ? this.promoteHi(v) : this.promoteLo(v));
       const p = this.dmul(pick(a), pick(b));
@@ -222,7 +245,7 @@ export class VB {
       const e = this.dadd(this.dsub(p, this.dsub(s, bb)), this.dsub(cd, bb));
       const inexact = this.v("f64x2.gt", this.v("f64x2.abs", e), this.d(0));
       const even = this.v("i64x2.eq", this.and(s, this.i64(1n)), this.i64(0n));
-      const toward = this.or(this.node("i64x2.shr_s", "v128", [this.xor(e, s), this.i32c(63)]), this.i64(1n)); // -1 where e < 0 < s or s < 0 < e
+      const toward = this.or(this.xor(this.v("f64x2.gt", e, this.d(0)), this.v("f64x2.gt", s, this.d(0))), this.i64(1n)); // -1 where e and s differ in sign
       return this.v("i64x2.add", s, this.and(toward, this.and(inexact, even)));
     };
     return this.demote2(half(0), half(1));

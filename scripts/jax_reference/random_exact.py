@@ -1,0 +1,25 @@
+# Draws for test/random_exact.test.ts, compared bit for bit: JAX's own samplers (CPU, x64 off),
+# as float32 bit patterns. XLA's CPU backend contracts multiply-adds into FMAs and has its own
+# log1p, which is what makes these exact only for an implementation that does the same.
+# Regenerate with:
+#   JAX_PLATFORMS=cpu /tmp/jaxenv/bin/python scripts/jax_reference/random_exact.py > test/fixtures/random_exact_jax.json
+# (the checked-in draws were printed by JAX 0.10.2 on x86-64 with FMA).
+import json
+import jax, jax.numpy as jnp, numpy as np
+jax.config.update("jax_platforms", "cpu")
+r = jax.random
+# The samplers whose every draw tfjax reproduces bit for bit (others stop at tfjs's log and exp).
+C = {
+  "normal": lambda k, n: r.normal(k, (n,)),
+  "uniform_-3_7": lambda k, n: r.uniform(k, (n,), minval=-3.0, maxval=7.0),
+  "uniform_tiny": lambda k, n: r.uniform(k, (n,), minval=1e-3, maxval=1.5e-3),
+  "truncated_normal_-1_2": lambda k, n: r.truncated_normal(k, -1.0, 2.0, (n,)),
+}
+out = {"jax": jax.__version__, "draws": {}}
+for part, n in ((True, 1000), (False, 300)):
+  jax.config.update("jax_threefry_partitionable", part)
+  k = r.key(1701)
+  for name, f in C.items():
+    x = np.asarray(f(k, n), dtype=np.float32)
+    out["draws"][f"{name}/{'partitionable' if part else 'legacy'}"] = x.view(np.uint32).tolist()
+print(json.dumps(out, separators=(",", ":")))

@@ -1,0 +1,31 @@
+// JAX's own draws (scripts/jax_reference/random_exact.py → test/fixtures/random_exact_jax.json,
+// float32 bit patterns), bit for bit, eagerly and under jit, in both stream modes. Exactness needs
+// XLA's arithmetic: _uniform's scale-and-shift and erf_inv's polynomials as fused multiply-adds,
+// and XLA's own float32 log1p inside erf_inv (lax/special.ts). Also run in the browser on WebGL
+// (test/browser/prng.test.ts), where it holds on SwiftShader's IEEE float32.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type Array, config, jit, random } from "../src/index.js";
+import FIXTURE from "./fixtures/random_exact_jax.json";
+
+const SAMPLERS: Record<string, (k: Array, n: number) => Array> = {
+  normal: (k, n) => random.normal(k, [n]),
+  "uniform_-3_7": (k, n) => random.uniform(k, [n], "float32", -3, 7),
+  uniform_tiny: (k, n) => random.uniform(k, [n], "float32", 1e-3, 1.5e-3),
+  "truncated_normal_-1_2": (k, n) => random.truncatedNormal(k, -1, 2, [n]),
+};
+
+const bitsOf = (x: Array): number[] => Array.from(new Uint32Array(Float32Array.from((x as unknown as { dataSync(): ArrayLike<number> }).dataSync()).buffer));
+const draws = FIXTURE.draws as Record<string, number[]>;
+
+for (const mode of ["partitionable", "legacy"]) {
+  describe(`JAX ${FIXTURE.jax}'s draws, bit for bit (jax_threefry_partitionable=${mode === "partitionable"})`, () => {
+    beforeAll(() => config.update("jax_threefry_partitionable", mode === "partitionable"));
+    afterAll(() => config.update("jax_threefry_partitionable", true));
+    test.each(Object.keys(SAMPLERS))("%s", (name) => {
+      const want = draws[`${name}/${mode}`];
+      const f = (k: Array) => SAMPLERS[name](k, want.length);
+      expect(bitsOf(f(random.key(1701)))).toEqual(want);
+      expect(bitsOf(jit(f)(random.key(1701)) as Array)).toEqual(want);
+    });
+  });
+}
