@@ -2,7 +2,8 @@
 // what JAX 0.10.2 does with the same program: the error class and JAX's text (run in JAX to get
 // it), or the value JAX computes where JAX does not raise (NaN inputs, empty arrays, out-of-bounds
 // gathers and scatters). After every row tfjax must be fully usable: no trace left current, no
-// tensor kept alive, and a small jit/grad/vmap computation still right.
+// tensor kept alive, and a small jit/grad/vmap computation still right. JAX's side of each row:
+// scripts/jax_reference/bad_input.py.
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, test } from "vitest";
 import {

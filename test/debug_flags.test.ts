@@ -1,5 +1,6 @@
 // jax_debug_nans / jax_debug_infs and jax_debug_key_reuse: the same programs as in JAX 0.10.2,
-// raising where JAX raises, with JAX's error texts (each expectation was run in JAX first).
+// raising where JAX raises, with JAX's error texts (scripts/jax_reference/debug_flags.py prints
+// what JAX does with each program).
 import * as tf from "@tensorflow/tfjs-core";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { FloatingPointError, KeyReuseError, checkpoint, config, grad, jit, jnp, lax, random, scope, vmap, type Array } from "../src/index.js";
