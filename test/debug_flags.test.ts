@@ -169,6 +169,23 @@ describe("jax_debug_key_reuse", () => {
       expect(reuses(f)).toBe(want);
     });
 
+  test("a raising check keeps no tensors alive and leaves tfjax usable", () => {
+    config.update("jax_debug_key_reuse", true);
+    const k = k0();
+    const f = jit(normal2);
+    const g = jit((k: Array) => random.normal(k));
+    const misuse = () => {
+      scope(() => reuses(() => f(k)));
+      scope(() => reuses(() => (g(k), g(k))));
+      scope(() => reuses(() => (random.split(k), random.split(k))));
+    };
+    misuse(); // traces and compiles
+    const before = tf.memory().numTensors;
+    misuse();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(random.normal(random.key(3)).shape).toEqual([]);
+  });
+
   test("off, nothing is tracked: the same key gives the same numbers", () => {
     const k = k0();
     expect(random.normal(k).item()).toBe(random.normal(k).item());
