@@ -44,13 +44,14 @@ export const isNumeric = (d: DType): boolean => d !== "bool";
 /** JAX's extended key dtype: the aval's shape excludes the trailing 2 uint32 words of storage. */
 export const isKey = (d: DType): boolean => d === "key<fry>";
 
-/** A dtype argument as JAX's x32 mode canonicalizes it: 64-bit types become their 32-bit ones. */
 export function checkDtype(d: unknown, where: string): DType {
   if (typeof d === "string" && Object.hasOwn(SHORT, d)) return d as DType;
-  if (typeof d === "string" && Object.hasOwn(X32, d)) return X32[d];
   throw new TypeError(`data type '${String(d)}' not understood (${where} takes one of ${Object.keys(SHORT).join(", ")})`);
 }
 const X32: Record<string, DType> = { float64: "float32", int64: "int32", uint64: "uint32" };
+
+/** The dtype an array is made with, as JAX's x32 mode canonicalizes it: float64 is float32, ... */
+export const canonicalizeDtype = (d: unknown, where: string): DType => (typeof d === "string" && Object.hasOwn(X32, d) ? X32[d] : checkDtype(d, where));
 
 // Lattice nodes: concrete dtypes, the 64-bit types that x32 mode canonicalises away, and the
 // weak types `i*`/`f*` that Python (here: JS) scalars carry.

@@ -2,7 +2,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { Array as JaxArray } from "../array/base.js";
 import { ArrayImpl, tensorFrom, wrap } from "../array/array.js";
-import { type DType, checkDtype } from "../dtypes.js";
+import { type DType, canonicalizeDtype } from "../dtypes.js";
 import { ShapedArray, pyShape } from "../jaxpr/aval.js";
 import { ValueError } from "../errors.js";
 import { ensureBackend } from "../backends/backend.js";
@@ -54,7 +54,7 @@ const containsArray = (x: unknown): boolean => x instanceof JaxArray || (Array.i
 export function array(values: Nested, opts: DtypeOpt = {}): JaxArray {
   if (typeof values === "string")
     throw new TypeError(`Value '${values}' with dtype <U${(values as string).length} is not a valid JAX array type. Only arrays of numeric types are supported by JAX.`);
-  const dtype = opts.dtype ? checkDtype(opts.dtype, "array") : inferDtype(values);
+  const dtype = opts.dtype ? canonicalizeDtype(opts.dtype, "array") : inferDtype(values);
   if (values instanceof JaxArray) return values.dtype === dtype && !values.weakType ? copy(values) : convertTo(values, dtype, false);
   if (typeof values === "number" || typeof values === "boolean") {
     // A 0-d array from a JS scalar traces as a literal, as a numpy scalar does in JAX.
@@ -103,7 +103,7 @@ const checkShape = (shape: number | readonly number[], where: string): number[] 
 /** An array of `shape` filled with `fillValue` (a broadcast literal, as in JAX). */
 export function full(shape: number | readonly number[], fillValue: ArrayLikeValue, opts: DtypeOpt = {}): JaxArray {
   const s = checkShape(shape, "full");
-  const dtype = opts.dtype ? checkDtype(opts.dtype, "full") : (fillValue instanceof JaxArray ? fillValue.dtype : typeof fillValue === "boolean" ? "bool" : "float32");
+  const dtype = opts.dtype ? canonicalizeDtype(opts.dtype, "full") : (fillValue instanceof JaxArray ? fillValue.dtype : typeof fillValue === "boolean" ? "bool" : "float32");
   const v = fillValue instanceof JaxArray ? convertTo(fillValue, dtype, false) : lax.asArray(fillValue, dtype, false);
   return lax.broadcastInDim(v, s, v.shape.map((_, i) => s.length - v.ndim + i));
 }

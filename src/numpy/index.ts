@@ -9,7 +9,7 @@
  * @module
  */
 import { Array as JaxArray, arrayMethods } from "../array/base.js";
-import { type DType, checkDtype } from "../dtypes.js";
+import { type DType, canonicalizeDtype } from "../dtypes.js";
 import * as lax from "../lax/lax.js";
 import type { ArrayLike } from "../lax/lax.js";
 import * as m from "./math.js";
@@ -52,7 +52,7 @@ export { convolve, correlate } from "./convolve.js";
 export type { ArrayLike };
 
 /** Casts to `dtype` (`x.astype("int32")`). */
-export const astype = (x: ArrayLike, dtype: DType): JaxArray => convertTo(lax.asArray(x), checkDtype(dtype, "astype"), false);
+export const astype = (x: ArrayLike, dtype: DType): JaxArray => convertTo(lax.asArray(x), canonicalizeDtype(dtype, "astype"), false);
 
 declare module "../array/base.js" {
   interface Array {
