@@ -115,7 +115,7 @@ export function cacheInfo(): Record<string, { size: number; maxSize: number }> {
   return Object.fromEntries([...registry].map(([name, c]) => [name, { size: c.size, maxSize: c.maxSize }]));
 }
 
-/** Empties every cache (JAX's jax.clear_caches): later calls retrace and recompile. */
+/** Empties every cache (JAX's jax.clear_caches): `clearCaches(); f(x)` traces and compiles f again. */
 export function clearCaches(): void {
   for (const c of registry.values()) c.clear();
 }

@@ -5,7 +5,7 @@
 // measured after a warm-up, at half-time and at the end (the heap after gc()), so growth that
 // scales with the number of calls shows up as a difference between the last two.
 import * as tf from "@tensorflow/tfjs-core";
-import { jit, jnp, nn, random, tree, valueAndGrad, type Array } from "../../src/index.js";
+import { type ArrayImpl, jit, jnp, nn, random, scope, tree, valueAndGrad, type Array } from "../../src/index.js";
 
 export interface SoakFigures {
   calls: number;
@@ -126,13 +126,25 @@ export async function soakJit(calls: number, warmup = 200): Promise<SoakFigures 
   return { ...figures, firstLoss, lastLoss };
 }
 
-/** `ops` eager ops, four per iteration: x = tanh(x * 0.9 + b), and a sum that is dropped. */
-export async function soakEager(ops: number, warmup = 1000): Promise<SoakFigures> {
+/**
+ * `ops` eager ops, four per iteration: x = tanh(x * 0.9 + b), and a sum that is dropped. With
+ * `scoped`, each iteration runs in scope() and disposes the previous x: freed without the GC.
+ */
+export async function soakEager(ops: number, warmup = 1000, scoped = false): Promise<SoakFigures> {
   let x = random.normal(random.key(1), [64]);
   const b = jnp.full([64], 0.01);
+  const step = () => {
+    const y = jnp.tanh(jnp.add(jnp.multiply(x, 0.9), b));
+    jnp.sum(y);
+    return y;
+  };
   const figures = await soak(ops / 4, warmup / 4, () => {
-    x = jnp.tanh(jnp.add(jnp.multiply(x, 0.9), b));
-    jnp.sum(x);
+    if (!scoped) x = step();
+    else {
+      const y = scope(step);
+      (x as ArrayImpl).dispose();
+      x = y;
+    }
   });
   return { ...figures, calls: ops, callsPerSecond: figures.callsPerSecond * 4 };
 }
