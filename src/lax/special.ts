@@ -101,14 +101,14 @@ const I32 = new Int32Array(F32.buffer);
 /** XLA's float32 log1p on the CPU (elemental_ir_emitter EmitLog1p, with its float32 log). */
 export function log1p32(y: number): number {
   if (Math.abs(y) < LOG1P_SMALL) {
+    // Where a product is exact (1 y, y^2/2: for |y| < 2^-63, where y^2/2 may not be, the sum is
+    // y anyway), its multiply-add is a plain float32 step.
     let num = LOG1P_NUM[0];
-    let den = LOG1P_DEN[0];
-    for (let i = 1; i < LOG1P_NUM.length; i++) {
-      num = fma32(num, y, LOG1P_NUM[i]);
-      den = fma32(den, y, LOG1P_DEN[i]);
-    }
+    let den = f32(y + LOG1P_DEN[1]);
+    for (let i = 1; i < LOG1P_NUM.length; i++) num = fma32(num, y, LOG1P_NUM[i]);
+    for (let i = 2; i < LOG1P_DEN.length; i++) den = fma32(den, y, LOG1P_DEN[i]);
     const y2 = f32(y * y);
-    return f32(y + fma32(y2, -0.5, f32(f32(y * y2) * f32(num / den))));
+    return f32(y + f32(f32(f32(y * y2) * f32(num / den)) - f32(y2 * 0.5)));
   }
   return log32(f32(1 + y));
 }
@@ -128,7 +128,8 @@ function log32(t: number): number {
   const x3 = f32(x2 * x);
   const [a, b, c] = [0, 3, 6].map((i) => fma32(fma32(x, LOG_P[i], LOG_P[i + 1]), x, LOG_P[i + 2]));
   const poly = fma32(fma32(fma32(a, x3, b), x3, c), x3, f32(e * LN2_LO));
-  return fma32(e, LN2_HI, f32(fma32(x2, -0.5, x) + poly));
+  // x^2/2 and e ln2_hi are exact (x is a multiple of 2^-24; e has 8 bits, ln2_hi 9).
+  return f32(e * LN2_HI + f32(f32(x - x2 * 0.5) + poly));
 }
 
 /** erf_inv of a float32, as XLA computes it in float32 (see above). */
