@@ -30,6 +30,19 @@ const TIMEOUT = long ? 24 * 3600_000 : 120_000;
 /** A program's choices and its inputs' seed. */
 const choices = fc.array(fc.nat({ max: 0xffff }), { maxLength: 160, size: "max" });
 const seeds = fc.nat({ max: 1e6 });
+/** Prints a property's first failure before fast-check shrinks it (shrinking a slow case can take minutes). */
+const firstFailure = new Set<string>();
+function reported<A extends unknown[]>(name: string, f: (...a: A) => void): (...a: A) => void {
+  return (...a) => {
+    try {
+      f(...a);
+    } catch (e) {
+      if (!firstFailure.has(name)) console.warn(`${name}: first failure, before shrinking:\n${(e as Error).message}`);
+      firstFailure.add(name);
+      throw e;
+    }
+  };
+}
 const params = (numRuns: number) => ({ seed: SEED, numRuns: Math.max(1, Math.round(numRuns)), endOnFailure: false });
 
 /**
@@ -44,10 +57,14 @@ describe(`differential fuzzing (seed ${SEED}, ${RUNS} programs)`, () => {
     "eager == jit == evalJaxpr(makeJaxpr), and no leaks",
     () => {
       fc.assert(
-        fc.property(choices, seeds, (cs, seed) => {
-          const p = generate(cs);
-          checkAgree(p, inputsFor(p, seed));
-        }),
+        fc.property(
+          choices,
+          seeds,
+          reported("agree", (cs, seed) => {
+            const p = generate(cs);
+            checkAgree(p, inputsFor(p, seed));
+          }),
+        ),
         params(RUNS),
       );
     },
@@ -59,10 +76,14 @@ describe(`differential fuzzing (seed ${SEED}, ${RUNS} programs)`, () => {
     () => {
       let checked = 0;
       fc.assert(
-        fc.property(choices, seeds, (cs, seed) => {
-          const p = generate(cs, { elementwise: gradElementwise });
-          if (checkGradProgram(p, inputsFor(p, seed, { smooth: true }))) checked++;
-        }),
+        fc.property(
+          choices,
+          seeds,
+          reported("grad", (cs, seed) => {
+            const p = generate(cs, { elementwise: gradElementwise });
+            if (checkGradProgram(p, inputsFor(p, seed, { smooth: true }))) checked++;
+          }),
+        ),
         params(RUNS / 3),
       );
       // Most programs have a smooth point with a float input (the rest are skipped, not passed).
@@ -75,11 +96,15 @@ describe(`differential fuzzing (seed ${SEED}, ${RUNS} programs)`, () => {
     "vmap == a loop over the batch",
     () => {
       fc.assert(
-        fc.property(choices, seeds, (cs, seed) => {
-          const p = generate(cs);
-          const { examples, inAxes } = vmapSetup(p, seed);
-          checkVmapProgram(p, examples, inAxes);
-        }),
+        fc.property(
+          choices,
+          seeds,
+          reported("vmap", (cs, seed) => {
+            const p = generate(cs);
+            const { examples, inAxes } = vmapSetup(p, seed);
+            checkVmapProgram(p, examples, inAxes);
+          }),
+        ),
         params(RUNS / 3),
       );
     },

@@ -27,6 +27,12 @@ const REGRESSIONS: Regression[] = [
     program: {"inputs":[{"dtype":"float32","shape":[0,2,2]}],"nodes":[{"op":"jnp","fn":"sum","args":[0],"attrs":{"axis":1,"keepdims":false}}],"outputs":[1]},
     inputs: [{"dtype":"float32","shape":[0,2,2],"data":[]}],
   },
+  {
+    bug: "dot_general of bool operands with nothing to contract (bool[3,0] . bool[3,0]) returned tfjs-wasm's unwritten MatMul output (whatever the heap held, e.g. another array's ints) instead of False (src/lax/reductions.ts)",
+    property: "agree",
+    program: {"inputs":[{"dtype":"bool","shape":[3,0]},{"dtype":"float32","shape":[3]},{"dtype":"int32","shape":[3,3]}],"nodes":[{"op":"jnp","fn":"dot","args":[0,0],"attrs":{"batch":[]}},{"op":"scan","body":{"inputs":[{"dtype":"bool","shape":[3,3]},{"dtype":"bool","shape":[3]}],"nodes":[{"op":"jnp","fn":"astype","args":[0],"attrs":{"dtype":"float32"}},{"op":"prim","prim":"sinh","params":{},"args":[2]},{"op":"jnp","fn":"astype","args":[3],"attrs":{"dtype":"bool"}}],"outputs":[4,1]},"args":[3,3],"reverse":false},{"op":"jnp","fn":"maximum","args":[5,1]},{"op":"jnp","fn":"multiply","args":[6,2]},{"op":"jnp","fn":"cumsum","args":[2],"attrs":{"axis":0}},{"op":"jnp","fn":"astype","args":[8],"attrs":{"dtype":"float32"}},{"op":"jnp","fn":"concatenate","args":[7,9],"attrs":{"axis":1}}],"outputs":[10]},
+    inputs: [{"dtype":"bool","shape":[3,0],"data":[]},{"dtype":"float32","shape":[3],"data":[1.109375,0.421875,0.75]},{"dtype":"int32","shape":[3,3],"data":[32,3,4,-1,65536,987654,3,-3,0]}],
+  },
 ];
 
 describe("fuzzer regressions", () => {

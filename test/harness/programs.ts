@@ -142,6 +142,8 @@ export interface GenOptions {
   exclude?: string[];
   /** Zero-size dimensions in input shapes (default true). */
   zeroSize?: boolean;
+  /** int32 products (jnp.multiply, dot): they leave float32's exact integers within a few ops (default true). */
+  intProducts?: boolean;
 }
 
 /** Dimension sizes; the last (zero) is drawn rarely. */
@@ -237,10 +239,11 @@ class Builder {
           if (a >= b) a++;
         }
         if (b === undefined) return false;
-        const fn = (["add", "multiply", "maximum"] as const)[ch.int(3)];
+        let fn: "add" | "multiply" | "maximum" = (["add", "multiply", "maximum"] as const)[ch.int(3)];
         const [p, q] = ch.oneIn(2) ? [b, a] : [a, b];
         const y = this.avals[b];
         const shape = broadcastsTo(y.shape, x.shape) ? x.shape : y.shape;
+        if (!this.opts.intProducts && fn === "multiply" && promote(this.avals[p].dtype, this.avals[q].dtype, fn) === "int32") fn = "add";
         const dtype = promote(this.avals[p].dtype, this.avals[q].dtype, fn);
         this.jnp(fn, [p, q], { dtype, shape: [...shape] });
         return true;
@@ -301,6 +304,7 @@ class Builder {
         const a = this.pick((y) => y.shape.length >= 1);
         if (a === undefined) return false;
         const x = this.avals[a];
+        if (!this.opts.intProducts && x.dtype === "int32") return false;
         const b = this.coerce(this.pick() ?? a, x);
         const r = x.shape.length;
         const batch = r === 3 ? [0] : [];
@@ -399,7 +403,7 @@ function promote(a: Dt, b: Dt, fn: string): Dt {
 
 /** Decodes `choices` into a program (top level: 1 to 3 inputs, up to `maxNodes` nodes). */
 export function generate(choices: readonly number[], options: GenOptions = {}): Program {
-  const opts: Required<GenOptions> = { elementwise: () => true, maxNodes: 8, maxDepth: 2, exclude: [], zeroSize: true, ...options };
+  const opts: Required<GenOptions> = { elementwise: () => true, maxNodes: 8, maxDepth: 2, exclude: [], zeroSize: true, intProducts: true, ...options };
   const ch = new Choices(choices);
   const b = new Builder(ch, opts, [], 0, true);
   const nIn = 1 + ch.int(3);
