@@ -74,8 +74,9 @@ export function erfInv(b: VB, env: MathEnv, x: VNode): VNode {
   const l = log1p(b, F, b.fneg(b.fmul(x, x))); // -w
   const lt = b.fgt(l, b.f(-5));
   const t = F.pair(b.sel(b.fsub(b.f(-2.5), l), b.fsub(b.fsqrt(b.fneg(l)), b.f(3)), lt));
-  // One Horner evaluation with the coefficients of each lane's branch.
-  const coef = (i: number) => F.pair(b.sel(b.f(ERF_INV_LT_5[i]), b.f(ERF_INV_GE_5[i]), lt));
+  // One Horner evaluation with the coefficients of each lane's branch (lt widened to 64-bit lanes).
+  const lt64 = [b.v("i64x2.extend_low_i32x4_s", lt), b.v("i64x2.extend_high_i32x4_s", lt)];
+  const coef = (i: number) => lt64.map((m) => b.sel(b.d(ERF_INV_LT_5[i]), b.d(ERF_INV_GE_5[i]), m)) as Pair;
   let p = coef(0);
   for (let i = 1; i < ERF_INV_LT_5.length; i++) p = F.fma(p, t, coef(i));
   const ax = b.fabs(x);
