@@ -12,8 +12,10 @@
 // In CI the seed is fixed and the runs are few. A long local run (thousands of programs):
 //   npm run fuzz                                   (FUZZ_RUNS=2000, a seed from the clock, node-cpu and node-wasm)
 //   FUZZ_RUNS=5000 FUZZ_SEED=123 npx vitest run test/fuzz.test.ts --project node-wasm
+// FUZZ_TRACE=/tmp/fuzz.log appends each program's choices before it runs (to find a hang).
 // FUZZ_RUNS scales every property's runs (the agreement property gets FUZZ_RUNS, grad and vmap
 // a third each); the seed in use is printed, so a failure can be replayed.
+import { appendFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, it } from "vitest";
 import "../src/index.js";
@@ -30,6 +32,9 @@ const TIMEOUT = long ? 24 * 3600_000 : 120_000;
 /** A program's choices and its inputs' seed. */
 const choices = fc.array(fc.nat({ max: 0xffff }), { maxLength: 160, size: "max" });
 const seeds = fc.nat({ max: 1e6 });
+/** FUZZ_TRACE=file: each program is appended to the file before it runs (the last line names a hang). */
+const trace = (what: string, p: unknown) => env.FUZZ_TRACE && appendFileSync(env.FUZZ_TRACE, `${what} ${JSON.stringify(p)}\n`);
+
 /** Prints a property's first failure before fast-check shrinks it (shrinking a slow case can take minutes). */
 const firstFailure = new Set<string>();
 function reported<A extends unknown[]>(name: string, f: (...a: A) => void): (...a: A) => void {
@@ -62,6 +67,7 @@ describe(`differential fuzzing (seed ${SEED}, ${RUNS} programs)`, () => {
           seeds,
           reported("agree", (cs, seed) => {
             const p = generate(cs);
+            trace("agree", { cs, seed });
             checkAgree(p, inputsFor(p, seed));
           }),
         ),
@@ -81,6 +87,7 @@ describe(`differential fuzzing (seed ${SEED}, ${RUNS} programs)`, () => {
           seeds,
           reported("grad", (cs, seed) => {
             const p = generate(cs, { elementwise: gradElementwise });
+            trace("grad", { cs, seed });
             if (checkGradProgram(p, inputsFor(p, seed, { smooth: true }))) checked++;
           }),
         ),
@@ -101,6 +108,7 @@ describe(`differential fuzzing (seed ${SEED}, ${RUNS} programs)`, () => {
           seeds,
           reported("vmap", (cs, seed) => {
             const p = generate(cs);
+            trace("vmap", { cs, seed });
             const { examples, inAxes } = vmapSetup(p, seed);
             checkVmapProgram(p, examples, inAxes);
           }),

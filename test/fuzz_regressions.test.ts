@@ -33,6 +33,12 @@ const REGRESSIONS: Regression[] = [
     program: {"inputs":[{"dtype":"bool","shape":[3,0]},{"dtype":"float32","shape":[3]},{"dtype":"int32","shape":[3,3]}],"nodes":[{"op":"jnp","fn":"dot","args":[0,0],"attrs":{"batch":[]}},{"op":"scan","body":{"inputs":[{"dtype":"bool","shape":[3,3]},{"dtype":"bool","shape":[3]}],"nodes":[{"op":"jnp","fn":"astype","args":[0],"attrs":{"dtype":"float32"}},{"op":"prim","prim":"sinh","params":{},"args":[2]},{"op":"jnp","fn":"astype","args":[3],"attrs":{"dtype":"bool"}}],"outputs":[4,1]},"args":[3,3],"reverse":false},{"op":"jnp","fn":"maximum","args":[5,1]},{"op":"jnp","fn":"multiply","args":[6,2]},{"op":"jnp","fn":"cumsum","args":[2],"attrs":{"axis":0}},{"op":"jnp","fn":"astype","args":[8],"attrs":{"dtype":"float32"}},{"op":"jnp","fn":"concatenate","args":[7,9],"attrs":{"axis":1}}],"outputs":[10]},
     inputs: [{"dtype":"bool","shape":[3,0],"data":[]},{"dtype":"float32","shape":[3],"data":[1.109375,0.421875,0.75]},{"dtype":"int32","shape":[3,3],"data":[32,3,4,-1,65536,987654,3,-3,0]}],
   },
+  {
+    bug: "concatenate of empty bool arrays on tfjs-cpu made a plain Array that tfjs's Slice cannot read, so a scan over the result threw 'vals.subarray is not a function' (src/lax/structural.ts)",
+    property: "agree",
+    program: {"inputs":[{"dtype":"float32","shape":[2,0,2]}],"nodes":[{"op":"jnp","fn":"astype","args":[0],"attrs":{"dtype":"bool"}},{"op":"jnp","fn":"concatenate","args":[1,1],"attrs":{"axis":2}},{"op":"scan","body":{"inputs":[{"dtype":"float32","shape":[2,0,2]},{"dtype":"bool","shape":[0,4]}],"nodes":[],"outputs":[0,1]},"args":[0,2],"reverse":false}],"outputs":[4]},
+    inputs: [{"dtype":"float32","shape":[2,0,2],"data":[]}],
+  },
 ];
 
 describe("fuzzer regressions", () => {

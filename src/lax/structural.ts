@@ -206,7 +206,14 @@ export const concatenate_p = definePrimitive({
     shape[d] = xs.reduce((n, x) => n + x.shape[d], 0);
     return [new ShapedArray(shape, x0.dtype, xs.every((x) => x.weakType))];
   },
-  impl: (xs, p) => [xs.length === 1 ? tf.clone(xs[0]) : tf.concat(xs, p.dimension)],
+  impl: (xs, p, ctx) => {
+    if (xs.length === 1) return [tf.clone(xs[0])];
+    // An empty result is made directly: tfjs-cpu concatenates empty bool tensors into a plain
+    // Array, which its Slice (and so unstack, scan's xs) cannot read.
+    const out = ctx.outAvals[0];
+    if (sizeOf(out.shape) === 0) return [tensorFrom([], out.shape, out.dtype)];
+    return [tf.concat(xs, p.dimension)];
+  },
 });
 // Transpose: the cotangent split back into the operands' pieces.
 deflinear(concatenate_p, (ct, p, xs) => split(ct, xs.map((x) => avalOf(x).shape[p.dimension]), p.dimension));
