@@ -39,6 +39,12 @@ const REGRESSIONS: Regression[] = [
     program: {"inputs":[{"dtype":"float32","shape":[2,0,2]}],"nodes":[{"op":"jnp","fn":"astype","args":[0],"attrs":{"dtype":"bool"}},{"op":"jnp","fn":"concatenate","args":[1,1],"attrs":{"axis":2}},{"op":"scan","body":{"inputs":[{"dtype":"float32","shape":[2,0,2]},{"dtype":"bool","shape":[0,4]}],"nodes":[],"outputs":[0,1]},"args":[0,2],"reverse":false}],"outputs":[4]},
     inputs: [{"dtype":"float32","shape":[2,0,2],"data":[]}],
   },
+  {
+    bug: "cumsum of an empty float32 array (f32[0,2,0], axis 1) trapped in tfjs-wasm's Cumsum (divide by zero) (src/lax/reductions.ts)",
+    property: "agree",
+    program: {"inputs":[{"dtype":"float32","shape":[0,2,0]}],"nodes":[{"op":"jnp","fn":"cumsum","args":[0],"attrs":{"axis":2}},{"op":"jnp","fn":"cumsum","args":[0],"attrs":{"axis":1}}],"outputs":[2]},
+    inputs: [{"dtype":"float32","shape":[0,2,0],"data":[]}],
+  },
 ];
 
 describe("fuzzer regressions", () => {

@@ -236,7 +236,10 @@ function cumulative(name: string, op: (x: tf.Tensor, axis: number, reverse: bool
       if (p.axis < 0 || p.axis >= x.ndim) throw new TypeError(`${name}: axis ${p.axis} is out of bounds for array of dimension ${x.ndim}`);
       return [x];
     },
-    impl: ([x], p, ctx) => [intOp && ctx.inAvals[0].dtype !== "float32" ? hostScan(x, ctx.inAvals[0].dtype, p.axis, p.reverse, intOp) : op(x, p.axis, p.reverse)],
+    // An empty operand is its own result: tfjs-wasm's Cumsum traps (divide by zero) on one.
+    impl: ([x], p, ctx) => [
+      x.size === 0 ? tf.clone(x) : intOp && ctx.inAvals[0].dtype !== "float32" ? hostScan(x, ctx.inAvals[0].dtype, p.axis, p.reverse, intOp) : op(x, p.axis, p.reverse),
+    ],
   });
 }
 export const cumsum_p = cumulative("cumsum", (x, axis, reverse) => tf.cumsum(x, axis, false, reverse));
