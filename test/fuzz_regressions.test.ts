@@ -45,6 +45,18 @@ const REGRESSIONS: Regression[] = [
     program: {"inputs":[{"dtype":"float32","shape":[0,2,0]}],"nodes":[{"op":"jnp","fn":"cumsum","args":[0],"attrs":{"axis":2}},{"op":"jnp","fn":"cumsum","args":[0],"attrs":{"axis":1}}],"outputs":[2]},
     inputs: [{"dtype":"float32","shape":[0,2,0],"data":[]}],
   },
+  {
+    bug: "pow of empty arrays (f32[0] ** f32[0]) on tfjs-cpu came out f32[1]: tfjs's where broadcast the scalar 1 of the C99 special cases against the empty shape, and a scan carrying the result then failed its carry check (src/lax/elementwise.ts pow)",
+    property: "agree",
+    program: {"inputs":[{"dtype":"float32","shape":[0]}],"nodes":[{"op":"prim","prim":"pow","params":{},"args":[0,0]},{"op":"scan","body":{"inputs":[{"dtype":"float32","shape":[0]},{"dtype":"float32","shape":[]}],"nodes":[],"outputs":[0,1]},"args":[1,0],"reverse":false}],"outputs":[1,2]},
+    inputs: [{"dtype":"float32","shape":[0],"data":[]}],
+  },
+  {
+    bug: "dot_general with an empty batch (bool[0,3,3] . bool[0,3,3], batch 0) trapped in tfjs-wasm's MatMul (divide by zero) (src/lax/reductions.ts)",
+    property: "agree",
+    program: {"inputs":[{"dtype":"bool","shape":[0,3,3]}],"nodes":[{"op":"jnp","fn":"dot","args":[0,0],"attrs":{"batch":[0]}}],"outputs":[1]},
+    inputs: [{"dtype":"bool","shape":[0,3,3],"data":[]}],
+  },
 ];
 
 describe("fuzzer regressions", () => {

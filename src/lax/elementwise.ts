@@ -516,7 +516,9 @@ export const pow_p = definePrimitive({
       const y = isFloat(ctx.inAvals[1].dtype) ? b : tf.cast(b, "float32");
       // C99 (and XLA): pow(1, y) = 1 and pow(-1, +-inf) = 1, where tfjs's Math.pow says NaN.
       const one = tf.logicalOr(tf.equal(a, 1), tf.logicalAnd(tf.equal(a, -1), tf.isInf(y)));
-      return tf.where(one, tf.scalar(1), tf.pow(a, y));
+      // onesLike, not a scalar 1: tfjs broadcasts a scalar against an empty shape to (1,).
+      const p = tf.pow(a, y);
+      return tf.where(one, tf.onesLike(p), p);
     }),
   ],
 });

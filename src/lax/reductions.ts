@@ -354,8 +354,9 @@ export const dot_general_p = definePrimitive({
     const K = size(a.shape, lc);
     const N = size(b.shape, rfree);
     const isIdentity = (perm: number[]) => perm.every((d, i) => d === i);
-    // Nothing to contract: zeros (false). tfjs-wasm's MatMul with K = 0 leaves its output unwritten.
-    if (K === 0) return [tensorFrom(new Array<number>(B * M * N).fill(0), ctx.outAvals[0].shape, ctx.outAvals[0].dtype)];
+    // Nothing to contract: zeros (false); an empty result is made directly. tfjs-wasm's MatMul
+    // leaves its output unwritten for K = 0 and traps (divide by zero) for an empty batch.
+    if (K === 0 || B * M * N === 0) return [tensorFrom(new Array<number>(B * M * N).fill(0), ctx.outAvals[0].shape, ctx.outAvals[0].dtype)];
     return [
       tf.tidy(() => {
         const lp = [...lb, ...lfree, ...lc];
