@@ -51,11 +51,12 @@ function reported<A extends unknown[]>(name: string, f: (...a: A) => void): (...
 const params = (numRuns: number) => ({ seed: SEED, numRuns: Math.max(1, Math.round(numRuns)), endOnFailure: false });
 
 /**
- * The grad property's elementwise primitives: differentiable ones, except clamp, whose JAX
- * derivative where the operand equals a bound is 0 for every operand (a convention at the kink);
- * clamp(x, x, x) = x moves smoothly along the diagonal, which finite differences follow.
+ * The grad property's elementwise primitives: differentiable ones, except stop_gradient (its
+ * derivative is zero by definition, not the function's) and clamp, whose JAX derivative where
+ * the operand equals a bound is 0 for every operand (a convention at the kink); clamp(x, x, x) = x
+ * moves smoothly along the diagonal, which finite differences follow.
  */
-const gradElementwise = (e: Elementwise) => e.differentiable && e.prim !== "clamp";
+const gradElementwise = (e: Elementwise) => e.differentiable && e.prim !== "clamp" && e.prim !== "stop_gradient";
 
 describe(`differential fuzzing (seed ${SEED}, ${RUNS} programs)`, () => {
   it(

@@ -57,6 +57,12 @@ const REGRESSIONS: Regression[] = [
     program: {"inputs":[{"dtype":"bool","shape":[0,3,3]}],"nodes":[{"op":"jnp","fn":"dot","args":[0,0],"attrs":{"batch":[0]}}],"outputs":[1]},
     inputs: [{"dtype":"bool","shape":[0,3,3],"data":[]}],
   },
+  {
+    bug: "scan's ys of an empty type (f32[2,0,1] per step) were stacked by tfjs-cpu into a plain Array that its Slice cannot read, so a second scan over them threw 'vals.subarray is not a function' (src/lax/control_flow/scan.ts)",
+    property: "agree",
+    program: {"inputs":[{"dtype":"float32","shape":[2,0,1]}],"nodes":[{"op":"scan","body":{"inputs":[{"dtype":"float32","shape":[2,0,1]},{"dtype":"float32","shape":[0,1]}],"nodes":[{"op":"prim","prim":"neg","params":{},"args":[1]},{"op":"jnp","fn":"broadcastTo","args":[2],"attrs":{"shape":[2,0,1]}}],"outputs":[3,3]},"args":[0,0],"reverse":false},{"op":"scan","body":{"inputs":[{"dtype":"float32","shape":[2,2,0,1]},{"dtype":"float32","shape":[2,0,1]}],"nodes":[{"op":"prim","prim":"neg","params":{},"args":[1]},{"op":"jnp","fn":"broadcastTo","args":[2],"attrs":{"shape":[2,2,0,1]}}],"outputs":[3,3]},"args":[2,2],"reverse":false}],"outputs":[4]},
+    inputs: [{"dtype":"float32","shape":[2,0,1],"data":[]}],
+  },
 ];
 
 describe("fuzzer regressions", () => {

@@ -90,7 +90,10 @@ function scanImpl(args: tf.Tensor[], p: ScanParams): tf.Tensor[] {
       outs.slice(nk).forEach((y, j) => (ys[j][i] = y));
     }
     const carryOut = p.length === 0 ? carry.map((c) => tf.clone(c)) : carry;
-    return [...carryOut, ...ys.map((y, j) => (p.length ? tf.stack(y) : tensorFrom([], [0, ...yAvals[j].shape], yAvals[j].dtype)))];
+    // Empty ys are made directly: tfjs-cpu stacks empty tensors into a plain Array, which its Slice
+    // (the next scan's unstack) cannot read.
+    const empty = (a: ShapedArray) => p.length === 0 || a.shape.includes(0);
+    return [...carryOut, ...ys.map((y, j) => (empty(yAvals[j]) ? tensorFrom([], [p.length, ...yAvals[j].shape], yAvals[j].dtype) : tf.stack(y)))];
   } finally {
     for (const x of xs) for (const s of x) s.dispose();
     for (const y of ys) for (const s of y) s?.dispose();
