@@ -9,6 +9,7 @@ import { compileJsKernel } from "../src/backends/fusion/jsloop.js";
 import { encodeModule, Code, sleb, uleb } from "../src/backends/wasm/emit.js";
 import { compileWasmKernel, simdSupported } from "../src/backends/wasm/codegen.js";
 import { MAX_ULP, TRIG_VECTOR_LIMIT } from "../src/backends/wasm/math.js";
+import { fusedMadd } from "../src/backends/wasm/vexpr.js";
 import { erfInv32 } from "../src/lax/special.js";
 import { type K, exactFma32, fmaCases, ref } from "./prng_reference.js";
 
@@ -632,6 +633,13 @@ describe("integer bit operations, random bits and erf_inv", () => {
   it("erf_inv is bit-identical to the eager kernel across float32 (every 4099th pattern) and special values", () => {
     const xs = sweepInputs(4099, -1, 1, 100_000, [...SPECIALS, 2 ** -149, -(2 ** -149), 2 ** -75, 2 ** -64, 0.9999999, -0.99999994]);
     expectSameBits(xs, erfInvWasm(xs));
+  });
+
+  it("multiply-adds are relaxed_madd exactly where the engine's is fused (else float64 lanes)", () => {
+    const P = new Prog(8);
+    const k = compileWasmKernel(P.build([P.unary("erf_inv", P.input())]))!;
+    expect(k.source.includes("f32x4.relaxed_madd")).toBe(fusedMadd());
+    expect(k.source.includes("f64x2.mul")).toBe(!fusedMadd());
   });
 
   it("fma lanes round once, also where a float64 sum would round twice", () => {

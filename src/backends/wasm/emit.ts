@@ -89,6 +89,9 @@ run(SIMD, 0xec, "abs neg _ sqrt add sub mul div min max pmin pmax", "", "f64x2."
 run(SIMD, 0xf8, `i32x4.trunc_sat_f32x4_s i32x4.trunc_sat_f32x4_u f32x4.convert_i32x4_s f32x4.convert_i32x4_u
   i32x4.trunc_sat_f64x2_s_zero i32x4.trunc_sat_f64x2_u_zero f64x2.convert_low_i32x4_s f64x2.convert_low_i32x4_u`);
 
+// Relaxed SIMD (Chrome 114, Node 22, Firefox 120): a*b + c, fused or not as the CPU has it (probed before use).
+SIMD["f32x4.relaxed_madd"] = [0x105, ""];
+
 export const isOpcode = (name: string): boolean => name in CORE || name in SIMD;
 
 // ---- LEB128 and scalar encodings --------------------------------------------------------------

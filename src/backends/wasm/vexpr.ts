@@ -6,7 +6,8 @@
 // over, and spills every local it cannot keep in a register); TurboFan does not care.
 //
 // Constants are re-emitted at every use (no local): V8 materialises or hoists them itself.
-import { type Code, type V128Const, type V128Shape, type ValType, v128Const } from "./emit.js";
+import { Code, type V128Const, type V128Shape, type ValType, encodeModule, v128Const } from "./emit.js";
+import { fma32 } from "../../lax/special.js";
 
 export interface VNode {
   /** An opcode name (see emit.ts), or "custom" with `emit`. */
@@ -206,12 +207,14 @@ export class VB {
     return acc;
   };
   /**
-   * a*b + c rounded once to float32, lane-wise (lax/special.ts fma32). In float64 a*b is exact, and
+   * a*b + c rounded once to float32, lane-wise (lax/special.ts fma32). One relaxed_madd where
+   * the engine has it fused (see fusedMadd); otherwise in float64 a*b is exact, and
    * rounding the float64 sum s to float32 is the single rounding unless s lies exactly halfway
    * between two float32s (low 29 bits 1 << 28) or below float32's normal range; only when some
    * lane does (rarely) are the four recomputed by ffmaExact.
    */
   ffma = (a: VNode, b: VNode, c: VNode): VNode => {
+    if (fusedMadd()) return this.v("f32x4.relaxed_madd", a, b, c);
     const sums = [0, 1].map((h) => {
       const pick = (v: VNode) => (h ? this.promoteHi(v) : this.promoteLo(v));
       return this.dadd(this.dmul(pick(a), pick(b)), pick(c));
@@ -265,3 +268,31 @@ export class VB {
 const HI_TO_LO = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
 /** 32-bit lanes 0,1 of a then lanes 0,1 of b. */
 const JOIN_LO = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+
+let fused: boolean | undefined;
+/**
+ * Whether f32x4.relaxed_madd validates here and rounds once (the CPU's FMA: x64 with FMA3,
+ * arm64), as XLA's contracted multiply-adds do. Relaxed SIMD lets an engine compute it unfused
+ * instead (x64 without FMA3), so it is probed on sums that a second rounding would change;
+ * an engine answers one way consistently, so fused kernels may rely on the answer.
+ */
+export function fusedMadd(): boolean {
+  if (fused !== undefined) return fused;
+  fused = false;
+  // (func (param f32 f32 f32) (result f32)): the three splat, relaxed_madd, lane 0.
+  const code = new Code(["f32", "f32", "f32"]);
+  for (let k = 0; k < 3; k++) code.op("local.get", k).op("f32x4.splat");
+  code.op("f32x4.relaxed_madd").op("f32x4.extract_lane", 0);
+  const bytes = encodeModule({ imports: [], funcs: [{ params: code.params, results: ["f32"], code, export: "madd" }] }) as BufferSource;
+  if (typeof WebAssembly !== "object" || !WebAssembly.validate(bytes)) return fused;
+  try {
+    const madd = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports.madd as (a: number, b: number, c: number) => number;
+    // 1 + 2^-24 (1 + 2^-30): 1 + 2^-23 rounded once, 1 if the product is rounded first or the sum
+    // goes through float64; a subnormal result; signs.
+    const cases = [[1047553 * 2 ** -44, 1025 * 2 ** -10, 1], [-1047553 * 2 ** -44, 1025 * 2 ** -10, -1], [3 * 2 ** -75, 2 ** -75, 2 ** -149], [0.1, 10, -1]];
+    fused = cases.every(([a, b, c]) => Object.is(madd(a, b, c), fma32(Math.fround(a), Math.fround(b), Math.fround(c))));
+  } catch {
+    fused = false;
+  }
+  return fused;
+}
