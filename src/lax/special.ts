@@ -64,6 +64,7 @@ export const LOG1P_DEN = [1, ...[0x417101ad, 0x42a6185b, 0x435dc32d, 0x439a8ca3,
  * p3 p4 p5, p6 p7 p8) in x, combined in powers of x^3; then ln 2 = LN2_HI + LN2_LO.
  */
 export const LOG_P = [0x3d9021bb, 0xbdebd1b8, 0x3def251a, 0xbdfe5d4f, 0x3e11e9bf, 0xbe2aae50, 0x3e4cceac, 0xbe7ffffc, 0x3eaaaaaa].map(fromBits);
+const [P0, P1, P2, P3, P4, P5, P6, P7, P8] = LOG_P;
 export const LN2_HI = 0.693359375;
 export const LN2_LO = fromBits(0xb95e8083);
 export const SQRT_HALF = fromBits(0x3f3504f3);
@@ -73,26 +74,27 @@ export const SQRT_HALF = fromBits(0x3f3504f3);
  * exact in float64 (48 bits), but a float64 sum rounded again to float32 can differ from one
  * rounding: when the float64 sum s is exactly halfway between two float32s while the exact sum is
  * not (e.g. 1 + 2^-24 (1 + 2^-30), which is 1047553 2^-44 times 1025 2^-10, plus 1), ties-to-even
- * may go the wrong way. Only then is the sum's error e (two-sum, exact) consulted: the exact value
- * lies beyond the midpoint when e has the sign of s - fround(s).
+ * may go the wrong way. Only then (fma32Midpoint, out of line) is the sum's error consulted.
  */
 export function fma32(a: number, b: number, c: number): number {
-  const p = a * b;
-  const s = p + c;
+  const s = a * b + c;
   const r = f32(s);
-  const d = s - r;
-  const o = r + 2 * d; // the other float32 neighbour, if s is a midpoint
-  if (d === 0 || f32(o) !== o) return Number.isFinite(r) || !Number.isFinite(s) ? r : fma32Overflow(s, p, c, r);
-  const bb = s - p;
-  const e = p - (s - bb) + (c - bb);
-  return e !== 0 && e > 0 === d > 0 ? o : r;
+  // The other float32 neighbour if s is a midpoint (2s - r is exact), else no float32 at all;
+  // NaN where s is infinite or NaN, and r is then right.
+  const o = 2 * s - r;
+  return f32(o) !== o || o === r ? r : fma32Midpoint(a * b, c, s, r, o);
 }
 
-/** s rounded to ±Infinity: wrong only if s is the midpoint 2^128 - 2^103 and the exact sum lies below it. */
-function fma32Overflow(s: number, p: number, c: number, r: number): number {
+/**
+ * s = p + c in float64 lies halfway between the float32s r and o (or r is s overflowed): the
+ * exact sum lies beyond the midpoint, toward o, when the sum's error e (two-sum) points away from r.
+ */
+function fma32Midpoint(p: number, c: number, s: number, r: number, o: number): number {
   const bb = s - p;
   const e = p - (s - bb) + (c - bb);
-  return Math.abs(s) === 2 ** 128 - 2 ** 103 && e !== 0 && e > 0 !== s > 0 ? Math.sign(s) * f32(2 ** 128 - 2 ** 104) : r;
+  // s rounded to ±Infinity is wrong only if s is the midpoint 2^128 - 2^103 and the exact sum lies below it.
+  if (!Number.isFinite(r)) return Math.abs(s) === 2 ** 128 - 2 ** 103 && e !== 0 && e > 0 !== s > 0 ? Math.sign(s) * f32(2 ** 128 - 2 ** 104) : r;
+  return e !== 0 && e > 0 === s > r ? o : r;
 }
 
 const F32 = new Float32Array(1);
@@ -126,7 +128,10 @@ function log32(t: number): number {
   const x = f32(f32(m - 1) + (small ? m : 0));
   const x2 = f32(x * x);
   const x3 = f32(x2 * x);
-  const [a, b, c] = [0, 3, 6].map((i) => fma32(fma32(x, LOG_P[i], LOG_P[i + 1]), x, LOG_P[i + 2]));
+  // Unrolled (no arrays or closures per call: this runs per element on the cpu backend).
+  const a = fma32(fma32(x, P0, P1), x, P2);
+  const b = fma32(fma32(x, P3, P4), x, P5);
+  const c = fma32(fma32(x, P6, P7), x, P8);
   const poly = fma32(fma32(fma32(a, x3, b), x3, c), x3, f32(e * LN2_LO));
   // x^2/2 and e ln2_hi are exact (x is a multiple of 2^-24; e has 8 bits, ln2_hi 9).
   return f32(e * LN2_HI + f32(f32(x - x2 * 0.5) + poly));
