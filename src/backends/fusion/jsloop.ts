@@ -5,6 +5,7 @@ import { hasRandomBits, programKey, rowMajorStrides } from "./ir.js";
 import { erfInv32, fma32 } from "../../lax/special.js";
 import { KS_PARITY, THREEFRY_STEPS, legacyHalf } from "./threefry_steps.js";
 import { CACHE_SIZES, LRU } from "../../cache.js";
+import { ERF_INV_BLOCK, type ErfInvBatch, erfInvBatch } from "./erfinv_batch.js";
 
 export type HostArray = Float32Array | Int32Array | Uint8Array;
 export interface JsKernel {
@@ -19,8 +20,10 @@ export function compileJsKernel(p: FusedProgram): JsKernel {
   let k = cache.get(key);
   if (!k) {
     const source = generate(p);
-    const fn = new Function("M", "F", "E", "FMA", "ins", "outs", source) as (m: Math, f: typeof Math.fround, e: typeof erfInv32, fma: typeof fma32, ins: HostArray[], outs: HostArray[]) => void;
-    k = { run: (ins, outs) => fn(Math, Math.fround, erfInv32, fma32, ins, outs), source };
+    type Fn = (m: Math, f: typeof Math.fround, e: typeof erfInv32, fma: typeof fma32, eb: ErfInvBatch | null, ins: HostArray[], outs: HostArray[]) => void;
+    const fn = new Function("M", "F", "E", "FMA", "EB", "ins", "outs", source) as Fn;
+    const eb = source.includes("EB.") ? erfInvBatch() : null;
+    k = { run: (ins, outs) => fn(Math, Math.fround, erfInv32, fma32, eb, ins, outs), source };
     cache.set(key, k);
   }
   return k;
@@ -176,7 +179,8 @@ function generate(p: FusedProgram): string {
   // Each node is a `const` in the loop body, so V8 keeps them in registers. `idx` is the
   // element's row-major index (random_bits counts with it).
   const v = (i: number) => `v${i}`;
-  const nodeLines = (idx: string) => p.nodes.flatMap((n, i) => (n.op === "random_bits" ? randomBits(n, i, idx) : n.op === "input" && p.inputs[n.index].key ? [] : [`const v${i} = ${expr(n, v)};`]));
+  const lineOf = (n: Node, i: number, idx: string) => (n.op === "random_bits" ? randomBits(n, i, idx) : n.op === "input" && p.inputs[n.index].key ? [] : [`const v${i} = ${expr(n, v)};`]);
+  const nodeLines = (idx: string) => p.nodes.flatMap((n, i) => lineOf(n, i, idx));
   const body: string[] = nodeLines("k");
   p.outputs.forEach((node, i) => body.push(`out${i}[k] = v${node};`));
 
@@ -195,6 +199,21 @@ function generate(p: FusedProgram): string {
   } else if (simple || rank === 0) {
     const n = p.shape.reduce((a, b) => a * b, 1);
     p.inputs.forEach((inp, i) => lines.push(`let o${i} = 0;`, `const s${i} = ${inp.strides.some((s) => s !== 0) ? 1 : 0};`));
+    const erfs = p.nodes.flatMap((x, i) => (x.op === "unary" && x.fn === "erf_inv" ? [i] : []));
+    if (erfs.length === 1 && n >= 64) {
+      // Blocks of ERF_INV_BLOCK: a loop up to erf_inv's operand, erf_inv of the block at once
+      // (erfinv_batch.ts), then a loop from its result to the outputs.
+      const e = erfs[0];
+      const a = (p.nodes[e] as Extract<Node, { op: "unary" }>).a;
+      const offsets = p.inputs.map((_, i) => `o${i} = k * s${i};`);
+      const pass = (live: boolean[]) => p.nodes.flatMap((x, i) => (!live[i] ? [] : i === e ? [`const v${e} = EB.y[j];`] : lineOf(x, i, "k")));
+      lines.push(`for (let k0 = 0; k0 < ${n}; k0 += ${ERF_INV_BLOCK}) {`, `  const m = M.min(${ERF_INV_BLOCK}, ${n} - k0);`);
+      lines.push(`  for (let j = 0; j < m; j++) {`, `    const k = k0 + j;`, ...[...offsets, ...pass(reach(p, [a], -1)), `EB.x[j] = v${a};`].map((l) => "    " + l), "  }");
+      lines.push(`  EB.run(m);`);
+      const stores = p.outputs.map((node, i) => `out${i}[k] = v${node};`);
+      lines.push(`  for (let j = 0; j < m; j++) {`, `    const k = k0 + j;`, ...[...offsets, ...pass(reach(p, p.outputs, e)), ...stores].map((l) => "    " + l), "  }", "}");
+      return lines.join("\n");
+    }
     lines.push(`for (let k = 0; k < ${n}; k++) {`);
     p.inputs.forEach((_, i) => body.unshift(`o${i} = k * s${i};`));
     lines.push(...body.map((l) => "  " + l), "}");
@@ -225,6 +244,24 @@ function nest(lines: string[], p: FusedProgram, dims: number[], split: number, b
     lines.push(`${pad(level)}}`);
     if (level === split) lines.push(...after.map((l) => pad(level) + l));
   }
+}
+
+/** Nodes the roots depend on, not looking past node `stop` (-1: none). */
+function reach(p: FusedProgram, roots: readonly number[], stop: number): boolean[] {
+  const live = p.nodes.map(() => false);
+  const stack = [...roots];
+  while (stack.length) {
+    const i = stack.pop()!;
+    if (live[i]) continue;
+    live[i] = true;
+    const x = p.nodes[i];
+    if (i === stop) continue;
+    if ("a" in x) stack.push(x.a);
+    if ("b" in x) stack.push(x.b);
+    if (x.op === "select") stack.push(x.c, x.t, x.f);
+    if (x.op === "fma") stack.push(x.c);
+  }
+  return live;
 }
 
 function isContiguous(strides: number[], shape: number[]): boolean {
