@@ -14,8 +14,10 @@ import { CACHE_SIZES, LRU } from "../cache.js";
 
 const kernels = new LRU<string, FusedKernel | null>("dispatch.kernels", CACHE_SIZES.kernels);
 
-function generatedKernelFor(prim: Primitive, params: Params, ctx: LowerCtx): FusedKernel | null {
-  const key = `${prim.name}|${JSON.stringify(params)}|${ctx.inAvals.map((a) => a.key()).join(",")}`;
+// Keyed by backend too: a kernel is generated for the backend active when it was made (a JS loop
+// on cpu, a wasm module on wasm, a shader on WebGL) and cannot run on another after setBackend.
+function generatedKernelFor(prim: Primitive, params: Params, ctx: LowerCtx, backend: string): FusedKernel | null {
+  const key = `${backend}|${prim.name}|${JSON.stringify(params)}|${ctx.inAvals.map((a) => a.key()).join(",")}`;
   let k = kernels.get(key);
   if (k === undefined) {
     const eqn = new JaxprEqn(prim, ctx.inAvals.map((a) => new Var(a)), params, ctx.outAvals.map((a) => new Var(a)));
@@ -74,7 +76,7 @@ export function runPrimitive(prim: Primitive, args: tf.Tensor[], params: Params,
   // The name test comes first: it keeps non-elementwise primitives (jit calls with whole jaxprs in
   // their params, matmuls, reductions) off the key building below.
   if (ELEMENTWISE.has(prim.name) && (backend === "wasm" || GENERATED_ELSEWHERE.has(prim.name))) {
-    const k = generatedKernelFor(prim, params, ctx);
+    const k = generatedKernelFor(prim, params, ctx, backend);
     if (k) return k.run(args);
   }
   const native = prim.name === "dot_general" ? dotGeneral : prim.name === "reduce_sum" ? reduceSum : null;
