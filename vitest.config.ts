@@ -7,6 +7,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./test/browser/chromium.js";
 //   browser - test/browser/**/*.test.ts in one headless Chromium (Debian's /usr/bin/chromium,
 //             driven by playwright-core), where tfjs's WebGL backend runs on SwiftShader.
 // Run one with `npx vitest run --project browser` (or `--project node-cpu`, `--project node-wasm`).
+
 // Relaxed SIMD (on by default from Node 22) gives the wasm kernels a fused multiply-add, which
 // erf_inv and the fma node use when a probe finds it fused. node-wasm turns it on where Node 20
 // needs the flag, so CI runs both paths: the fused one on wasm, the float64 one on cpu (whose
