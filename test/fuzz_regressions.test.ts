@@ -63,6 +63,12 @@ const REGRESSIONS: Regression[] = [
     program: {"inputs":[{"dtype":"float32","shape":[2,0,1]}],"nodes":[{"op":"scan","body":{"inputs":[{"dtype":"float32","shape":[2,0,1]},{"dtype":"float32","shape":[0,1]}],"nodes":[{"op":"prim","prim":"neg","params":{},"args":[1]},{"op":"jnp","fn":"broadcastTo","args":[2],"attrs":{"shape":[2,0,1]}}],"outputs":[3,3]},"args":[0,0],"reverse":false},{"op":"scan","body":{"inputs":[{"dtype":"float32","shape":[2,2,0,1]},{"dtype":"float32","shape":[2,0,1]}],"nodes":[{"op":"prim","prim":"neg","params":{},"args":[1]},{"op":"jnp","fn":"broadcastTo","args":[2],"attrs":{"shape":[2,2,0,1]}}],"outputs":[3,3]},"args":[2,2],"reverse":false}],"outputs":[4]},
     inputs: [{"dtype":"float32","shape":[2,0,1],"data":[]}],
   },
+  {
+    bug: "grad through a scan whose body calls a jit returning its input (reshape to the same shape) threw 'evalJaxpr: variable f32[1] read before it is defined': the jit's known half has no outputs, so scan's partial eval took it for a loop-invariant equation and hoisted it before the loop, where the carry it reads is not defined (src/lax/control_flow/scan.ts splitBody: equations are loop-variant by their inputs, and the known loop keeps only those its outputs reach, as JAX's _scan_known_hoisting)",
+    property: "grad",
+    program: {"inputs":[{"dtype":"float32","shape":[1]}],"nodes":[{"op":"scan","body":{"inputs":[{"dtype":"float32","shape":[1]},{"dtype":"float32","shape":[]}],"nodes":[{"op":"jit","body":{"inputs":[{"dtype":"float32","shape":[1]}],"nodes":[{"op":"prim","prim":"neg","params":{},"args":[0]},{"op":"jnp","fn":"reshape","args":[0],"attrs":{"shape":[1]}}],"outputs":[2]},"args":[0]}],"outputs":[2,2]},"args":[0,0],"reverse":false}],"outputs":[2]},
+    inputs: [{"dtype":"float32","shape":[1],"data":[1.2064281702041626]}],
+  },
 ];
 
 describe("fuzzer regressions", () => {

@@ -200,6 +200,34 @@ describe("derivatives", () => {
     checkGrads(run, [w], { order: 1, modes: ["rev"] });
   });
 
+  test("a jit in the body that returns its input: its known half has no outputs and stays in the loop", () => {
+    // Found by the fuzzer: reshape to the same shape returns its operand, so the jit's outputs
+    // are its input; split for grad, its known half has no outputs and was taken for a
+    // loop-invariant equation, hoisted before the loop where it read a carry never defined
+    // ("evalJaxpr: variable f32[1] read before it is defined"). JAX's known loop drops it.
+    const inner = jit(function inner(a: Array) {
+      a.neg();
+      return jnp.reshape(a, [1]);
+    });
+    const run = (a: Array) => lax.scan((c: Array): [Array, Array] => { const r = inner(c); return [r, r]; }, a, null, { length: 1 })[1].sum();
+    checkScanText("scan/grad_jit_forwarding_input", grad(run), jnp.array([1.2064281702041626]));
+    close(grad(run)(jnp.array([1.2064281702041626])), [1]);
+    // The same with xs, a jit returning its input unchanged or twice, over several steps:
+    // ys_k = c_(k-1), c_k = c_(k-1) * x_k, so sum(ys) = a (1 + 1 + 2) for xs = [1, 2, 3].
+    const ident = jit((a: Array) => a);
+    const twice = jit((a: Array) => [a, a]);
+    const xs = jnp.array([1, 2, 3]);
+    for (const call of [(c: Array) => [inner(c), inner(c)], (c: Array) => [ident(c), ident(c)], (c: Array) => twice(c) as Array[]]) {
+      const f = (a: Array) => lax.scan((c: Array, x: Array): [Array, Array] => { const [r, s] = call(c); return [r.mul(x), s]; }, a, xs)[1].sum();
+      close(grad(f)(jnp.array([0.5])), [4]);
+      close(jit(grad(f))(jnp.array([0.5])), [4]);
+      checkGrads(f, [jnp.array([0.5])], { order: 1, modes: ["fwd", "rev", "lin"] });
+    }
+    // xs = a as in the fuzzer's program (a scan over the array it starts from).
+    const g = (a: Array) => lax.scan((c: Array, _x: Array): [Array, Array] => { const r = inner(c); return [r, r]; }, a, a)[1].sum();
+    close(grad(g)(jnp.array([1.2064281702041626])), [1]);
+  });
+
   test("checkGrads to second order: forward, reverse and linearize modes", () => {
     const f = (c: Array, xs: Array) => lax.scan((c: Array, x: Array): [Array, Array] => [jnp.sin(c.mul(x)), c.mul(x).add(c)], c, xs);
     checkGrads(f, [jnp.array(0.7), jnp.array([0.5, 1.0, 1.5])], { order: 2, modes: ["fwd", "rev", "lin"], atol: 2e-2, rtol: 2e-2, eps: 1e-2 });

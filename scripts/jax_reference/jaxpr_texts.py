@@ -222,6 +222,16 @@ case("scan/map", lambda x: lax.map(lambda r: r.sum(), x), jnp.arange(10).astype(
 def _rnn_run(w):
   return lax.scan(lambda h, x: (jnp.tanh(h @ w.T + x), h), jnp.zeros(2), jnp.ones((4, 2)))[0].sum()
 case("scan/grad_hoisted_residuals", jax.grad(_rnn_run), F([[0.5, -0.3], [0.2, 0.4]]))
+def _scan_jit_fwd(a):  # a jit whose output is its input (the fuzzer's scan/jit forwarding bug)
+  @jax.jit
+  def inner(a):  # reshape to the same shape returns the operand
+    _ = -a
+    return jnp.reshape(a, (1,))
+  def body(c, _):
+    r = inner(c)
+    return r, r
+  return lax.scan(body, a, None, length=1)[1].sum()
+case("scan/grad_jit_forwarding_input", jax.grad(_scan_jit_fwd), F([1.2064281702041626]))
 
 # ---- test/indexing.test.ts -----------------------------------------------------------------------
 case("indexing/at_set", lambda x, i, v: x.at[i].set(v), f32(5), I(1), F(2))

@@ -11,7 +11,7 @@ import type { Array as JaxArray } from "../../array/base.js";
 import { scalar, tensorFrom } from "../../array/array.js";
 import { resultType } from "../../dtypes.js";
 import { ShapedArray } from "../../jaxpr/aval.js";
-import { type Atom, type BatchDim, ClosedJaxpr, Jaxpr, type Params, UndefinedPrimal, Var } from "../../jaxpr/jaxpr.js";
+import { type Atom, type BatchDim, ClosedJaxpr, Jaxpr, type JaxprEqn, type Params, UndefinedPrimal, Var } from "../../jaxpr/jaxpr.js";
 import * as tree from "../../tree.js";
 import { ValueError } from "../../errors.js";
 import { bind, currentTrace, withTrace } from "../../tracer/core.js";
@@ -454,9 +454,16 @@ function splitBody(p: ScanParams, uk: boolean[]): SplitScan {
     const numKnownOuts = split.outUnknown.filter((u) => !u).length;
     const nKnownConsts = uk.slice(0, nc).filter((u) => !u).length;
     const nKnownCarry = carryUk.filter((u) => !u).length;
-    // Values of the known body that change from one iteration to the next.
+    // Values of the known body that change from one iteration to the next, and the equations
+    // reading them (by their inputs: an equation may have no outputs, e.g. the known half of a
+    // jit whose outputs are all unknown or forwarded inputs).
     const loopVariant = new Set<Var>(kj.invars.slice(nKnownConsts));
-    for (const e of kj.eqns) if (e.inputs.some((a) => a instanceof Var && loopVariant.has(a))) for (const v of e.outBinders) loopVariant.add(v);
+    const variantEqns = new Set<JaxprEqn>();
+    for (const e of kj.eqns)
+      if (e.inputs.some((a) => a instanceof Var && loopVariant.has(a))) {
+        variantEqns.add(e);
+        for (const v of e.outBinders) loopVariant.add(v);
+      }
     // Where each residual comes from: a value captured by the known body, a known const or xs
     // operand (passed through), or computed per iteration (a stacked output of the known scan).
     const resSource: ResSource[] = kj.outvars.slice(numKnownOuts).map((o) => {
@@ -473,8 +480,10 @@ function splitBody(p: ScanParams, uk: boolean[]): SplitScan {
     // The known body's loop-invariant equations (reading only captured values and known consts)
     // run once, before the loop, which takes the invariant values it reads as its consts (JAX's
     // _scan_known_hoisting); the residuals among them are hoisted too.
-    const invariantEqns = kj.eqns.filter((e) => !e.outBinders.some((v) => loopVariant.has(v)));
-    const loopEqns = kj.eqns.filter((e) => e.outBinders.some((v) => loopVariant.has(v)));
+    // The loop keeps only the equations its outputs reach (JAX traces it with a JaxprTrace,
+    // which drops the rest).
+    const invariantEqns = kj.eqns.filter((e) => !variantEqns.has(e));
+    const loopEqns = dce(new Jaxpr([], [], kj.eqns.filter((e) => variantEqns.has(e)), knownOutvars)).eqns;
     const loopConsts: Var[] = [];
     const readConst = (a: Atom) => a instanceof Var && !loopVariant.has(a) && !loopConsts.includes(a) && loopConsts.push(a);
     for (const e of loopEqns) e.inputs.forEach(readConst);
