@@ -159,6 +159,31 @@ test("stopGradient blocks the derivative; checkpoint keeps it", () => {
   expect(String(makeJaxpr(grad(g))(2.0))).toContain("remat2[");
 });
 
+test("checkpoint of a function that calls a jit differentiates", () => {
+  // Under grad the jit's equation takes primals and tangents; remat's partial eval read its
+  // known outputs off the body cut down to them, which kept the whole equation and so read the
+  // unknown tangents (found with the scan/jit forwarding bug), and its transpose took the
+  // equation as linear whole. Now the known half of the split body computes the known outputs,
+  // and the transpose recomputes the non-linear part first (JAX's remat_partial_eval and
+  // ad_checkpoint.transpose_jaxpr).
+  const ident = jit((a: Array) => jnp.reshape(a, [2]));
+  const pair = jit((a: Array) => [a, jnp.sin(a)]);
+  const x = jnp.array([0.5, 1.5]);
+  const f = (a: Array) => ident(a).mul(2).sum();
+  const g = (a: Array) => {
+    const [p, q] = pair(a) as Array[];
+    return p.mul(q).sum();
+  };
+  const dg = [0.5, 1.5].map((a) => Math.sin(a) + a * Math.cos(a));
+  close(grad(checkpoint(f))(x), [2, 2]);
+  close(grad(checkpoint(g))(x), dg);
+  close(jit(grad(checkpoint(g)))(x), dg);
+  close(vmap(grad(checkpoint(g)))(jnp.array([[0.5, 1.5]])), dg);
+  close((linearize(checkpoint(g), x)[1] as (t: Array) => Array)(jnp.array([1, 0])), dg[0]);
+  // d/da of sin a + a cos a
+  close(grad((a: Array) => grad(checkpoint(g))(a).sum())(x), [0.5, 1.5].map((a) => 2 * Math.cos(a) - a * Math.sin(a)));
+});
+
 test("customJvp and customVjp rules replace differentiation", () => {
   const h = customJvp((x: Array) => jnp.sin(x));
   h.defjvp(([x]: Array[], [t]: Array[]) => [h(x), jnp.multiply(t, 100)]);

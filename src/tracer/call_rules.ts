@@ -75,8 +75,8 @@ export function jvpJaxpr(body: ClosedJaxpr, nz: boolean[], instantiate: boolean 
  * The transpose of `body` in its `linear` inputs: inputs `[non-linear inputs, nonzero output
  * cotangents]`, outputs the nonzero cotangents of the linear inputs (`outNz` says which).
  */
-export function transposeJaxpr(body: ClosedJaxpr, linear: boolean[], ctNz: boolean[], label = "transpose"): Transformed & { outNz: boolean[] } {
-  return cached(body, `T|${mask(linear)}|${mask(ctNz)}`, () => {
+export function transposeJaxpr(body: ClosedJaxpr, linear: boolean[], ctNz: boolean[], label = "transpose", partialEvalFirst = false): Transformed & { outNz: boolean[] } {
+  return cached(body, `T|${mask(linear)}|${mask(ctNz)}|${partialEvalFirst}`, () => {
     let outNz: boolean[] = [];
     const avals = [...body.inAvals.filter((_, i) => !linear[i]), ...body.outAvals.filter((_, i) => ctNz[i]).map(tangentAval)];
     const t = traceClosed(
@@ -84,6 +84,21 @@ export function transposeJaxpr(body: ClosedJaxpr, linear: boolean[], ctNz: boole
         let k = 0;
         const as = body.inAvals.map((a, i) => (linear[i] ? new UndefinedPrimal(tangentAval(a)) : xs[k++]));
         const cs = ctNz.map((z) => (z ? xs[k++] : null));
+        if (partialEvalFirst) {
+          // remat's transpose (JAX's ad_checkpoint.transpose_jaxpr): the non-linear part of the
+          // body, split off by partial evaluation with the linear inputs unknown, is recomputed
+          // here, and only the linear part is transposed. An equation mixing both (a jit of
+          // primals and tangents) is split into its halves instead of taken as linear whole.
+          const split = partialEvalJaxpr(body.jaxpr, body.consts as JaxArray[], linear, false, label);
+          const nKnown = split.outUnknown.filter((u) => !u).length;
+          const known = evalClosed(new ClosedJaxpr(split.known.jaxpr, split.known.consts), as.filter((a): a is JaxArray => !(a instanceof UndefinedPrimal)));
+          const lin = split.unknown.jaxpr;
+          const res = backwardPass(lin, known.slice(nKnown), lin.invars.map((v) => new UndefinedPrimal(v.aval)), cs.filter((_, i) => split.outUnknown[i]));
+          let j = 0;
+          const outs = linear.filter(Boolean).map(() => res[j++]);
+          outNz = outs.map((o) => o !== null);
+          return outs.filter((o): o is JaxArray => o !== null);
+        }
         const res = backwardPass(body.jaxpr, body.consts as JaxArray[], as, cs);
         const outs = res.filter((_, i) => linear[i]);
         outNz = outs.map((o) => o !== null);
@@ -139,7 +154,7 @@ export function defCallRules<P extends Params>(
   jaxprOf: (p: P) => ClosedJaxpr,
   rebuild: (p: P, jaxpr: ClosedJaxpr, how: "jvp" | "known" | "unknown" | "transpose" | "batch") => P,
   label: (p: P) => string,
-  { forwardKnown = false } = {},
+  { forwardKnown = false, transposeByPartialEval = false } = {},
 ): void {
   callP.jvp = (primals, tangents, p) => {
     const body = jaxprOf(p);
@@ -186,7 +201,7 @@ export function defCallRules<P extends Params>(
   callP.transpose = (cts, args, p) => {
     const lin = args.map((a) => a instanceof UndefinedPrimal);
     const defined = args.filter((a): a is JaxArray => !(a instanceof UndefinedPrimal));
-    const { closed, consts, outNz } = transposeJaxpr(jaxprOf(p), lin, cts.map((c) => c !== null), `transpose(${label(p)})`);
+    const { closed, consts, outNz } = transposeJaxpr(jaxprOf(p), lin, cts.map((c) => c !== null), `transpose(${label(p)})`, transposeByPartialEval);
     const outs = bind(callP, [...consts, ...defined, ...(cts.filter((c) => c !== null) as JaxArray[])], rebuild(p, closed, "transpose"));
     let k = 0;
     let j = 0;
