@@ -10,7 +10,7 @@ import { type Array, grad, jit, jnp, jvp, lax, makeJaxpr, vjp, vmap } from "../s
 import { jaxText } from "./jax_texts.js";
 
 const text = (f: (...a: any[]) => unknown, ...args: unknown[]) => String(makeJaxpr(f)(...args));
-const vals = (a: unknown): number[] => Array.from((a as Array).dataSync() as ArrayLike<number>).map(Number);
+const vals = (a: unknown): number[] => globalThis.Array.from((a as Array).dataSync() as ArrayLike<number>).map(Number);
 const f32a = (xs: number[] | number[][]) => jnp.array(xs as any);
 const f32 = Math.fround;
 
@@ -335,7 +335,7 @@ describe("batching rules against a loop", () => {
       [[aT, aT], [1, 1]],
     ];
     for (const [args, axes] of cases) {
-      const got = vmap(f, { inAxes: axes })(...args) as Array;
+      const got = (vmap(f, { inAxes: axes }) as (...xs: Array[]) => Array)(...args);
       close(vals(got), loop(f, args, axes).flat(), 1e-6, `${axes}`);
     }
   });
@@ -353,7 +353,7 @@ describe("batching rules against a loop", () => {
       [[p1, s, s], [0, null, null]], // batched which, unbatched scalar cases
       [[p1, f32a([1, 2, 3]), a], [0, null, 0]], // per-example scalar which, an unbatched case
     ] as [Array[], (number | null)[]][]) {
-      const got = vmap(sel, { inAxes: axes })(...args) as Array;
+      const got = (vmap(sel, { inAxes: axes }) as (...xs: Array[]) => Array)(...args);
       close(vals(got), loop(sel, args, axes).flat(), 0, `select ${axes}`);
     }
     const conv = (x: Array) => lax.convertElementType(x, "int32");

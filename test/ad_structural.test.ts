@@ -18,8 +18,8 @@ const rnd = () => {
   return (seed / 2 ** 31) * 2 - 1;
 };
 const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-const fromFlat = (xs: ArrayLike<number>, shape: number[]): Array => lax.reshape(jnp.array(Float32Array.from(xs)), shape);
-const randn = (...shape: number[]): Array => fromFlat(Array.from({ length: sizeOf(shape) }, rnd), shape);
+const fromFlat = (xs: ArrayLike<number>, shape: readonly number[]): Array => lax.reshape(jnp.array(Float32Array.from(xs)), shape);
+const randn = (...shape: number[]): Array => fromFlat(globalThis.Array.from({ length: sizeOf(shape) }, rnd), shape);
 const flat = (x: Array): number[] => [...(x as any).dataSync()].map(Number);
 const range = (n: number) => [...globalThis.Array(n).keys()];
 

@@ -51,7 +51,7 @@ const keys2 = random.split(random.key(1), 2);
 
 let leaked: any; // a tracer a transformed function stored in a global
 const store = (x: Array) => ((leaked = x), x);
-const values = (x: Array) => Array.from(x.dataSync() as Float32Array);
+const values = (x: Array) => globalThis.Array.from(x.dataSync() as Float32Array);
 
 const rows: Row[] = [
   // ---- wrong shapes
@@ -204,6 +204,7 @@ const rows: Row[] = [
   },
   { name: "a function nested in jit's arguments", call: () => jit((d: { f: unknown }) => 1)({ f: () => 1 }), raises: [TypeError, /^Error interpreting argument to <lambda> as an abstract array\. The problematic value is of type function and was passed to the function at path args\[0\]\['f'\]\./] },
   { name: "a string passed to grad", call: () => grad((x: unknown) => x)("hi"), raises: [TypeError, "Argument 'hi' of type string is not a valid JAX type."] },
+  // @ts-expect-error a string leaf: the types reject it too
   { name: "a string in a dict passed to grad", call: () => grad((d: { a: Array }) => d.a)({ a: "s" }), raises: [TypeError, "Argument 's' of type string is not a valid JAX type."] },
   { name: "a string passed to vmap", call: () => vmap((x: unknown) => x)("hi"), raises: [TypeError, "Argument 'hi' of type string is not a valid JAX type."] },
   { name: "a string passed to lax.sin", call: () => lax.sin("hi" as never), raises: [TypeError, "Error interpreting argument to sin as a JAX value. The problematic value is of type string and was passed to sin at position 0."] },
@@ -236,6 +237,7 @@ const rows: Row[] = [
   },
   {
     name: "scan carry out of a different structure",
+    // @ts-expect-error the carry changes structure: the types reject it too
     call: () => lax.scan((c: Array, x: Array) => [[c, c], x], a3, a4),
     raises: [TypeError, /^scan body function carry input and carry output must have the same pytree structure, but they differ:\n\nThe input carry c is a .* but the corresponding component of the carry output is a <class 'list'>, so their Python types differ\./],
   },

@@ -11,7 +11,7 @@ import { checkCaseJaxpr, modes, runCase } from "./harness/run.js";
 import { checkVmap } from "./harness/vmap.js";
 import { jaxText } from "./jax_texts.js";
 
-const vals = (a: Array | number): number[] => (typeof a === "number" ? [a] : Array.from(a.dataSync() as Float32Array, Number));
+const vals = (a: Array | number): number[] => (typeof a === "number" ? [a] : globalThis.Array.from(a.dataSync() as Float32Array, Number));
 const close = (a: Array | number, want: number[] | number, tol = 1e-5) => {
   const got = vals(a);
   const w = typeof want === "number" ? [want] : want;

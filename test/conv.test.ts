@@ -13,7 +13,7 @@ import { type Array, checkGrads, getBackend, grad, jit, jnp, jvp, lax, makeJaxpr
 import { contractPath } from "../src/numpy/opt_einsum.js";
 import { jaxText } from "./jax_texts.js";
 
-const vals = (x: Array): number[] => Array.prototype.slice.call((x as any).dataSync()).map(Number);
+const vals = (x: Array): number[] => globalThis.Array.from(x.dataSync(), Number);
 function expectArray(x: Array, shape: number[], want: number[]) {
   expect([...x.shape]).toEqual(shape);
   expect(vals(x)).toEqual(want);

@@ -72,7 +72,7 @@ describe("jax_debug_nans", () => {
     expect(jnp.log(0).item()).toBe(-Infinity);
     expect(jit((x: Array) => jnp.multiply(x, 0))(1).item()).toBe(0);
     expect(grad((x: Array) => jnp.sqrt(x))(0).item()).toBe(Infinity);
-    expect(Array.from(jnp.floorDivide(jnp.array([1], { dtype: "int32" }), jnp.array([0], { dtype: "int32" })).shape)).toEqual([1]);
+    expect(globalThis.Array.from(jnp.floorDivide(jnp.array([1], { dtype: "int32" }), jnp.array([0], { dtype: "int32" })).shape)).toEqual([1]);
   });
 
   test("jax_debug_infs raises at Inf, and not at NaN", () => {

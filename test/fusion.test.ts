@@ -67,9 +67,9 @@ describe("results equal op-by-op execution bit for bit (CPU)", () => {
     let seed = 12345;
     const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
     const unary = [jnp.sin, jnp.cos, jnp.exp, jnp.tanh, jnp.abs, jnp.negative, (v: Array) => jnp.sqrt(jnp.abs(v)), (v: Array) => lax.logistic(v)];
-    const binary = [jnp.add, jnp.subtract, jnp.multiply, jnp.maximum, jnp.minimum, (p: Array, q: Array) => jnp.divide(p, jnp.add(jnp.abs(q), 1))];
+    const binary = [jnp.add, jnp.subtract, jnp.multiply, jnp.maximum, jnp.minimum, (p: Array, q: Array | number) => jnp.divide(p, jnp.add(jnp.abs(q), 1))];
     for (let t = 0; t < 40; t++) {
-      const ops: [number, number, number][] = Array.from({ length: 3 + Math.floor(rand() * 10) }, () => [Math.floor(rand() * 3), Math.floor(rand() * 8), Math.floor(rand() * 6)]);
+      const ops: [number, number, number][] = globalThis.Array.from({ length: 3 + Math.floor(rand() * 10) }, () => [Math.floor(rand() * 3), Math.floor(rand() * 8), Math.floor(rand() * 6)]);
       const f = (p: Array, q: Array) => {
         const vals = [p, q];
         for (const [kind, u, b] of ops) {
@@ -111,7 +111,7 @@ describe("reductions as epilogues", () => {
 });
 
 describe("bit operations and random bits", () => {
-  const flat = (x: Array) => Array.from(x.dataSync() as ArrayLike<number>, Number);
+  const flat = (x: Array) => globalThis.Array.from(x.dataSync() as ArrayLike<number>, Number);
   const groupOf = (items: ReturnType<typeof planFusion>) => items.flatMap((i) => (i.kind === "group" ? [i.group.eqns.map((e) => e.primitive.name)] : []));
   const k = random.key(7);
   const kd = flat(random.keyData(k)) as K;

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { type Array, checkGrads, grad, jit, jnp, lax, makeJaxpr, vmap } from "../src/index.js";
 import { jaxText } from "./jax_texts.js";
 
-const vals = (x: Array): number[] => Array.prototype.slice.call((x as any).dataSync()).map(Number);
+const vals = (x: Array): number[] => globalThis.Array.from(x.dataSync(), Number);
 const I = (v: unknown) => jnp.array(v as never, { dtype: "int32" });
 /** Shape and values, NaN-aware. */
 function expectArray(x: Array, shape: number[], want: number[]) {

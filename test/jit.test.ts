@@ -25,7 +25,7 @@ test("the trace cache is keyed on the function, not the jit wrapper", () => {
 });
 
 test("jit retraces on a new shape, dtype, weak type, pytree structure or static value", () => {
-  const { g, calls } = countingTraces((x: any, k: number) => jnp.multiply(Array.isArray(x) ? x[0] : x, k));
+  const { g, calls } = countingTraces((x: any, k: number) => jnp.multiply(globalThis.Array.isArray(x) ? x[0] : x, k));
   const f = jit(g, { staticArgnums: 1 });
   f(jnp.ones([3]), 2);
   f(jnp.ones([3]), 2);
@@ -71,18 +71,30 @@ test("closed-over arrays become constvars; JS numbers become literals", () => {
 });
 
 test("a traced value used as a JS value raises ConcretizationTypeError naming the function", () => {
-  const cases: [string, (x: any) => unknown][] = [
+  const cases: [string, (x: Array) => unknown][] = [
     ["Number", (x) => Number(x)],
-    ["item", (x) => x.item()],
     ["template", (x) => `${x}`],
-    ["comparison", (x) => (x > 0 ? x : x)],
+    ["comparison", (x) => (Number(x) > 0 ? x : x)],
+    // The methods of a concrete array (the public Array type has them all), as JAX's Tracer raises.
+    ["`item()`", (x) => x.item()],
+    ["`tolist()`", (x) => x.tolist()],
+    ["`dataSync()`", (x) => x.dataSync()],
+    ["`data()`", (x) => x.data()],
+    ["`toTensor()`", (x) => x.toTensor()],
+    ["`dispose()`", (x) => x.dispose()],
+    ["`dispose()` (the end of a `using` block)", (x) => {
+      using y = x;
+      return y;
+    }],
+    ["`isDisposed`", (x) => x.isDisposed],
   ];
-  for (const [, body] of cases) {
+  for (const [what, body] of cases) {
     const f = function myfun(x: Array) {
       return body(x) as Array;
     };
     expect(() => jit(f)(1)).toThrow(ConcretizationTypeError);
     expect(() => jit(f)(1)).toThrow(/Abstract tracer value encountered where concrete value is expected[\s\S]*myfun for jit/);
+    if (what.startsWith("`")) expect(() => jit(f)(1)).toThrow(`The problem arose with ${what}.`);
   }
 });
 

@@ -16,5 +16,5 @@ test("indexing, slicing, reshape, transpose, broadcast and where on key arrays",
   const picked = jnp.where(jnp.array([true, false, true, false]), ks, other);
   expect(rows(picked)).toEqual([data[0], rows(other)[1], data[2], rows(other)[3]]);
   expect(random.keyData(jit((k: Array) => k.index(3))(ks)).tolist()).toEqual(data[3].split(",").map(Number));
-  expect(rows(lax.broadcastInDim(random.key(0), [3], []))).toEqual(new Array(3).fill(rows(lax.broadcastInDim(random.key(0), [1], []))[0]));
+  expect(rows(lax.broadcastInDim(random.key(0), [3], []))).toEqual(new globalThis.Array(3).fill(rows(lax.broadcastInDim(random.key(0), [1], []))[0]));
 });

@@ -3,7 +3,7 @@
 import { expect, test } from "vitest";
 import { type Array, grad, jit, jnp, vmap } from "../src/index.js";
 
-const vals = (x: Array) => Array.from(x.dataSync() as Float32Array);
+const vals = (x: Array) => globalThis.Array.from(x.dataSync() as Float32Array);
 const close = (x: Array, want: number[], tol = 1e-5) => {
   const v = vals(x);
   expect(v.length).toBe(want.length);

@@ -197,7 +197,7 @@ describe("wasm gemm kernels", () => {
     const memory = new WebAssembly.Memory({ initial: 1 });
     const f = new Float64Array(memory.buffer);
     const [A, B, C, S] = [0, 128, 256, 512]; // element offsets (float64)
-    const vals = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.fround(Math.sin(seed * 1000 + i) * 3));
+    const vals = (n: number, seed: number) => globalThis.Array.from({ length: n }, (_, i) => Math.fround(Math.sin(seed * 1000 + i) * 3));
     f.set(vals(M * K, 1), A);
     f.set(vals(K * N, 2), B);
     f.fill(0, C, C + M * N); // C starts at zero

@@ -3,7 +3,7 @@
 import { expect, test } from "vitest";
 import { type Array, grad, jnp, nn, random, vmap } from "../src/index.js";
 
-const vals = (x: Array) => Array.from(x.dataSync() as Float32Array);
+const vals = (x: Array) => globalThis.Array.from(x.dataSync() as Float32Array);
 const close = (x: Array, want: number[], tol = 1e-6) => vals(x).forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(want[i]))));
 const xs = [-2, -1, -0.5, 0, 0.5, 1, 2];
 

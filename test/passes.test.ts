@@ -439,7 +439,7 @@ describe("optimize", () => {
     // The median of 7 runs after a warm-up (the first calls include V8's compilation).
     const time = (j: Jaxpr) => {
       let n = optimize(j).eqns.length;
-      const ts = Array.from({ length: 7 }, () => {
+      const ts = globalThis.Array.from({ length: 7 }, () => {
         const t0 = performance.now();
         n = optimize(j).eqns.length;
         return performance.now() - t0;
@@ -501,7 +501,7 @@ function randomProgram(rand: () => number, dtype: "float32" | "int32") {
     instrs.push(ins);
     poolSize++;
   }
-  const outs = [poolSize - 1, ...Array.from({ length: Math.floor(rand() * 3) }, () => Math.floor(rand() * poolSize))];
+  const outs = [poolSize - 1, ...globalThis.Array.from({ length: Math.floor(rand() * 3) }, () => Math.floor(rand() * poolSize))];
   const withLiteral = rand() < 0.2;
 
   return (x: Array, y: Array, s: Array) => {

@@ -24,7 +24,7 @@ interface Row {
 }
 
 const repr = (x: Array): string => (x as unknown as Record<symbol, () => string>)[Symbol.for("nodejs.util.inspect.custom")]();
-const flat = (x: Array): number[] => Array.from((x as unknown as { dataSync(): ArrayLike<number> }).dataSync(), Number);
+const flat = (x: Array): number[] => globalThis.Array.from(x.dataSync(), Number);
 
 /**
  * Bit-exact comparison: uint32 words, float32 bits (via Uint32Array views), ints, bools. This file

@@ -5,7 +5,7 @@
 // (test/browser/prng.test.ts), where it holds on SwiftShader's IEEE float32.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Array, config, jit, random } from "../src/index.js";
-import FIXTURE from "./fixtures/random_exact_jax.json";
+import FIXTURE from "./fixtures/random_exact_jax.json" with { type: "json" };
 
 const SAMPLERS: Record<string, (k: Array, n: number) => Array> = {
   normal: (k, n) => random.normal(k, [n]),
@@ -14,7 +14,7 @@ const SAMPLERS: Record<string, (k: Array, n: number) => Array> = {
   "truncated_normal_-1_2": (k, n) => random.truncatedNormal(k, -1, 2, [n]),
 };
 
-const bitsOf = (x: Array): number[] => Array.from(new Uint32Array(Float32Array.from((x as unknown as { dataSync(): ArrayLike<number> }).dataSync()).buffer));
+const bitsOf = (x: Array): number[] => globalThis.Array.from(new Uint32Array(Float32Array.from(x.dataSync()).buffer));
 const draws = FIXTURE.draws as Record<string, number[]>;
 
 for (const mode of ["partitionable", "legacy"]) {

@@ -26,7 +26,7 @@ import {
 import { jaxText } from "./jax_texts.js";
 
 const close = (a: Array | number, b: number[] | number, tol = 1e-5) => {
-  const got = typeof a === "number" ? [a] : Array.from(a.dataSync() as Float32Array);
+  const got = typeof a === "number" ? [a] : globalThis.Array.from(a.dataSync() as Float32Array);
   const want = typeof b === "number" ? [b] : b;
   expect(got.length).toBe(want.length);
   got.forEach((g, i) => expect(Math.abs(g - want[i])).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(want[i]))));

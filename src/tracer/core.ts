@@ -46,6 +46,22 @@ export abstract class Tracer extends JaxArray {
   tolist(): never {
     this.concretizationError("`tolist()`");
   }
+  data(): never {
+    this.concretizationError("`data()`");
+  }
+  toTensor(): never {
+    this.concretizationError("`toTensor()`");
+  }
+  // A tracer owns no memory; freeing one is a mistake, as JAX's Tracer.delete() is.
+  dispose(): never {
+    this.concretizationError("`dispose()`");
+  }
+  [Symbol.dispose](): never {
+    this.concretizationError("`dispose()` (the end of a `using` block)");
+  }
+  get isDisposed(): never {
+    return this.concretizationError("`isDisposed`");
+  }
   [Symbol.toPrimitive](hint: string): never {
     this.concretizationError(
       hint === "string" ? "a string conversion (`String(x)` or a template literal)" : "a JS number or boolean conversion (`Number(x)`, `x > 0`, `if (x)`)",

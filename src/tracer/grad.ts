@@ -10,7 +10,7 @@ import * as lax from "../lax/lax.js";
 import { eye as jnpEye } from "../numpy/creation.js";
 import { type LinearFn, applyLinear, jvpFlat, linearizeFlat, transposeLinear } from "./ad.js";
 import { tangentAval, zerosLike } from "./ad_util.js";
-import { functionName, leafValue } from "./jit.js";
+import { type ArgLike, type Outputs, functionName, leafValue } from "./jit.js";
 import { vmap } from "./vmap.js";
 
 type Fn = (...args: any[]) => any;
@@ -147,12 +147,30 @@ function vjpWithOptions(f: Fn, primals: unknown[], opts: { hasAux?: boolean }): 
 /** Options of `grad` and `valueAndGrad`, named as JAX's keyword arguments. */
 export interface GradOptions {
   /** Which positional argument(s) to differentiate (default 0); an array returns an array of grads. */
-  argnums?: number | number[];
+  argnums?: number | readonly number[];
   /** `f` returns `[output, aux]`; aux is returned alongside. */
   hasAux?: boolean;
   /** Allow integer/bool inputs (their gradients are zeros). */
   allowInt?: boolean;
 }
+
+/** The `argnums` of options `O` (0 when absent). */
+type ArgnumsOf<O> = O extends { argnums?: infer A } ? (unknown extends A ? 0 : [Exclude<A, undefined>] extends [never] ? 0 : Exclude<A, undefined>) : 0;
+type GradsAt<P extends readonly unknown[], A> = A extends number
+  ? Outputs<P[A]>
+  : A extends readonly number[]
+    ? { -readonly [K in keyof A]: Outputs<P[A[K] & number]> }
+    : never;
+/** What `f` returns as aux (with `hasAux` it returns `[output, aux]`). */
+type AuxOf<F extends Fn> = ReturnType<F> extends readonly [unknown, infer X] ? X : ReturnType<F> extends readonly (infer X)[] ? X : unknown;
+/** `[r, aux]` with hasAux, `r` without; either when `O` does not say. */
+type WithAux<F extends Fn, O, R> = O extends { hasAux: true } ? [R, AuxOf<F>] : O extends { hasAux: false } ? R : "hasAux" extends keyof O ? R | [R, AuxOf<F>] : R;
+
+/**
+ * What `grad(f, opts)` returns: the gradient of each `argnums` argument of `f`, shaped as it is
+ * with an Array per leaf (an array of them for an array of argnums; `[grads, aux]` with hasAux).
+ */
+export type Gradients<F extends Fn, O extends GradOptions = {}> = WithAux<F, O, GradsAt<Parameters<F>, ArgnumsOf<O>>>;
 
 function checkGradInput(leaf: unknown, allowInt: boolean, name: string): void {
   const x = leafValue(leaf);
@@ -183,12 +201,15 @@ function checkScalar(out: unknown): JaxArray {
  * `valueAndGrad(f)(...args)` returns `[f(...args), ∇f]` (with hasAux, `[[out, aux], ∇f]`),
  * differentiating with respect to `argnums`.
  */
-export function valueAndGrad(f: Fn, opts: GradOptions = {}): (...args: any[]) => any {
+export function valueAndGrad<F extends Fn, const O extends GradOptions = {}>(
+  f: F,
+  opts: O = {} as O,
+): (...args: ArgLike<Parameters<F>>) => [WithAux<F, O, JaxArray>, GradsAt<Parameters<F>, ArgnumsOf<O>>] {
   if (typeof f !== "function") throw new TypeError(`Expected a callable value, got ${String(f)}`);
   const argnums = opts.argnums ?? 0;
   const nums = Array.isArray(argnums) ? argnums : [argnums];
   const fname = functionName(f);
-  const wrapped = (...args: unknown[]) => {
+  const wrapped = (...args: unknown[]): [unknown, unknown] => {
     const maxArg = Math.max(...nums);
     if (maxArg >= args.length)
       throw new TypeError(
@@ -209,18 +230,18 @@ export function valueAndGrad(f: Fn, opts: GradOptions = {}): (...args: any[]) =>
     return [opts.hasAux ? [ans, aux] : ans, grads];
   };
   Object.defineProperty(wrapped, "name", { value: fname });
-  return wrapped;
+  return wrapped as (...args: ArgLike<Parameters<F>>) => [WithAux<F, O, JaxArray>, GradsAt<Parameters<F>, ArgnumsOf<O>>];
 }
 
 /** `grad(f)(...args)`: the gradient of scalar `f` with respect to `argnums` (default 0). */
-export function grad(f: Fn, opts: GradOptions = {}): (...args: any[]) => any {
-  const vg = valueAndGrad(f, opts);
+export function grad<F extends Fn, const O extends GradOptions = {}>(f: F, opts: O = {} as O): (...args: ArgLike<Parameters<F>>) => Gradients<F, O> {
+  const vg = valueAndGrad(f, opts) as (...args: unknown[]) => [unknown, unknown];
   const wrapped = (...args: unknown[]) => {
     const [v, g] = vg(...args);
     return opts.hasAux ? [g, (v as unknown[])[1]] : g;
   };
   Object.defineProperty(wrapped, "name", { value: functionName(f) });
-  return wrapped;
+  return wrapped as (...args: ArgLike<Parameters<F>>) => Gradients<F, O>;
 }
 
 // ---- Jacobians ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 // compiled executables keyed on the jaxpr. A global read while tracing freezes into the jaxpr.
 import { Array as JaxArray } from "../array/base.js";
 import { ArrayImpl, scalar, wrap } from "../array/array.js";
+import type { ArrayLike } from "../lax/lax.js";
 import { ShapedArray } from "../jaxpr/aval.js";
 import { ClosedJaxpr, Jaxpr, type Params } from "../jaxpr/jaxpr.js";
 import { definePrimitive } from "../lax/primitive.js";
@@ -191,6 +192,35 @@ export function traceCall(f: Function, args: unknown[], description: string) {
 
 // ---- jit ------------------------------------------------------------------------------------
 
+/**
+ * What a transformed function accepts where `f` declares `T`: every `Array` leaf may also be a
+ * JS number or boolean (a weak float32 or a bool scalar), in arrays, tuples and objects alike.
+ * `jit((x: Array, p: { w: Array }) => ...)` accepts `(2, { w: 0.5 })`.
+ */
+export type ArgLike<T> = 0 extends 1 & T
+  ? T
+  : T extends JaxArray
+    ? ArrayLike
+    : T extends (...args: never[]) => unknown
+      ? T
+      : T extends object
+        ? { [K in keyof T]: ArgLike<T[K]> }
+        : T;
+
+/** What a transformed function returns where `f` returns `T`: JS numbers and booleans come back as arrays. */
+export type Outputs<T> = 0 extends 1 & T
+  ? T
+  : T extends JaxArray | number | boolean
+    ? JaxArray
+    : T extends (...args: never[]) => unknown
+      ? T
+      : T extends object
+        ? { [K in keyof T]: Outputs<T[K]> }
+        : T;
+
+/** The signature of `jit(f)`, `vmap(f)` and `pmap(f)`: `f`'s, with `ArgLike` arguments and `Outputs` results. */
+export type Transformed<F extends (...args: never[]) => unknown> = (...args: ArgLike<Parameters<F>>) => Outputs<ReturnType<F>>;
+
 /** Options of `jit`, named as JAX's keyword arguments. */
 export interface JitOptions {
   /** Positions of arguments that are compile-time constants (part of the cache key). */
@@ -213,7 +243,7 @@ const tracing: { f: Function; key: string }[] = [];
  * Compiles `f` with tracing: traced once per argument structure, shapes, dtypes and static
  * values, then run as tfjs kernels. `const g = jit((x) => x.mul(2).sin()); g(x)`.
  */
-export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = {}): F {
+export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = {}): Transformed<F> {
   if (typeof f !== "function") throw new TypeError(`jit: expected a function as the first argument, got ${typeName(f)}`);
   const st: StaticInfo = { staticArgnums: normalizeArgnums(opts.staticArgnums) };
   const donateArgnums = normalizeArgnums(opts.donateArgnums);
@@ -290,7 +320,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, opts: JitOptions = 
     return traced.outTree.kind === "leaf" ? outs[0] : tree.unflatten(traced.outTree, outs);
   };
   Object.defineProperty(wrapped, "name", { value: fname });
-  return wrapped as unknown as F;
+  return wrapped as Transformed<F>;
 
   /** Which flat inputs are donated: leaves of donated arguments whose buffer appears only once. */
   function donationMask(args: unknown[], numConsts: number, inputs: JaxArray[]): boolean[] {

@@ -15,7 +15,7 @@ import { bind, currentTrace, withTrace } from "./core.js";
 import { backwardPass, jvpFlat } from "./ad.js";
 import { batchFlat, vmapFlat, withAxis } from "./batching.js";
 import { convertConstvars, traceToJaxpr } from "./jaxpr_trace.js";
-import { functionName, leafValue, runClosedJaxpr } from "./jit.js";
+import { type Transformed, functionName, leafValue, runClosedJaxpr } from "./jit.js";
 import { partialEvalRules } from "./partial_eval.js";
 import { type AxisSpec, flattenAxes } from "./vmap.js";
 
@@ -97,7 +97,7 @@ export interface PmapOptions {
  * Maps `f` over the leading axis (or `inAxes`) of its arguments, one slice per device, with
  * `lax.psum(x, axisName)` and friends communicating across devices.
  */
-export function pmap<F extends (...args: any[]) => any>(f: F, opts: PmapOptions = {}): (...args: Parameters<F>) => ReturnType<F> {
+export function pmap<F extends (...args: any[]) => any>(f: F, opts: PmapOptions = {}): Transformed<F> {
   if (typeof f !== "function") throw new TypeError(`pmap requires a callable as its first argument, got ${String(f)}`);
   const fname = functionName(f);
   const axisName = opts.axisName ?? `<axis ${fname}>`;
@@ -148,5 +148,5 @@ export function pmap<F extends (...args: any[]) => any>(f: F, opts: PmapOptions 
     return tree.unflatten(outTree!, outs);
   };
   Object.defineProperty(wrapped, "name", { value: fname });
-  return wrapped as (...args: Parameters<F>) => ReturnType<F>;
+  return wrapped as Transformed<F>;
 }

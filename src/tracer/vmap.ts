@@ -5,7 +5,7 @@ import type { BatchDim } from "../jaxpr/jaxpr.js";
 import * as tree from "../tree.js";
 import { currentTrace } from "./core.js";
 import { vmapFlat } from "./batching.js";
-import { functionName, leafValue } from "./jit.js";
+import { type Transformed, functionName, leafValue } from "./jit.js";
 import { ValueError } from "../errors.js";
 
 /** An axis spec: an axis index, null (not mapped), or a pytree prefix of them. */
@@ -53,7 +53,7 @@ function checkSpec(what: string, spec: AxisSpec): void {
  * Vectorizes `f` over a batch axis of its arguments: `vmap(f)(xs)` is `f` applied to each
  * `xs[i]`, stacked. `vmap(f, { inAxes: [0, null] })` maps the first argument only.
  */
-export function vmap<F extends (...args: any[]) => any>(f: F, opts: VmapOptions = {}): (...args: Parameters<F>) => ReturnType<F> {
+export function vmap<F extends (...args: any[]) => any>(f: F, opts: VmapOptions = {}): Transformed<F> {
   if (typeof f !== "function") throw new TypeError(`vmap requires a callable as its first argument, got ${String(f)}`);
   const inAxes = opts.inAxes === undefined ? 0 : opts.inAxes;
   const outAxes = opts.outAxes === undefined ? 0 : opts.outAxes;
@@ -106,7 +106,7 @@ export function vmap<F extends (...args: any[]) => any>(f: F, opts: VmapOptions 
     return tree.unflatten(outTree!, outs);
   };
   Object.defineProperty(wrapped, "name", { value: fname });
-  return wrapped as (...args: Parameters<F>) => ReturnType<F>;
+  return wrapped as Transformed<F>;
 }
 
 function inconsistentSizes(sizes: (number | null)[], dims: BatchDim[], xs: JaxArray[], paths: string[], axisSize?: number): string {

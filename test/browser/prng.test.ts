@@ -52,8 +52,8 @@ describe("random on webgl: samplers are one shader each", () => {
     const us = Float32Array.from({ length: 2 ** 23 }, (_, m) => Math.max(lo, Math.fround(Math.fround(Math.fround(1 + m * 2 ** -23) - 1) * 2) + lo));
     const sqrt2 = Math.fround(Math.SQRT2);
     const f = jit((u: JaxArray) => lax.mul(lax.erfInv(u), sqrt2));
-    let got = new Float32Array(0);
-    const shaders = programsOf(() => void (got = (f(jnp.array(us)) as unknown as { dataSync(): Float32Array }).dataSync()));
+    let got: Float32Array = new Float32Array(0);
+    const shaders = programsOf(() => void (got = f(jnp.array(us)).dataSync() as Float32Array));
     expect(shaders.some((s) => s.includes("tfjax_erf_inv"))).toBe(true);
     for (let i = 0; i < us.length; i++) {
       const want = Math.fround(sqrt2 * erfInv32(us[i]));

@@ -78,7 +78,7 @@ function zeta(s: number, q: number): number {
   return sum;
 }
 
-const factorial = (m: number) => (m <= 1 ? 1 : m * factorial(m - 1));
+const factorial = (m: number): number => (m <= 1 ? 1 : m * factorial(m - 1));
 /** polygamma(m, x) = (-1)^(m+1) m! zeta(m + 1, x) for natural m (digamma at 0). */
 const polygamma = (m: number, x: number) => (m !== Math.floor(m) || m < 0 ? NaN : m === 0 ? digamma(x) : (m % 2 ? 1 : -1) * factorial(m) * zeta(m + 1, x));
 

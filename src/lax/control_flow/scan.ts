@@ -21,7 +21,7 @@ import { broadcastAxis, moveaxis } from "../../tracer/batching.js";
 import { batchJaxpr, cached, evalClosed, jvpJaxpr, traceClosed } from "../../tracer/call_rules.js";
 import { dce } from "../../jaxpr/passes/dce.js";
 import { convertConstvars, traceToJaxpr } from "../../tracer/jaxpr_trace.js";
-import { functionName, leafValue, runClosedJaxpr } from "../../tracer/jit.js";
+import { type ArgLike, functionName, leafValue, runClosedJaxpr } from "../../tracer/jit.js";
 import { PartialEvalTrace, partialEvalJaxpr, partialEvalRules } from "../../tracer/partial_eval.js";
 import { vmap } from "../../tracer/vmap.js";
 import { concatenate, convertElementType, reshape, slice } from "../lax.js";
@@ -116,7 +116,7 @@ export interface ScanOptions {
  * final carry and the ys stacked: `lax.scan((c, x) => [c.add(x), c], 0, jnp.arange(4))` gives
  * `[6, [0, 0, 1, 3]]`. The body is traced once; the carry must keep its type.
  */
-export function scan<C, X, Y>(f: (carry: C, x: X) => [C, Y], init: C, xs: X | null = null, opts: ScanOptions = {}): [C, Y] {
+export function scan<C, X, Y>(f: (carry: C, x: X) => [C, Y], init: C | ArgLike<C>, xs: X | ArgLike<X> | null = null, opts: ScanOptions = {}): [C, Y] {
   if (typeof f !== "function") throw new TypeError("lax.scan: f argument should be a callable.");
   const [initLeaves, initTree] = tree.flatten(init);
   let initFlat = initLeaves.map(leafValue);
