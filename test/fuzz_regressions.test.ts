@@ -69,6 +69,12 @@ const REGRESSIONS: Regression[] = [
     program: {"inputs":[{"dtype":"float32","shape":[1]}],"nodes":[{"op":"scan","body":{"inputs":[{"dtype":"float32","shape":[1]},{"dtype":"float32","shape":[]}],"nodes":[{"op":"jit","body":{"inputs":[{"dtype":"float32","shape":[1]}],"nodes":[{"op":"prim","prim":"neg","params":{},"args":[0]},{"op":"jnp","fn":"reshape","args":[0],"attrs":{"shape":[1]}}],"outputs":[2]},"args":[0]}],"outputs":[2,2]},"args":[0,0],"reverse":false}],"outputs":[2]},
     inputs: [{"dtype":"float32","shape":[1],"data":[1.2064281702041626]}],
   },
+  {
+    bug: "erf_inv then integer_pow y=0 of an f32[] under jit on wasm built a 57 MB wasm function (~45 s, then 'size 57498747 > maximum function size'): erf_inv's vector expression reached no output, so it was emitted uncounted and none of its shared subexpressions got a local (src/backends/wasm/codegen.ts, vexpr.ts; kernels over MAX_KERNEL_BYTES now go to the JS loop)",
+    property: "agree",
+    program: {"inputs":[{"dtype":"float32","shape":[]}],"nodes":[{"op":"prim","prim":"erf_inv","params":{},"args":[0]},{"op":"prim","prim":"integer_pow","params":{"y":0},"args":[1]}],"outputs":[2]},
+    inputs: [{"dtype":"float32","shape":[],"data":[0.5]}],
+  },
 ];
 
 describe("fuzzer regressions", () => {

@@ -7,9 +7,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { BinaryFn, CompareFn, FusedProgram, Node, ScalarType, UnaryFn } from "../src/backends/fusion/ir.js";
 import { compileJsKernel } from "../src/backends/fusion/jsloop.js";
 import { encodeModule, Code, sleb, uleb } from "../src/backends/wasm/emit.js";
-import { compileWasmKernel, simdSupported } from "../src/backends/wasm/codegen.js";
+import { MAX_KERNEL_BYTES, compileWasmKernel, simdSupported } from "../src/backends/wasm/codegen.js";
 import { MAX_ULP, TRIG_VECTOR_LIMIT } from "../src/backends/wasm/math.js";
-import { fusedMadd } from "../src/backends/wasm/vexpr.js";
+import { Emitter, VB, fusedMadd } from "../src/backends/wasm/vexpr.js";
 import { erfInv32 } from "../src/lax/special.js";
 import { type K, exactFma32, fmaCases, ref } from "./prng_reference.js";
 
@@ -650,6 +650,85 @@ describe("integer bit operations, random bits and erf_inv", () => {
     const ins = [0, 1, 2].map((j) => Float32Array.from(cases, (t) => t[j]));
     const got = runWasm(P.build([y]), ins, cases.length)[0] as Float32Array;
     expect(Array.from(got.subarray(0, cases.length), bits)).toEqual(cases.map(([x, z, w]) => bits(exactFma32(x, z, w))));
+  });
+});
+
+describe("code size: shared subexpressions are computed once", () => {
+  // Found by the differential fuzzer: erf_inv then integer_pow y=0 of an f32[] built a 57 MB
+  // function (~45 s, then "size 57498747 > maximum function size"). erf_inv's vector expression
+  // was materialized without being counted (its value reaches no output), so none of its shared
+  // subexpressions got a local and every use recomputed them.
+  const xs = Float32Array.from([0, -0, 0.5, -0.5, 0.9999, -0.99999994, 1, -1, 1.5, NaN, Infinity, 1e-30, 0.25, -0.75, 0.1, 0.3, 0.7]);
+  const sameAsJs = (p: FusedProgram) => {
+    const n = xs.length;
+    const got = runWasm(p, [xs], n);
+    const want = runJs(p, [xs], n);
+    got.forEach((g, j) => expect(Array.from((g as Float32Array).subarray(0, n), bits)).toEqual(Array.from(want[j] as Float32Array, bits)));
+  };
+  const erfBytes = () => {
+    const P = new Prog(8);
+    return compileWasmKernel(P.build([P.unary("erf_inv", P.input())]))!.bytes;
+  };
+
+  it("erf_inv then integer_pow (y = 0, 1, 2, 3, -2): about erf_inv's size, and the JS loop's bits", () => {
+    const erf = erfBytes();
+    expect(erf).toBeLessThan(100_000);
+    for (const y of [0, 1, 2, 3, -2]) {
+      const P = new Prog(xs.length);
+      const p = P.build([P.ipow(P.unary("erf_inv", P.input()), y)]);
+      const t0 = performance.now();
+      const k = compileWasmKernel(p)!;
+      expect(performance.now() - t0).toBeLessThan(5000);
+      // y = 0 is 1 everywhere (NaN too): erf_inv is dead and left out.
+      if (y === 0) expect(k.bytes).toBeLessThan(1000);
+      else expect(k.bytes).toBeLessThan(erf + 1000);
+      sameAsJs(p);
+    }
+  });
+
+  it("erf_inv twice in a chain, one result also through integer_pow y = 0: about twice erf_inv's size", () => {
+    const erf = erfBytes();
+    const P = new Prog(xs.length);
+    const e1 = P.unary("erf_inv", P.input());
+    const e2 = P.unary("erf_inv", P.binary("mul", e1, P.const(0.5)));
+    const p = P.build([P.ipow(e1, 0), P.ipow(e2, 3), P.ipow(e1, -2)]);
+    const k = compileWasmKernel(p)!;
+    expect(k.bytes).toBeLessThan(2 * erf + 2000);
+    sameAsJs(p);
+  });
+
+  it("Emitter: a value used twice is computed once; a root it was not told of throws", () => {
+    const b = new VB();
+    let x = b.get(0);
+    for (let i = 0; i < 60; i++) x = b.fadd(x, x); // 2^60 adds as a tree
+    const code = new Code([]);
+    code.local("v128");
+    const em = new Emitter(code);
+    em.count([x]);
+    em.materialize(x);
+    expect(code.bytes.length).toBeLessThan(60 * 10);
+    expect(() => new Emitter(new Code([])).materialize(b.fneg(x))).toThrow(/not counted/);
+  });
+
+  it("integer_pow of a large y: squares bound once in the JS loop too, the same bits as wasm", () => {
+    for (const y of [1000, 2 ** 20 + 3, -(2 ** 20)]) {
+      const P = new Prog(xs.length);
+      const p = P.build([P.ipow(P.binary("add", P.binary("mul", P.input(), P.const(1e-6)), P.const(1)), y)]);
+      expect(compileJsKernel(p).source.length).toBeLessThan(5000);
+      sameAsJs(p);
+    }
+  });
+
+  it("a program too large for one function is declined quickly (the JS loop runs it)", () => {
+    const P = new Prog(xs.length);
+    let v = P.input();
+    for (let i = 0; i < 300; i++) v = P.unary("erf_inv", P.binary("mul", v, P.const(0.5)));
+    const p = P.build([v]);
+    const t0 = performance.now();
+    expect(compileWasmKernel(p)?.bytes).toBeUndefined();
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(MAX_KERNEL_BYTES).toBeLessThan(7654321); // V8's largest function
+    expect(runJs(p, [xs], xs.length)[0].length).toBe(xs.length);
   });
 });
 

@@ -129,19 +129,28 @@ function expr(n: Node, v: (i: number) => string, ty: (i: number) => ScalarType):
       return bitcast(v(n.a), n.from, n.type);
     case "random_bits":
       throw new Error("glsl: random_bits is a statement (see randomBits)");
-    case "integer_pow": {
-      if (n.y === 0) return "1.0";
-      let acc = "";
-      let base = v(n.a);
-      let y = Math.abs(n.y);
-      while (y > 0) {
-        if (y & 1) acc = acc ? `(${acc} * ${base})` : base;
-        y >>= 1;
-        if (y > 0) base = `(${base} * ${base})`;
-      }
-      return n.y < 0 ? `(1.0 / ${acc})` : acc;
-    }
+    case "integer_pow":
+      throw new Error("glsl: integer_pow is a statement (see integerPow)");
   }
+}
+
+/**
+ * Statements computing integer_pow node `i` (float32 only, see glslSupports): binary
+ * exponentiation, each square and partial product bound once (as one expression its operand
+ * would appear ~|y| times).
+ */
+function integerPow(n: Extract<Node, { op: "integer_pow" }>, i: number): string[] {
+  if (n.y === 0) return [`float v${i} = 1.0;`];
+  const lines: string[] = [];
+  let acc = "";
+  let base = `v${n.a}`;
+  for (let y = Math.abs(n.y), k = 0; y > 0; k++) {
+    if (y & 1) acc = acc ? (lines.push(`float p${i}_${k} = ${acc} * ${base};`), `p${i}_${k}`) : base;
+    y >>= 1;
+    if (y > 0) base = (lines.push(`float s${i}_${k} = ${base} * ${base};`), `s${i}_${k}`);
+  }
+  lines.push(`float v${i} = ${n.y < 0 ? `1.0 / ${acc}` : acc};`);
+  return lines;
 }
 
 /** Statements computing random_bits node `i` (threefry_steps.ts) for the element at `idx`. */
@@ -229,6 +238,7 @@ export function glslSource(p: FusedProgram, out: number): string {
   p.nodes.forEach((n, i) => {
     if (!need.has(i)) return;
     if (n.op === "random_bits") lines.push(...randomBits(n, i).map((l) => "  " + l));
+    else if (n.op === "integer_pow") lines.push(...integerPow(n, i).map((l) => "  " + l));
     else lines.push(`  ${GLSL_TYPE[n.type]} v${i} = ${expr(n, v, ty)};`);
   });
   lines.push(`  setOutput(v${p.outputs[out]});`, "}");

@@ -97,21 +97,28 @@ function expr(n: Node, v: (i: number) => string): string {
       return bitcast(v(n.a), n.from, n.type);
     case "random_bits":
       throw new Error("jsloop: random_bits is a statement (see randomBits)");
-    case "integer_pow": {
-      // Binary exponentiation with a rounding per multiply, as XLA lowers integer_pow.
-      const x = v(n.a);
-      if (n.y === 0) return "1";
-      let acc = "";
-      let base = x;
-      let y = Math.abs(n.y);
-      while (y > 0) {
-        if (y & 1) acc = acc ? round(`${acc} * ${base}`, n.type) : base;
-        y >>= 1;
-        if (y > 0) base = round(`${base} * ${base}`, n.type);
-      }
-      return n.y < 0 ? round(`1 / ${acc}`, n.type) : acc;
-    }
+    case "integer_pow":
+      throw new Error("jsloop: integer_pow is statements (see integerPow)");
   }
+}
+
+/**
+ * The statements computing integer_pow node `i`: binary exponentiation with a rounding per
+ * multiply, as XLA lowers integer_pow; each square and partial product is bound once (as one
+ * expression its operand would appear ~|y| times).
+ */
+function integerPow(n: Extract<Node, { op: "integer_pow" }>, i: number): string[] {
+  if (n.y === 0) return [`const v${i} = 1;`];
+  const lines: string[] = [];
+  let acc = "";
+  let base = `v${n.a}`;
+  for (let y = Math.abs(n.y), k = 0; y > 0; k++) {
+    if (y & 1) acc = acc ? (lines.push(`const p${i}_${k} = ${round(`${acc} * ${base}`, n.type)};`), `p${i}_${k}`) : base;
+    y >>= 1;
+    if (y > 0) base = (lines.push(`const s${i}_${k} = ${round(`${base} * ${base}`, n.type)};`), `s${i}_${k}`);
+  }
+  lines.push(`const v${i} = ${n.y < 0 ? round(`1 / ${acc}`, n.type) : acc};`);
+  return lines;
 }
 
 const round = (e: string, t: ScalarType) => (t === "f32" ? `F(${e})` : t === "i32" ? `((${e}) | 0)` : t === "u32" ? `((${e}) >>> 0)` : e);
@@ -179,7 +186,8 @@ function generate(p: FusedProgram): string {
   // Each node is a `const` in the loop body, so V8 keeps them in registers. `idx` is the
   // element's row-major index (random_bits counts with it).
   const v = (i: number) => `v${i}`;
-  const lineOf = (n: Node, i: number, idx: string) => (n.op === "random_bits" ? randomBits(n, i, idx) : n.op === "input" && p.inputs[n.index].key ? [] : [`const v${i} = ${expr(n, v)};`]);
+  const lineOf = (n: Node, i: number, idx: string) =>
+    n.op === "random_bits" ? randomBits(n, i, idx) : n.op === "integer_pow" ? integerPow(n, i) : n.op === "input" && p.inputs[n.index].key ? [] : [`const v${i} = ${expr(n, v)};`];
   const nodeLines = (idx: string) => p.nodes.flatMap((n, i) => lineOf(n, i, idx));
   const body: string[] = nodeLines("k");
   p.outputs.forEach((node, i) => body.push(`out${i}[k] = v${node};`));

@@ -10,13 +10,14 @@
 // Inputs are contiguous full-size arrays, scalars (read once, splat) or PRNG keys (two words read
 // once, expanded into threefry's key schedule). float32, int32, uint32
 // and bool (1 byte per element in memory, as tfjs stores it) inputs and outputs are supported.
-// Anything else (broadcasts other than scalars, reductions, atan2, integer division, ...) makes
-// compileWasmKernel return null, and the caller runs its portable JS loop instead.
+// Anything else (broadcasts other than scalars, reductions, atan2, integer division, ...), or a
+// body over MAX_KERNEL_BYTES, makes compileWasmKernel return null, and the caller runs its
+// portable JS loop instead.
 //
 // Output i may alias input j exactly (in place): every element is read before it is written.
 import type { FusedProgram, Node, ScalarType } from "../fusion/ir.js";
 import { isSimpleIndexing, keyJson, programKey } from "../fusion/ir.js";
-import { Code, type FuncImport, type ModuleDef, encodeModule, listModule } from "./emit.js";
+import { Code, CodeTooLarge, type FuncImport, type ModuleDef, encodeModule, listModule } from "./emit.js";
 import { type MathEnv, exp, exp2, expm1, log, log1p, logistic, pow, tanh, trig } from "./math.js";
 import { erfInv } from "./erfinv.js";
 import { erfInv32 } from "../../lax/special.js";
@@ -33,6 +34,8 @@ export interface WasmKernel {
   run(memory: WebAssembly.Memory, inPtrs: readonly number[], outPtrs: readonly number[], n: number): void;
   /** A wat-like listing of the module, for TFJAX_DEBUG=2. */
   source: string;
+  /** The module's size in bytes. */
+  bytes: number;
 }
 
 class Unsupported extends Error {}
@@ -83,6 +86,13 @@ const CHUNK = 1 << 16;
 const elemBytes = (t: ScalarType) => (t === "bool" ? 1 : 4);
 const SIGN = 0x80000000 | 0;
 const ONE_BITS = 0x3f800000;
+/**
+ * The largest kernel body generated; a program that needs more is left to the JS loop (and
+ * generation stops there). Kernels are ~0.5-100 KB (erf_inv alone ~36 KB with float64
+ * multiply-adds: ~6 KB for each of the 6 copies of the program; a chain of 8 transcendental
+ * functions ~100 KB); V8 refuses functions over 7654321 bytes, and compiles big ones slowly.
+ */
+export const MAX_KERNEL_BYTES = 1 << 20;
 
 function build(p: FusedProgram, scalar: boolean[]): WasmKernel | null {
   const nin = p.inputs.length;
@@ -101,10 +111,11 @@ function build(p: FusedProgram, scalar: boolean[]): WasmKernel | null {
       return i;
     },
   };
+  code.maxBytes = MAX_KERNEL_BYTES;
   try {
     emitKernel(code, p, scalar, env);
   } catch (e) {
-    if (e instanceof Unsupported) return null;
+    if (e instanceof Unsupported || e instanceof CodeTooLarge) return null;
     throw e;
   }
   const def = (shared: boolean): ModuleDef => ({
@@ -126,8 +137,9 @@ function build(p: FusedProgram, scalar: boolean[]): WasmKernel | null {
   // Compile now, so that a refusal (Chrome refuses synchronous compilation of modules over
   // 4 KB on the main thread; ours are ~5-20 KB) turns into null here rather than an exception
   // at run time. Workers and Node have no such limit.
+  const encoded = encodeModule(def(false));
   try {
-    modules.plain = new WebAssembly.Module(encodeModule(def(false)) as BufferSource);
+    modules.plain = new WebAssembly.Module(encoded as BufferSource);
   } catch (e) {
     if (e instanceof RangeError) return null;
     throw e;
@@ -136,6 +148,7 @@ function build(p: FusedProgram, scalar: boolean[]): WasmKernel | null {
   const outBytes = p.outputs.map((o) => elemBytes(p.nodes[o].type));
   let source: string | undefined;
   return {
+    bytes: encoded.length,
     get source() {
       return (source ??= `;; ${nin} input(s), ${nout} output(s), ${p.nodes.length} nodes, ${UNROLL}x4 lanes per iteration\n` + listModule(def(false)));
     },
@@ -224,12 +237,17 @@ function emitKernel(c: Code, p: FusedProgram, scalar: boolean[], env: MathEnv, u
     const vals = ins.map((x, u) => lowerProgram(b, p, { ins: x, index: laneIndex(u), keys }, env));
     const outs = vals.map((v) => p.outputs.map((o, j) => (outTypes[j] === "bool" ? maskToBytes(b, v[o]) : v[o])));
     const em = new Emitter(c);
-    em.count(outs.flat());
     // Every input first (so an output may alias an input), then each live node of every copy.
+    // All of them are roots, counted with the outputs: a live node need not be reachable from
+    // an output's vector expression (integer_pow's operand where y = 0), and one counted only
+    // through its consumers would not share its own subexpressions (see Emitter).
+    const roots = (n: number) => (live[n] ? vals.map((v) => v[n]).filter((x) => !x.konst && x.op !== "local.get") : []);
+    em.count([...p.nodes.flatMap((_, n) => roots(n)), ...outs.flat()]);
     for (let n = 0; n < p.nodes.length; n++) {
-      if (!live[n] || vals.every((v) => v[n].konst || v[n].op === "local.get")) continue;
+      const rs = roots(n);
+      if (!rs.length) continue;
       c.comment(describe(p.nodes[n], n));
-      for (const v of vals) if (!v[n].konst && v[n].op !== "local.get") em.materialize(v[n]);
+      for (const r of rs) em.materialize(r);
     }
     const locals = outs.map((o) => o.map((v) => em.materialize(v)));
     for (let j = 0; j < nout; j++) for (let u = 0; u < outs.length; u++) store(j, u, locals[u][j]);
@@ -329,7 +347,7 @@ function liveNodes(p: FusedProgram): boolean[] {
     if (live[n]) continue;
     live[n] = true;
     const x = p.nodes[n];
-    if ("a" in x) stack.push(x.a);
+    if ("a" in x && !(x.op === "integer_pow" && x.y === 0)) stack.push(x.a); // x^0 = 1, NaN too
     if ("b" in x) stack.push(x.b);
     if (x.op === "select") stack.push(x.c, x.t, x.f);
     if (x.op === "fma") stack.push(x.c);

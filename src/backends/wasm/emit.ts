@@ -165,6 +165,9 @@ export function v128Const(shape: V128Shape, lanes: readonly (number | bigint)[])
 
 // ---- function bodies --------------------------------------------------------------------------
 
+/** Thrown by Code when the body grows past its maxBytes. */
+export class CodeTooLarge extends Error {}
+
 /**
  * The code of one function: bytes plus a listing line per instruction. Locals are allocated
  * on demand (`local(type)`) after the parameters.
@@ -174,6 +177,8 @@ export class Code {
   readonly lines: string[] = [];
   readonly locals: ValType[] = [];
   private depth = 1;
+  /** The body's size limit: an instruction that ends past it throws CodeTooLarge. */
+  maxBytes = Infinity;
 
   constructor(readonly params: readonly ValType[], readonly localNames: string[] = []) {}
 
@@ -246,6 +251,7 @@ export class Code {
         text = kind === "v128" ? "i8x16 " + imm.join(" ") : imm.join(" ");
         break;
     }
+    if (b.length > this.maxBytes) throw new CodeTooLarge(`function body over ${this.maxBytes} bytes`);
     if (op === "end" || op === "else") this.depth--;
     this.lines.push("  ".repeat(Math.max(this.depth, 0)) + op + (text ? " " + text : ""));
     if (kind === "bt" || op === "else") this.depth++;
@@ -271,6 +277,7 @@ export class Code {
   }
   v128(k: V128Const): this {
     this.bytes.push(0xfd, 0x0c, ...k.bytes); // v128.const = 0xfd 12
+    if (this.bytes.length > this.maxBytes) throw new CodeTooLarge(`function body over ${this.maxBytes} bytes`);
     this.lines.push("  ".repeat(this.depth) + "v128.const " + k.text);
     return this;
   }

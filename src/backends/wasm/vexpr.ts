@@ -24,12 +24,22 @@ export interface VNode {
 
 const LEAF = new Set(["local.get", "i32.const", "f32.const", "f64.const", "v128.const"]);
 
-/** Emits DAGs into a Code body; `count` every root of one straight-line region first. */
+/**
+ * Emits DAGs into a Code body; `count` every root of one straight-line region first (every node
+ * later passed to `emit` or `materialize`). An uncounted node would have no use counts below it,
+ * so none of its shared subexpressions would get a local: each use would recompute them, which
+ * is exponential in the depth of a DAG like erf_inv's (a 57 MB function once). Emitting one
+ * throws instead.
+ */
 export class Emitter {
   private uses = new Map<VNode, number>();
   private locals = new Map<VNode, number>();
 
   constructor(readonly code: Code) {}
+
+  private counted(n: VNode): void {
+    if (!this.uses.has(n) && !LEAF.has(n.op) && !n.konst) throw new Error(`vexpr: ${n.op} emitted but not counted (Emitter.count its root first)`);
+  }
 
   /** Counts uses of every node reachable from these roots (call once per region). */
   count(roots: readonly VNode[]): void {
@@ -45,6 +55,7 @@ export class Emitter {
   emit(n: VNode): void {
     const have = this.locals.get(n);
     if (have !== undefined) return void this.code.op("local.get", have);
+    this.counted(n);
     this.compute(n);
     if ((this.uses.get(n) ?? 0) > 1 && !LEAF.has(n.op) && !n.konst) {
       const l = this.code.local(n.type);
@@ -58,6 +69,7 @@ export class Emitter {
     const have = this.locals.get(n);
     if (have !== undefined) return have;
     if (n.op === "local.get") return n.imm[0] as number;
+    this.counted(n);
     this.compute(n);
     const l = this.code.local(n.type);
     this.code.op("local.set", l);
