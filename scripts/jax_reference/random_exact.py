@@ -1,6 +1,6 @@
 # Draws for test/random_exact.test.ts, compared bit for bit: JAX's own samplers (CPU, x64 off),
 # as float32 bit patterns. XLA's CPU backend contracts multiply-adds into FMAs and has its own
-# log1p, which is what makes these exact only for an implementation that does the same.
+# log1p, exp and log, which is what makes these exact only for an implementation that does the same.
 # Regenerate with:
 #   JAX_PLATFORMS=cpu /tmp/jaxenv/bin/python scripts/jax_reference/random_exact.py > test/fixtures/random_exact_jax.json
 # (the checked-in draws were printed by JAX 0.10.2 on x86-64 with FMA).
@@ -8,12 +8,19 @@ import json
 import jax, jax.numpy as jnp, numpy as np
 jax.config.update("jax_platforms", "cpu")
 r = jax.random
-# The samplers whose every draw tfjax reproduces bit for bit (others stop at tfjs's log and exp).
+# Samplers whose every draw tfjax reproduces bit for bit (on 2^20 draws too, on cpu and wasm);
+# the log and exp ones need XLA's own float32 log, log1p and exp (lax/special.ts).
 C = {
   "normal": lambda k, n: r.normal(k, (n,)),
   "uniform_-3_7": lambda k, n: r.uniform(k, (n,), minval=-3.0, maxval=7.0),
   "uniform_tiny": lambda k, n: r.uniform(k, (n,), minval=1e-3, maxval=1.5e-3),
   "truncated_normal_-1_2": lambda k, n: r.truncated_normal(k, -1.0, 2.0, (n,)),
+  "exponential": lambda k, n: r.exponential(k, (n,)),
+  "laplace": lambda k, n: r.laplace(k, (n,)),
+  "logistic": lambda k, n: r.logistic(k, (n,)),
+  "gumbel": lambda k, n: r.gumbel(k, (n,)),
+  "lognormal_1": lambda k, n: r.lognormal(k, 1.0, (n,)),
+  "rayleigh_2": lambda k, n: r.rayleigh(k, 2.0, (n,)),
 }
 out = {"jax": jax.__version__, "draws": {}}
 for part, n in ((True, 1000), (False, 300)):

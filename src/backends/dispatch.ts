@@ -33,6 +33,10 @@ function generatedKernelFor(prim: Primitive, params: Params, ctx: LowerCtx, back
 // On cpu and WebGL, float max/min need NaN propagation that tfjs's kernels lack; a generated
 // loop or shader does it in one pass instead of the five kernels of the portable lowering.
 const GENERATED_ELSEWHERE = new Set(["max", "min"]);
+// On cpu, float32 exp, log and log1p compute XLA CPU's own float32 functions (lax/special.ts's
+// exp32, log32, log1p32) in a generated loop, as fused kernels do: JAX's results bit for bit
+// (Math.exp rounded to float32, tfjs-cpu's kernel, is an ulp off on ~10% of inputs).
+const GENERATED_ON_CPU = new Set(["exp", "log", "log1p"]);
 
 /**
  * WebGL keeps integers in float32 textures, exact below 2^24 only: a GPU kernel moving uint32
@@ -75,7 +79,7 @@ export function runPrimitive(prim: Primitive, args: tf.Tensor[], params: Params,
   const backend = tf.getBackend();
   // The name test comes first: it keeps non-elementwise primitives (jit calls with whole jaxprs in
   // their params, matmuls, reductions) off the key building below.
-  if (ELEMENTWISE.has(prim.name) && (backend === "wasm" || GENERATED_ELSEWHERE.has(prim.name))) {
+  if (ELEMENTWISE.has(prim.name) && (backend === "wasm" || GENERATED_ELSEWHERE.has(prim.name) || (backend === "cpu" && GENERATED_ON_CPU.has(prim.name)))) {
     const k = generatedKernelFor(prim, params, ctx, backend);
     if (k) return k.run(args);
   }

@@ -102,6 +102,8 @@ const I32 = new Int32Array(F32.buffer);
 
 /** XLA's float32 log1p on the CPU (elemental_ir_emitter EmitLog1p, with its float32 log). */
 export function log1p32(y: number): number {
+  // Subnormals flushed to zero, as XLA's CPU code runs (FTZ/DAZ; see log32).
+  if (Math.abs(y) < 2 ** -126) return y * 0;
   if (Math.abs(y) < LOG1P_SMALL) {
     // Where a product is exact (1 y, y^2/2: for |y| < 2^-63, where y^2/2 may not be, the sum is
     // y anyway), its multiply-add is a plain float32 step.
@@ -115,9 +117,12 @@ export function log1p32(y: number): number {
   return log32(f32(1 + y));
 }
 
-/** XLA's float32 log (Cephes logf): t = 2^E (1 + x), x in [sqrt(1/2) - 1, sqrt(2) - 1). */
-function log32(t: number): number {
-  if (!(t > 0)) return t === 0 ? -Infinity : NaN;
+/**
+ * XLA's float32 log on the CPU (Cephes logf): t = 2^E (1 + x), x in [sqrt(1/2) - 1, sqrt(2) - 1).
+ * XLA's CPU code runs with subnormals flushed to zero (FTZ/DAZ), so a subnormal t is 0 here.
+ */
+export function log32(t: number): number {
+  if (!(t >= 2 ** -126)) return t >= 0 ? -Infinity : t > -(2 ** -126) ? -Infinity : NaN;
   if (t === Infinity) return t;
   F32[0] = Math.max(t, 2 ** -126);
   const bits = I32[0];
@@ -135,6 +140,40 @@ function log32(t: number): number {
   const poly = fma32(fma32(fma32(a, x3, b), x3, c), x3, f32(e * LN2_LO));
   // x^2/2 and e ln2_hi are exact (x is a multiple of 2^-24; e has 8 bits, ln2_hi 9).
   return f32(e * LN2_HI + f32(f32(x - x2 * 0.5) + poly));
+}
+
+/** XLA's float32 exp (Cephes expf): Horner coefficients, highest degree first. */
+export const EXP_P = [0x39506967, 0x3ab743ce, 0x3c088908, 0x3d2aa9c1, 0x3e2aaaaa, 0x3f000000].map(fromBits);
+const [E0, E1, E2, E3, E4, E5] = EXP_P;
+export const LOG2E = fromBits(0x3fb8aa3b);
+export const EXP_LO = -87.8;
+export const EXP_HI = 88.8;
+/** 2^n for n in [-127, 127] at n + 127 (2^-127 as 0, as XLA builds it); `2 ** n` costs ~80 ns. */
+const POW2 = Float64Array.from({ length: 255 }, (_, i) => (i === 0 ? 0 : 2 ** (i - 127)));
+
+/**
+ * XLA's float32 exp on the CPU (elemental_ir_emitter's exp_f32, read off JAX 0.10.2's optimized
+ * LLVM IR; multiplies feeding an add contracted, as in log32): x clamped to [-87.8, 88.8],
+ * n = floor(x log2 e + 1/2) clamped to [-127, 127], r = x - n ln2 (ln2 = LN2_HI + LN2_LO),
+ * 1 + r + r^2 p(r), times 2^n built from n's exponent bits (2^-127 is built as 0). XLA's CPU
+ * code runs with subnormals flushed to zero (FTZ), so a subnormal result is 0. NaN stays NaN.
+ */
+export function exp32(x: number): number {
+  if (x !== x) return x;
+  x = f32(x);
+  const c = x < EXP_LO ? f32(EXP_LO) : x > EXP_HI ? f32(EXP_HI) : x;
+  let n = Math.floor(fma32(c, LOG2E, 0.5));
+  n = n < -127 ? -127 : n > 127 ? 127 : n;
+  // n ln2_hi is exact (n has 8 bits, ln2_hi 9).
+  const r = fma32(-LN2_LO, n, f32(c - n * LN2_HI));
+  let p = fma32(r, E0, E1);
+  p = fma32(p, r, E2);
+  p = fma32(p, r, E3);
+  p = fma32(p, r, E4);
+  p = fma32(p, r, E5);
+  const y = f32(1 + fma32(p, f32(r * r), r));
+  const z = f32(y * POW2[n + 127]);
+  return z < 2 ** -126 ? 0 : z;
 }
 
 /** erf_inv of a float32, as XLA computes it in float32 (see above). */

@@ -2,7 +2,7 @@
 // is rounded with Math.fround, so results equal tfjs-cpu's op-by-op kernels bit for bit.
 import type { FusedProgram, Node, ScalarType } from "./ir.js";
 import { hasRandomBits, programKey, rowMajorStrides } from "./ir.js";
-import { erfInv32, fma32 } from "../../lax/special.js";
+import { erfInv32, exp32, fma32, log1p32, log32 } from "../../lax/special.js";
 import { KS_PARITY, THREEFRY_STEPS, legacyHalf } from "./threefry_steps.js";
 import { CACHE_SIZES, LRU } from "../../cache.js";
 import { ERF_INV_BLOCK, type ErfInvBatch, erfInvBatch } from "./erfinv_batch.js";
@@ -20,14 +20,18 @@ export function compileJsKernel(p: FusedProgram): JsKernel {
   let k = cache.get(key);
   if (!k) {
     const source = generate(p);
-    type Fn = (m: Math, f: typeof Math.fround, e: typeof erfInv32, fma: typeof fma32, eb: ErfInvBatch | null, ins: HostArray[], outs: HostArray[]) => void;
-    const fn = new Function("M", "F", "E", "FMA", "EB", "ins", "outs", source) as Fn;
+    type Fn = (m: Math, f: typeof Math.fround, e: typeof erfInv32, fma: typeof fma32, eb: ErfInvBatch | null, x: XlaMath, ins: HostArray[], outs: HostArray[]) => void;
+    const fn = new Function("M", "F", "E", "FMA", "EB", "X", "ins", "outs", source) as Fn;
     const eb = source.includes("EB.") ? erfInvBatch() : null;
-    k = { run: (ins, outs) => fn(Math, Math.fround, erfInv32, fma32, eb, ins, outs), source };
+    k = { run: (ins, outs) => fn(Math, Math.fround, erfInv32, fma32, eb, XLA_MATH, ins, outs), source };
     cache.set(key, k);
   }
   return k;
 }
+
+/** XLA CPU's float32 exp, log and log1p (lax/special.ts), as JAX computes them. */
+const XLA_MATH = { exp: exp32, log: log32, log1p: log1p32 };
+type XlaMath = typeof XLA_MATH;
 
 const UNARY: Record<string, (x: string, t: ScalarType) => string> = {
   neg: (x) => `-${x}`,
@@ -37,10 +41,10 @@ const UNARY: Record<string, (x: string, t: ScalarType) => string> = {
   ceil: (x) => `M.ceil(${x})`,
   round_away: (x) => `(M.sign(${x}) * M.floor(M.abs(${x}) + 0.5) || ${x} * 0)`,
   round_even: (x) => `rne(${x})`,
-  exp: (x) => `M.exp(${x})`,
+  exp: (x) => `X.exp(${x})`,
   exp2: (x) => `M.pow(2, ${x})`,
-  log: (x) => `M.log(${x})`,
-  log1p: (x) => `M.log1p(${x})`,
+  log: (x) => `X.log(${x})`,
+  log1p: (x) => `X.log1p(${x})`,
   expm1: (x) => `M.expm1(${x})`,
   sin: (x) => `M.sin(${x})`,
   cos: (x) => `M.cos(${x})`,

@@ -18,7 +18,8 @@
 import type { FusedProgram, Node, ScalarType } from "../fusion/ir.js";
 import { isSimpleIndexing, keyJson, programKey } from "../fusion/ir.js";
 import { Code, CodeTooLarge, type FuncImport, type ModuleDef, encodeModule, listModule } from "./emit.js";
-import { type MathEnv, exp, exp2, expm1, log, log1p, logistic, pow, tanh, trig } from "./math.js";
+import { type MathEnv, exp2, expm1, logistic, pow, tanh, trig } from "./math.js";
+import { xlaExp, xlaLog, xlaLog1p } from "./xla_math.js";
 import { erfInv } from "./erfinv.js";
 import { erfInv32 } from "../../lax/special.js";
 import { type KeySchedule, randomBits } from "./threefry.js";
@@ -492,13 +493,13 @@ function unary(b: VB, fn: string, x: VNode, from: ScalarType, to: ScalarType, en
       return b.or(r, b.and(x, b.i(SIGN)));
     }
     case "exp":
-      return exp(b, x);
+      return xlaExp(b, x);
     case "exp2":
       return exp2(b, x);
     case "log":
-      return log(b, x);
+      return xlaLog(b, x);
     case "log1p":
-      return log1p(b, x);
+      return xlaLog1p(b, x);
     case "expm1":
       return expm1(b, x);
     case "sin":

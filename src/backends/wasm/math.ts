@@ -25,6 +25,9 @@
 //   sin 1 (0.53%)   cos 1 (0.52%)    tan 1 (0.54%)     tanh 1 (0.16%)  logistic 1 (0.04%)
 //   pow 1 (0.0008%)
 // Special values (NaN, ±inf, ±0, overflow and underflow thresholds) match exactly.
+// The exp, log and log1p primitives no longer use these but XLA CPU's own float32 functions
+// (xla_math.ts, JAX's bits); exp's kernel stays for tanh and logistic, log and log1p are unused
+// (their accuracy, above, is no longer asserted by the tests).
 import type { VB, VNode } from "./vexpr.js";
 
 /** The measured worst error of each function in float32 ulps (asserted by the tests). */

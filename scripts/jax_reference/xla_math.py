@@ -1,0 +1,19 @@
+# XLA CPU's float32 exp, log and log1p (jit-compiled by JAX) on 2048 inputs each, as float32 bit
+# patterns, for test/xla_math.test.ts: random bit patterns, random floats over each function's
+# range, and the edges (clamps, subnormals flushed to zero, specials).
+# Regenerate with:
+#   JAX_PLATFORMS=cpu /tmp/jaxenv/bin/python scripts/jax_reference/xla_math.py > test/fixtures/xla_math_jax.json
+import json
+import jax, jax.numpy as jnp, numpy as np
+jax.config.update("jax_platforms", "cpu")
+rng = np.random.default_rng(0)
+bits = lambda n: rng.integers(0, 2**32, n, dtype=np.uint64).astype(np.uint32).view(np.float32)
+special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e-45, -1e-45, 1.1754942e-38, 1.17549435e-38, -1.17549435e-38, 1.0, -1.0,
+                    -87.8, -87.4, -87.33, -87.34, -88.0, -103.9, -104.0, 88.7, 88.72, 88.7228, 88.73, 88.8, 89.0, 0.41, -0.41, -0.5, -0.9999999, 3e38], np.float32)
+R = {"exp": (-104.0, 90.0), "log": (0.0, 100.0), "log1p": (-1.0, 10.0)}
+out = {"jax": jax.__version__, "cases": {}}
+for name, (lo, hi) in R.items():
+  x = np.concatenate([special, bits(1000), rng.uniform(lo, hi, 2048 - 1000 - len(special)).astype(np.float32)])
+  y = np.asarray(jax.jit(getattr(jnp, name))(x))
+  out["cases"][name] = {"x": x.view(np.uint32).tolist(), "y": y.view(np.uint32).tolist()}
+print(json.dumps(out, separators=(",", ":")))
