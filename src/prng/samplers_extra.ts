@@ -74,12 +74,7 @@ export function lognormal(key: JaxArray, sigma: Bound = 1, shape: Shape | null =
 const _pareto = jit(
   function _pareto(key: JaxArray, b: JaxArray, shape: number[], dtype: DType): JaxArray {
     const bb = convertTo(b, dtype, false);
-    const e = exponential(key, shape, dtype);
-    // JAX's `e / b` reaches XLA as e / broadcast(b) when b has fewer elements, and XLA's
-    // algebraic simplifier rewrites a division by a broadcast as e * broadcast(1 / b) (one
-    // reciprocal, then multiplies: 1/3 of the quotients differ in the last bit, 8 ulp after exp).
-    const same = bb.shape.length === e.shape.length && bb.shape.every((d, i) => d === e.shape[i]);
-    return lax.exp(same ? divide(e, bb) : multiply(e, divide(1, bb)));
+    return lax.exp(divide(exponential(key, shape, dtype), bb));
   },
   { staticArgnums: [2, 3] },
 );
@@ -141,18 +136,7 @@ export function triangular(key: JaxArray, left: Bound, mode: Bound, right: Bound
 
 const _maxwell = jit(
   function _maxwell(key: JaxArray, shape: number[], dtype: DType): JaxArray {
-    // jnp.linalg.norm(x, axis=-1): sqrt(sum(x * x, -1)). XLA CPU (JAX 0.10.2) hands that
-    // reduction to YNNPACK when it reads more than 4096 elements (1366 draws or more), which sums
-    // the three squares as (x0² + x2²) + x1², each step rounded: JAX's exact draws, written out.
-    // Smaller ones run in XLA's own loop, fma(x2, x2, fma(x0, x0, x1 * x1)) (two fused
-    // multiply-adds, not reproduced: the plain sum in order is within 1 ulp there).
-    const x = normal(key, [...shape, 3], dtype);
-    const n = shape.length;
-    if (3 * shape.reduce((a, d) => a * d, 1) <= 4096) return norm(x, null, -1);
-    const sq = lax.mul(x, x);
-    const part = (i: number) =>
-      lax.squeeze(lax.slice(sq, [...shape.map(() => 0), i], [...shape, i + 1]), [n]);
-    return lax.sqrt(lax.add(lax.add(part(0), part(2)), part(1)));
+    return norm(normal(key, [...shape, 3], dtype), null, -1);
   },
   { staticArgnums: [1, 2] },
 );
