@@ -24,3 +24,25 @@ describe(`XLA CPU's float32 exp, log, log1p (JAX ${FIXTURE.jax}), bit for bit`, 
     expect(canon((jit(f)(jnp.array(xs)) as Array).dataSync())).toEqual(want);
   });
 });
+
+// XLA's algebraic simplifier computes a / broadcast(b) and a / constant as a * (1 / b): JAX's
+// `x / 3` and `x / row` on CPU are those products (1/3 of them differ from a true quotient).
+describe(`XLA CPU's float32 division (JAX ${FIXTURE.jax}), bit for bit`, () => {
+  const div = FIXTURE.div as { x: number[]; row: number[]; full: number[]; y: Record<string, number[]> };
+  const [x, row, full] = [f32(div.x), f32(div.row), f32(div.full)];
+  const programs: Record<string, () => Array> = {
+    "x / 3": () => jnp.array(x).div(3),
+    "jit x / 3": () => jit((a: Array) => a.div(3))(jnp.array(x)),
+    "x / b (b: f32[])": () => jnp.divide(jnp.array(x), jnp.array(row[0])),
+    "x / row (x: f32[512, 4])": () => jnp.divide(jnp.array(x).reshape([512, 4]), jnp.array(row)),
+    "x / y (same shape)": () => jnp.divide(jnp.array(x), jnp.array(full)),
+  };
+  test.each(Object.keys(programs))("%s", (name) => {
+    expect(canon(programs[name]().dataSync())).toEqual(canon(f32(div.y[name])));
+  });
+  test("fused: jit of a chain dividing by a scalar and by a row", () => {
+    const f = jit((a: Array, r: Array) => jnp.divide(a.reshape([512, 4]), r).reshape([2048]).add(0).div(3).mul(3));
+    const want = f32(div.y["x / row (x: f32[512, 4])"]).map((v) => Math.fround(Math.fround(Math.fround(v + 0) * Math.fround(1 / 3)) * 3));
+    expect(canon(f(jnp.array(x), jnp.array(row)).dataSync())).toEqual(canon(want));
+  });
+});

@@ -1,4 +1,4 @@
-# XLA CPU's float32 exp, log and log1p (jit-compiled by JAX) on 2048 inputs each, as float32 bit
+# XLA CPU's float32 exp, log and log1p (jit-compiled by JAX) on 2048 inputs each, and its divisions, as float32 bit
 # patterns, for test/xla_math.test.ts: random bit patterns, random floats over each function's
 # range, and the edges (clamps, subnormals flushed to zero, specials).
 # Regenerate with:
@@ -16,4 +16,18 @@ for name, (lo, hi) in R.items():
   x = np.concatenate([special, bits(1000), rng.uniform(lo, hi, 2048 - 1000 - len(special)).astype(np.float32)])
   y = np.asarray(jax.jit(getattr(jnp, name))(x))
   out["cases"][name] = {"x": x.view(np.uint32).tolist(), "y": y.view(np.uint32).tolist()}
+# Division: XLA's algebraic simplifier turns a / broadcast(b) and a / constant into a * (1 / b),
+# eagerly too (jnp.divide is a jit); a same-shape divisor is a true division.
+x = rng.uniform(-4.0, 4.0, 2048).astype(np.float32)
+row = rng.uniform(0.1, 9.0, 4).astype(np.float32)
+full = rng.uniform(0.1, 9.0, 2048).astype(np.float32)
+divs = {
+  "x / 3": np.asarray(jnp.asarray(x) / 3),
+  "jit x / 3": np.asarray(jax.jit(lambda a: a / 3)(x)),
+  "x / b (b: f32[])": np.asarray(jnp.asarray(x) / jnp.float32(row[0])),
+  "x / row (x: f32[512, 4])": np.asarray(jnp.asarray(x.reshape(512, 4)) / jnp.asarray(row)).reshape(-1),
+  "x / y (same shape)": np.asarray(jnp.asarray(x) / jnp.asarray(full)),
+}
+out["div"] = {"x": x.view(np.uint32).tolist(), "row": row.view(np.uint32).tolist(), "full": full.view(np.uint32).tolist(),
+              "y": {k: v.view(np.uint32).tolist() for k, v in divs.items()}}
 print(json.dumps(out, separators=(",", ":")))

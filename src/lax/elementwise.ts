@@ -7,7 +7,7 @@ import {
   ABS, ANY, BI, type DtypeSet, F, FC, I, IF, NUM, ORD,
   broadcastingShape, checkDtypes, checkSameDtypes, checkUnaryDtype, definePrimitive, hostElementwise,
 } from "./primitive.js";
-import { erf32, erfInv32, erfc64 } from "./special.js";
+import { divByReciprocal, erf32, erfInv32, erfc64 } from "./special.js";
 import type { Array as JaxArray } from "../array/base.js";
 import { ArrayImpl, scalar } from "../array/array.js";
 import { bind1 } from "../tracer/core.js";
@@ -324,7 +324,10 @@ const binaryImpls: Record<string, Binary> = {
   add: (a, b, c) => (isInt(c) ? hostBinary((x, y) => x + y)(a, b, c) : tf.add(a, b)),
   sub: (a, b, c) => (isInt(c) ? hostBinary((x, y) => x - y)(a, b, c) : tf.sub(a, b)),
   mul: (a, b, c) => (isInt(c) ? hostBinary(Math.imul)(a, b, c) : tf.mul(a, b)),
-  div: (a, b, c) => (isInt(c) ? hostBinary(idiv)(a, b, c) : tf.div(a, b)),
+  div: (a, b, c) =>
+    isInt(c) ? hostBinary(idiv)(a, b, c)
+    : divByReciprocal(c.inAvals[1], c.outAvals[0]) ? tf.tidy(() => tf.mul(a, tf.div(tf.scalar(1, "float32"), b)))
+    : tf.div(a, b),
   rem: (a, b, c) => (isInt(c) ? hostBinary(irem)(a, b, c) : floatRem(a, b, c)),
   max: (a, b, c) => c.inAvals[0].dtype === "bool" ? tf.logicalOr(a, b) : (unsigned(c) ? hostBinary(Math.max)(a, b, c) : isFloat(c.inAvals[0].dtype) ? nanMax(a, b) : tf.maximum(a, b)),
   min: (a, b, c) => c.inAvals[0].dtype === "bool" ? tf.logicalAnd(a, b) : (unsigned(c) ? hostBinary(Math.min)(a, b, c) : isFloat(c.inAvals[0].dtype) ? nanMin(a, b) : tf.minimum(a, b)),

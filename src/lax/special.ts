@@ -1,4 +1,6 @@
 // Special functions tfjs lacks or approximates too coarsely, evaluated per element on the host.
+import type { ShapedArray } from "../jaxpr/aval.js";
+import { isFloat } from "../dtypes.js";
 
 const f32 = Math.fround;
 
@@ -341,4 +343,16 @@ export function polygamma32(n: number, x: number): number {
   const sign = f32(2 * (n % 2) - 1);
   const np1 = f32(n + 1);
   return f32(f32(sign * f32(Math.exp(lgamma32(np1)))) * zeta32(np1, x));
+}
+
+/**
+ * Whether a float division is computed as `a * (1 / b)`, the reciprocal rounded first: XLA's
+ * algebraic simplifier rewrites `a / broadcast(b)` (and `a / constant`) that way, so JAX on CPU
+ * computes `x / 3` and `x / row` with the reciprocal, eagerly too (jnp's divide is a jit), and
+ * 1/3 of `x / 3`'s quotients differ from a true division in the last bit. tfjax follows it
+ * wherever the divisor's shape differs from the output's: in div's kernel (elementwise.ts) and
+ * in fused kernels (backends/fusion/plan.ts), so jit still equals eager.
+ */
+export function divByReciprocal(b: ShapedArray, out: ShapedArray): boolean {
+  return isFloat(out.dtype) && (b.shape.length !== out.shape.length || b.shape.some((d, i) => d !== out.shape[i]));
 }

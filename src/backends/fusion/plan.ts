@@ -5,6 +5,7 @@ import { type Atom, type Jaxpr, type JaxprEqn, Literal, Var } from "../../jaxpr/
 import type { ShapedArray } from "../../jaxpr/aval.js";
 import { type DType, isKey } from "../../dtypes.js";
 import { config } from "../../config.js";
+import { divByReciprocal } from "../../lax/special.js";
 import { type FusedProgram, type Node, type ScalarType, type UnaryFn, type BinaryFn, type CompareFn, rowMajorStrides } from "./ir.js";
 
 const UNARY: Record<string, UnaryFn> = {
@@ -252,7 +253,13 @@ function buildGroup(members: JaxprEqn[], usedOutside: Set<Var>, epilogue?: Jaxpr
         n = addInput(src, strides);
       }
     } else if (name in UNARY) n = nodes.push({ op: "unary", fn: UNARY[name], a: operand(e.inputs[0]), type }) - 1;
-    else if (name in BINARY) n = nodes.push({ op: "binary", fn: BINARY[name], a: operand(e.inputs[0]), b: operand(e.inputs[1]), type }) - 1;
+    else if (name === "div" && type === "f32" && divByReciprocal(e.inputs[1].aval, out.aval)) {
+      // XLA's rewrite (see divByReciprocal): a * (1 / b), the reciprocal rounded first.
+      const a = operand(e.inputs[0]);
+      const one = nodes.push({ op: "const", value: 1, type }) - 1;
+      const r = nodes.push({ op: "binary", fn: "div", a: one, b: operand(e.inputs[1]), type }) - 1;
+      n = nodes.push({ op: "binary", fn: "mul", a, b: r, type }) - 1;
+    } else if (name in BINARY) n = nodes.push({ op: "binary", fn: BINARY[name], a: operand(e.inputs[0]), b: operand(e.inputs[1]), type }) - 1;
     else if (name in COMPARE) n = nodes.push({ op: "compare", fn: COMPARE[name], a: operand(e.inputs[0]), b: operand(e.inputs[1]), type: "bool", operandType: st(e.inputs[0].aval) }) - 1;
     else if (name === "integer_pow") n = nodes.push({ op: "integer_pow", a: operand(e.inputs[0]), y: e.params.y as number, type }) - 1;
     else if (name === "round") n = nodes.push({ op: "unary", fn: e.params.rounding_method === 1 ? "round_even" : "round_away", a: operand(e.inputs[0]), type }) - 1;
