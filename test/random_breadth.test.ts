@@ -41,7 +41,10 @@ const CASES: Record<string, () => JaxArray> = {
 };
 
 // Bit for bit on cpu and wasm (also on 2^20 draws, test/random_exact.test.ts).
-const EXACT = new Set(["lognormal", "lognormal_sigma", "rayleigh", "rayleigh_scale", "triangular", "triangular_arr", "geometric", "geometric_p"]);
+const EXACT = new Set([
+  "lognormal", "lognormal_sigma", "rayleigh", "rayleigh_scale", "triangular", "triangular_arr", "geometric", "geometric_p",
+  "pareto", "pareto_b",
+]);
 
 describe("samplers draw JAX's numbers", () => {
   it("every reference has a case and every case a reference", () => {

@@ -18,11 +18,12 @@ const SAMPLERS: Record<string, (k: Array, n: number) => Array> = {
   gumbel: (k, n) => random.gumbel(k, [n]),
   lognormal_1: (k, n) => random.lognormal(k, 1, [n]),
   rayleigh_2: (k, n) => random.rayleigh(k, 2, [n]),
+  pareto_3: (k, n) => random.pareto(k, 3, [n]),
 };
 
 // Built on log, log1p or exp: exact where those are XLA's (cpu, wasm); WebGL's GLSL exp and log
 // are not, so the browser run (test/browser/prng.test.ts) leaves these out.
-const XLA_MATH = new Set(["exponential", "laplace", "logistic", "gumbel", "lognormal_1", "rayleigh_2"]);
+const XLA_MATH = new Set(["exponential", "laplace", "logistic", "gumbel", "lognormal_1", "rayleigh_2", "pareto_3"]);
 
 const bitsOf = (x: Array): number[] => globalThis.Array.from(new Uint32Array(Float32Array.from(x.dataSync()).buffer));
 const draws = FIXTURE.draws as Record<string, number[]>;
