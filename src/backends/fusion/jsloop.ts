@@ -5,7 +5,7 @@ import { hasRandomBits, programKey, rowMajorStrides } from "./ir.js";
 import { erfInv32, exp32, fma32, log1p32, log32 } from "../../lax/special.js";
 import { KS_PARITY, THREEFRY_STEPS, legacyHalf } from "./threefry_steps.js";
 import { CACHE_SIZES, LRU } from "../../cache.js";
-import { ERF_INV_BLOCK, type ErfInvBatch, erfInvBatch } from "./erfinv_batch.js";
+import { type BatchedUnary, UNARY_BLOCK, type UnaryBatch, isBatchedUnary, unaryBatch } from "./unary_batch.js";
 
 export type HostArray = Float32Array | Int32Array | Uint8Array;
 export interface JsKernel {
@@ -20,9 +20,10 @@ export function compileJsKernel(p: FusedProgram): JsKernel {
   let k = cache.get(key);
   if (!k) {
     const source = generate(p);
-    type Fn = (m: Math, f: typeof Math.fround, e: typeof erfInv32, fma: typeof fma32, eb: ErfInvBatch | null, x: XlaMath, ins: HostArray[], outs: HostArray[]) => void;
+    type Fn = (m: Math, f: typeof Math.fround, e: typeof erfInv32, fma: typeof fma32, eb: UnaryBatch | null, x: XlaMath, ins: HostArray[], outs: HostArray[]) => void;
     const fn = new Function("M", "F", "E", "FMA", "EB", "X", "ins", "outs", source) as Fn;
-    const eb = source.includes("EB.") ? erfInvBatch() : null;
+    const b = source.includes("EB.") ? batched(p) : -1;
+    const eb = b >= 0 ? unaryBatch((p.nodes[b] as Extract<Node, { op: "unary" }>).fn as BatchedUnary) : null;
     k = { run: (ins, outs) => fn(Math, Math.fround, erfInv32, fma32, eb, XLA_MATH, ins, outs), source };
     cache.set(key, k);
   }
@@ -211,15 +212,15 @@ function generate(p: FusedProgram): string {
   } else if (simple || rank === 0) {
     const n = p.shape.reduce((a, b) => a * b, 1);
     p.inputs.forEach((inp, i) => lines.push(`let o${i} = 0;`, `const s${i} = ${inp.strides.some((s) => s !== 0) ? 1 : 0};`));
-    const erfs = p.nodes.flatMap((x, i) => (x.op === "unary" && x.fn === "erf_inv" ? [i] : []));
-    if (erfs.length === 1 && n >= 64) {
-      // Blocks of ERF_INV_BLOCK: a loop up to erf_inv's operand, erf_inv of the block at once
-      // (erfinv_batch.ts), then a loop from its result to the outputs.
-      const e = erfs[0];
+    const e = batched(p);
+    if (e >= 0 && n >= 64) {
+      // Blocks of UNARY_BLOCK: a loop up to the operand of the first erf_inv/exp/log/log1p, that
+      // function of the block at once (unary_batch.ts), then a loop from its result to the
+      // outputs. Any other such node stays per element (the same bits).
       const a = (p.nodes[e] as Extract<Node, { op: "unary" }>).a;
       const offsets = p.inputs.map((_, i) => `o${i} = k * s${i};`);
       const pass = (live: boolean[]) => p.nodes.flatMap((x, i) => (!live[i] ? [] : i === e ? [`const v${e} = EB.y[j];`] : lineOf(x, i, "k")));
-      lines.push(`for (let k0 = 0; k0 < ${n}; k0 += ${ERF_INV_BLOCK}) {`, `  const m = M.min(${ERF_INV_BLOCK}, ${n} - k0);`);
+      lines.push(`for (let k0 = 0; k0 < ${n}; k0 += ${UNARY_BLOCK}) {`, `  const m = M.min(${UNARY_BLOCK}, ${n} - k0);`);
       lines.push(`  for (let j = 0; j < m; j++) {`, `    const k = k0 + j;`, ...[...offsets, ...pass(reach(p, [a], -1)), `EB.x[j] = v${a};`].map((l) => "    " + l), "  }");
       lines.push(`  EB.run(m);`);
       const stores = p.outputs.map((node, i) => `out${i}[k] = v${node};`);
@@ -256,6 +257,11 @@ function nest(lines: string[], p: FusedProgram, dims: number[], split: number, b
     lines.push(`${pad(level)}}`);
     if (level === split) lines.push(...after.map((l) => pad(level) + l));
   }
+}
+
+/** The first float32 erf_inv/exp/log/log1p node a kernel computes a block at a time, or -1. */
+function batched(p: FusedProgram): number {
+  return p.nodes.findIndex((x) => x.op === "unary" && x.type === "f32" && isBatchedUnary(x.fn));
 }
 
 /** Nodes the roots depend on, not looking past node `stop` (-1: none). */
