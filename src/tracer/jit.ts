@@ -177,6 +177,15 @@ function traceFlat(f: Function, args: unknown[], st: StaticInfo, inTree: tree.Tr
 export function traceCall(f: Function, args: unknown[], description: string) {
   const [leaves, inTree] = tree.flatten(args);
   const xs = leaves.map(leafValue);
+  const { jaxpr, consts, outTree } = tracePytree(f, inTree, xs.map((x) => x.aval), description);
+  return { call: new ClosedJaxpr(convertConstvars(jaxpr), []), consts, xs, inTree, outTree };
+}
+
+/**
+ * Traces `f` on abstract leaves with the argument structure `inTree` (JAX's trace_to_jaxpr of a
+ * flattened function): the raw jaxpr (closed-over values are its constvars) and the output tree.
+ */
+export function tracePytree(f: Function, inTree: tree.TreeDef, avals: ShapedArray[], description: string) {
   let outTree: tree.TreeDef | undefined;
   const { jaxpr, consts } = traceToJaxpr(
     (...ts) => {
@@ -184,10 +193,10 @@ export function traceCall(f: Function, args: unknown[], description: string) {
       outTree = def;
       return outs.map(leafValue);
     },
-    xs.map((x) => x.aval),
+    avals,
     description,
   );
-  return { call: new ClosedJaxpr(convertConstvars(jaxpr), []), consts, xs, inTree, outTree: outTree! };
+  return { jaxpr, consts, outTree: outTree! };
 }
 
 // ---- jit ------------------------------------------------------------------------------------

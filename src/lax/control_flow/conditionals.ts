@@ -16,8 +16,7 @@ import { bind, bind1, currentTrace, evalTrace, withTrace } from "../../tracer/co
 import { tangentAval, zerosLike } from "../../tracer/ad_util.js";
 import { bdimAtFront, moveaxis } from "../../tracer/batching.js";
 import { type Transformed, batchJaxpr, cached, evalClosed, jvpJaxpr, traceClosed, transposeJaxpr } from "../../tracer/call_rules.js";
-import { traceToJaxpr } from "../../tracer/jaxpr_trace.js";
-import { executableFor, functionName, leafValue } from "../../tracer/jit.js";
+import { executableFor, functionName, leafValue, tracePytree } from "../../tracer/jit.js";
 import { partialEvalJaxpr, partialEvalRules } from "../../tracer/partial_eval.js";
 import { definePrimitive } from "../primitive.js";
 import { ValueError } from "../../errors.js";
@@ -348,17 +347,7 @@ export interface TracedFn {
 
 /** Traces `fn` on abstract operands with the structure `inTree` (JAX's trace_to_jaxpr). */
 export function traceBranch(fn: Fn, inTree: tree.TreeDef, avals: ShapedArray[], what: string): TracedFn {
-  let outTree: tree.TreeDef | undefined;
-  const { jaxpr, consts } = traceToJaxpr(
-    (...ts) => {
-      const [outs, def] = tree.flatten(fn(...(tree.unflatten(inTree, ts) as unknown[])));
-      outTree = def;
-      return outs.map(leafValue);
-    },
-    avals,
-    `${functionName(fn)} for ${what}`,
-  );
-  return { jaxpr, consts, outTree: outTree!, fn };
+  return { ...tracePytree(fn, inTree, avals, `${functionName(fn)} for ${what}`), fn };
 }
 
 /**
