@@ -19,11 +19,13 @@ const SAMPLERS: Record<string, (k: Array, n: number) => Array> = {
   lognormal_1: (k, n) => random.lognormal(k, 1, [n]),
   rayleigh_2: (k, n) => random.rayleigh(k, 2, [n]),
   pareto_3: (k, n) => random.pareto(k, 3, [n]),
+  cauchy: (k, n) => random.cauchy(k, [n]),
+  "weibull_min_2_1.5": (k, n) => random.weibullMin(k, 2, 1.5, [n]),
 };
 
-// Built on log, log1p or exp: exact where those are XLA's (cpu, wasm); WebGL's GLSL exp and log
-// are not, so the browser run (test/browser/prng.test.ts) leaves these out.
-const XLA_MATH = new Set(["exponential", "laplace", "logistic", "gumbel", "lognormal_1", "rayleigh_2", "pareto_3"]);
+// Built on log, log1p, exp, tan or pow: exact where those are XLA's and glibc's (cpu, wasm);
+// WebGL's GLSL functions are not, so the browser run (test/browser/prng.test.ts) leaves these out.
+const XLA_MATH = new Set(["exponential", "laplace", "logistic", "gumbel", "lognormal_1", "rayleigh_2", "pareto_3", "cauchy", "weibull_min_2_1.5"]);
 
 const bitsOf = (x: Array): number[] => globalThis.Array.from(new Uint32Array(Float32Array.from(x.dataSync()).buffer));
 const draws = FIXTURE.draws as Record<string, number[]>;

@@ -23,6 +23,9 @@ C = {
   "rayleigh_2": lambda k, n: r.rayleigh(k, 2.0, (n,)),
   # XLA rewrites pareto's e / broadcast(b) as e * (1 / b) (tfjax's div does the same).
   "pareto_3": lambda k, n: r.pareto(k, 3.0, (n,)),
+  # XLA calls glibc's tanf and powf for these (lax/libm32.ts).
+  "cauchy": lambda k, n: r.cauchy(k, (n,)),
+  "weibull_min_2_1.5": lambda k, n: r.weibull_min(k, 2.0, 1.5, (n,)),
 }
 out = {"jax": jax.__version__, "draws": {}}
 for part, n in ((True, 1000), (False, 300)):

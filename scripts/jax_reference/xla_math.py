@@ -1,4 +1,5 @@
-# XLA CPU's float32 exp, log and log1p (jit-compiled by JAX) on 2048 inputs each, and its divisions, as float32 bit
+# XLA CPU's float32 exp, log and log1p (jit-compiled by JAX) on 2048 inputs each, tan and pow (glibc's tanf and
+# powf, which XLA calls) on 4096, and its divisions, as float32 bit
 # patterns, for test/xla_math.test.ts: random bit patterns, random floats over each function's
 # range, and the edges (clamps, subnormals flushed to zero, specials).
 # Regenerate with:
@@ -16,6 +17,21 @@ for name, (lo, hi) in R.items():
   x = np.concatenate([special, bits(1000), rng.uniform(lo, hi, 2048 - 1000 - len(special)).astype(np.float32)])
   y = np.asarray(jax.jit(getattr(jnp, name))(x))
   out["cases"][name] = {"x": x.view(np.uint32).tolist(), "y": y.view(np.uint32).tolist()}
+# tan: the Sun kernel after glibc's reductions (|x| < pi/4, < 120 by one float64 step, beyond by
+# 4/pi to 192 bits); cauchy's arguments are in (-pi/2, pi/2).
+x = np.concatenate([special, np.array([0.7853981, 0.7853982, 0.6744, -0.6745, 119.99999, 120.0, 1e5, -3e7, 1e-5, 1.2e-4], np.float32),
+                    bits(1500), rng.uniform(-np.pi / 2, np.pi / 2, 1500).astype(np.float32), rng.uniform(-200, 200, 1000).astype(np.float32)])
+x = x[:4096]
+out["cases"]["tan"] = {"x": x.view(np.uint32).tolist(), "y": np.asarray(jax.jit(jnp.tan)(x)).view(np.uint32).tolist()}
+# pow: bases and exponents over the ranges samplers use, bases near 1 with large exponents, results
+# near overflow and into the subnormals (flushed), negative bases with integer exponents, specials.
+sp = np.array([0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, np.inf, -np.inf, np.nan, 1e-40, -1e-40, 3.0, -0.5, 1e30], np.float32)
+a_sp, b_sp = np.meshgrid(sp, sp)
+n = 4096 - a_sp.size
+q = n // 5
+a = np.concatenate([a_sp.ravel(), rng.uniform(0, 4, q), rng.uniform(0.9, 1.1, q), rng.uniform(-8, 8, q).round(), rng.uniform(0, 1, q), bits(n - 4 * q)]).astype(np.float32)
+b = np.concatenate([b_sp.ravel(), rng.uniform(-8, 8, q), rng.uniform(-3000, 3000, q), rng.integers(-40, 40, q), 1 / rng.uniform(0.05, 5, q), bits(n - 4 * q)]).astype(np.float32)
+out["pow"] = {"a": a.view(np.uint32).tolist(), "b": b.view(np.uint32).tolist(), "y": np.asarray(jax.jit(jnp.power)(a, b)).view(np.uint32).tolist()}
 # Division: XLA's algebraic simplifier turns a / broadcast(b) and a / constant into a * (1 / b),
 # eagerly too (jnp.divide is a jit); a same-shape divisor is a true division.
 x = rng.uniform(-4.0, 4.0, 2048).astype(np.float32)

@@ -34,9 +34,10 @@ function generatedKernelFor(prim: Primitive, params: Params, ctx: LowerCtx, back
 // loop or shader does it in one pass instead of the five kernels of the portable lowering.
 const GENERATED_ELSEWHERE = new Set(["max", "min"]);
 // On cpu, float32 exp, log and log1p compute XLA CPU's own float32 functions (lax/special.ts's
-// exp32, log32, log1p32) in a generated loop, as fused kernels do: JAX's results bit for bit
-// (Math.exp rounded to float32, tfjs-cpu's kernel, is an ulp off on ~10% of inputs).
-const GENERATED_ON_CPU = new Set(["exp", "log", "log1p"]);
+// exp32, log32, log1p32), tan and pow glibc's tanf and powf (lax/libm32.ts), in a generated loop,
+// as fused kernels do: JAX's results bit for bit (Math.exp rounded to float32, tfjs-cpu's kernel,
+// is an ulp off on ~10% of inputs; Math.tan on ~4%).
+const GENERATED_ON_CPU = new Set(["exp", "log", "log1p", "tan", "pow"]);
 
 /**
  * WebGL keeps integers in float32 textures, exact below 2^24 only: a GPU kernel moving uint32

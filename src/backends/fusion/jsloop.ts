@@ -3,6 +3,7 @@
 import type { FusedProgram, Node, ScalarType } from "./ir.js";
 import { hasRandomBits, programKey, rowMajorStrides } from "./ir.js";
 import { erfInv32, exp32, fma32, log1p32, log32 } from "../../lax/special.js";
+import { powf32, tanf32 } from "../../lax/libm32.js";
 import { KS_PARITY, THREEFRY_STEPS, legacyHalf } from "./threefry_steps.js";
 import { CACHE_SIZES, LRU } from "../../cache.js";
 import { type BatchedUnary, UNARY_BLOCK, type UnaryBatch, isBatchedUnary, unaryBatch } from "./unary_batch.js";
@@ -30,8 +31,11 @@ export function compileJsKernel(p: FusedProgram): JsKernel {
   return k;
 }
 
-/** XLA CPU's float32 exp, log and log1p (lax/special.ts), as JAX computes them. */
-const XLA_MATH = { exp: exp32, log: log32, log1p: log1p32 };
+/**
+ * XLA CPU's float32 exp, log and log1p (lax/special.ts) and the glibc tanf and powf it calls
+ * (lax/libm32.ts), as JAX computes them.
+ */
+const XLA_MATH = { exp: exp32, log: log32, log1p: log1p32, tan: tanf32, pow: powf32 };
 type XlaMath = typeof XLA_MATH;
 
 const UNARY: Record<string, (x: string, t: ScalarType) => string> = {
@@ -49,7 +53,7 @@ const UNARY: Record<string, (x: string, t: ScalarType) => string> = {
   expm1: (x) => `M.expm1(${x})`,
   sin: (x) => `M.sin(${x})`,
   cos: (x) => `M.cos(${x})`,
-  tan: (x) => `M.tan(${x})`,
+  tan: (x) => `X.tan(${x})`,
   tanh: (x) => `M.tanh(${x})`,
   logistic: (x) => `1 / (1 + M.exp(-${x}))`,
   sqrt: (x) => `M.sqrt(${x})`,
@@ -67,7 +71,7 @@ const BINARY: Record<string, (a: string, b: string) => string> = {
   // XLA's max/min propagate NaN.
   max: (a, b) => `(${a} !== ${a} || ${b} !== ${b} ? NaN : M.max(${a}, ${b}))`,
   min: (a, b) => `(${a} !== ${a} || ${b} !== ${b} ? NaN : M.min(${a}, ${b}))`,
-  pow: (a, b) => `pow(${a}, ${b})`,
+  pow: (a, b) => `X.pow(${a}, ${b})`,
   atan2: (a, b) => `M.atan2(${a}, ${b})`,
   // Bit operations on the 32-bit patterns (uint32 values are held as non-negative numbers);
   // shifts by 32 or more give 0 (or the sign, arithmetic), as XLA defines them.
@@ -179,8 +183,6 @@ function convert(x: string, from: ScalarType, to: ScalarType): string {
 function generate(p: FusedProgram): string {
   const lines: string[] = [];
   lines.push(`const rne = (x) => { const r = M.round(x); return (r - x === 0.5 && r % 2 !== 0) ? r - 1 : r; };`);
-  // C99 (and XLA): pow(1, y) = pow(x, 0) = 1 even for NaN, and pow(-1, ±inf) = 1, where Math.pow says NaN.
-  lines.push(`const pow = (a, b) => (a === 1 || b === 0 || (a === -1 && (b === Infinity || b === -Infinity)) ? 1 : M.pow(a, b));`);
   if (p.nodes.some((n) => n.op === "bitcast")) lines.push(`const BF = new Float32Array(1), BI = new Int32Array(BF.buffer), BU = new Uint32Array(BF.buffer);`);
   p.inputs.forEach((inp, i) => {
     lines.push(`const in${i} = ins[${i}];`);

@@ -18,10 +18,11 @@
 import type { FusedProgram, Node, ScalarType } from "../fusion/ir.js";
 import { isSimpleIndexing, keyJson, programKey } from "../fusion/ir.js";
 import { Code, CodeTooLarge, type FuncImport, type ModuleDef, encodeModule, listModule } from "./emit.js";
-import { type MathEnv, exp2, expm1, logistic, pow, tanh, trig } from "./math.js";
-import { xlaExp, xlaLog, xlaLog1p } from "./xla_math.js";
+import { type MathEnv, exp2, expm1, logistic, tanh, trig } from "./math.js";
+import { hostLanes, xlaExp, xlaLog, xlaLog1p } from "./xla_math.js";
 import { erfInv } from "./erfinv.js";
 import { erfInv32 } from "../../lax/special.js";
+import { powf32, tanf32 } from "../../lax/libm32.js";
 import { type KeySchedule, randomBits } from "./threefry.js";
 import { KS_PARITY } from "../fusion/threefry_steps.js";
 import { Emitter, VB, type VNode } from "./vexpr.js";
@@ -95,19 +96,30 @@ const ONE_BITS = 0x3f800000;
  */
 export const MAX_KERNEL_BYTES = 1 << 20;
 
+/** The JS functions a kernel may import (MathEnv.scalar), each called per lane. */
+const HOST_FUNCTIONS: Record<Parameters<MathEnv["scalar"]>[0], (...x: number[]) => number> = {
+  sin: Math.sin,
+  cos: Math.cos,
+  log1p: Math.log1p,
+  erf_inv: erfInv32,
+  tanf: tanf32,
+  powf: powf32,
+};
+
 function build(p: FusedProgram, scalar: boolean[]): WasmKernel | null {
   const nin = p.inputs.length;
   const nout = p.outputs.length;
   const names = [...p.inputs.map((_, i) => `in${i}`), ...p.outputs.map((_, i) => `out${i}`), "n", "base"];
   const code = new Code(names.map(() => "i32" as const), names);
   const imports: FuncImport[] = [];
-  const importFns: Record<string, (x: number) => number> = {};
+  const importFns: Record<string, (...x: number[]) => number> = {};
   const env: MathEnv = {
     scalar(name) {
       let i = imports.findIndex((f) => f.name === name);
       if (i < 0) {
-        i = imports.push({ module: "env", name, params: ["f64"], results: ["f64"] }) - 1;
-        importFns[name] = name === "erf_inv" ? erfInv32 : Math[name];
+        const fn = HOST_FUNCTIONS[name];
+        i = imports.push({ module: "env", name, params: fn.length === 2 ? ["f64", "f64"] : ["f64"], results: ["f64"] }) - 1;
+        importFns[name] = fn;
       }
       return i;
     },
@@ -401,7 +413,7 @@ function lowerNode(b: VB, n: Node, v: VNode[], ty: (i: number) => ScalarType, la
         const amount = nodes[n.b];
         return shift(b, n.fn, v[n.a], amount.op === "const" ? amount.value >>> 0 : v[n.b], n.type);
       }
-      return binary(b, n.fn, v[n.a], v[n.b], n.type);
+      return binary(b, n.fn, v[n.a], v[n.b], n.type, env);
     }
     case "compare":
       return compare(b, n.fn, v[n.a], v[n.b], n.operandType);
@@ -504,8 +516,9 @@ function unary(b: VB, fn: string, x: VNode, from: ScalarType, to: ScalarType, en
       return expm1(b, x);
     case "sin":
     case "cos":
-    case "tan":
       return trig(b, env, fn, x);
+    case "tan":
+      return hostLanes(b, env, "tanf", [x]);
     case "tanh":
       return tanh(b, x);
     case "logistic":
@@ -522,7 +535,7 @@ function unary(b: VB, fn: string, x: VNode, from: ScalarType, to: ScalarType, en
   return unsupported(`${fn} on f32`);
 }
 
-function binary(b: VB, fn: string, x: VNode, y: VNode, t: ScalarType): VNode {
+function binary(b: VB, fn: string, x: VNode, y: VNode, t: ScalarType, env: MathEnv): VNode {
   if (t === "f32") {
     switch (fn) {
       case "add":
@@ -539,7 +552,7 @@ function binary(b: VB, fn: string, x: VNode, y: VNode, t: ScalarType): VNode {
       case "min":
         return b.fmin(x, y);
       case "pow":
-        return pow(b, x, y);
+        return hostLanes(b, env, "powf", [x, y]);
     }
   } else if (t === "i32" || t === "u32") {
     const u = t === "u32" ? "u" : "s";

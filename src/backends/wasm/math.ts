@@ -12,32 +12,26 @@
 // ones after each rounding. The "fit error" quoted for each is the max relative error of the
 // approximated function value with the float32 coefficients, before evaluation rounding.
 // scripts/fitpoly.py reproduces every coefficient below.
-// The float64 kernels inside pow use plain Taylor coefficients (1/k!, 2/(2k+1)), exact enough
-// in double. The split constants (ln2 and pi/2 in two or three pieces) are derived in comments.
+// The split constants (ln2 and pi/2 in two or three pieces) are derived in comments.
 //
 // Measured accuracy: max distance in ulps from fround(float64 Math.* result), i.e. from the
-// correctly rounded float32 result, with the share of inputs that are not correctly rounded.
-// Unary functions: every 13th float32 bit pattern of all 2^32 (330M inputs, all binades, both
-// signs, subnormals, infinities, NaNs); pow: 52M random pairs (bases near 1 with exponents up
-// to 1e5, results across the whole range incl. subnormal and overflow, random bit patterns)
-// plus every pair of 17 special values.
-//   exp 1 (0.42%)   exp2 1 (0.41%)   expm1 1 (0.30%)   log 1 (0.32%)   log1p 1 (0.28%)
-//   sin 1 (0.53%)   cos 1 (0.52%)    tan 1 (0.54%)     tanh 1 (0.16%)  logistic 1 (0.04%)
-//   pow 1 (0.0008%)
+// correctly rounded float32 result, with the share of inputs that are not correctly rounded,
+// over every 13th float32 bit pattern of all 2^32 (330M inputs, all binades, both signs,
+// subnormals, infinities, NaNs):
+//   exp 1 (0.42%)   exp2 1 (0.41%)   expm1 1 (0.30%)   sin 1 (0.53%)   cos 1 (0.52%)
+//   tanh 1 (0.16%)  logistic 1 (0.04%)
 // Special values (NaN, ±inf, ±0, overflow and underflow thresholds) match exactly.
-// The exp, log and log1p primitives no longer use these but XLA CPU's own float32 functions
-// (xla_math.ts, JAX's bits); exp's kernel stays for tanh and logistic, log and log1p are unused
-// (their accuracy, above, is no longer asserted by the tests).
+// The exp, log, log1p, tan and pow primitives do not use these but XLA CPU's own float32
+// functions and the glibc ones it calls (xla_math.ts, JAX's bits); exp's kernel here serves tanh
+// and logistic.
 import type { VB, VNode } from "./vexpr.js";
 
 /** The measured worst error of each function in float32 ulps (asserted by the tests). */
 export const MAX_ULP: Record<string, number> = {
-  exp: 1, exp2: 1, expm1: 1, log: 1, log1p: 1, sin: 1, cos: 1, tan: 1, tanh: 1, logistic: 1, pow: 1,
+  exp: 1, exp2: 1, expm1: 1, sin: 1, cos: 1, tanh: 1, logistic: 1,
 };
 
-const F32_MIN_NORMAL = 2 ** -126;
 const SIGN = 0x80000000 | 0;
-const INF = Infinity;
 
 // ln2 split for Cody-Waite: LN2_HI has 9 significant bits, so k*LN2_HI is exact for |k| < 2^15
 // (we need |k| <= 151); LN2_LO = fround(ln2 - LN2_HI) carries the next 24 bits.
@@ -54,11 +48,6 @@ const EXP_P = [0.4999999403953552, 0.1666652113199234, 0.04166825860738754, 0.00
 const EXP2_Q = [0.6931471824645996, 0.24022647738456726, 0.05550359934568405, 0.009618505835533142, 0.001339081209152937, 0.00015326497668866068];
 /** expm1(r) = r + r^2/2 + r^3 * Q(r) on |r| <= ln2/2. Fit error 2^-31.1 (degree 3 gave 2^-26.1, too close to an ulp). */
 const EXPM1_Q = [0.1666666567325592, 0.04166649281978607, 0.008333547040820122, 0.0013932320289313793, 0.00019760773284360766];
-/**
- * log(1+f) = 2 atanh(s) = 2s + s*R(z), s = f/(2+f), z = s^2, |s| <= 0.1716 (f in [sqrt(1/2)-1,
- * sqrt(2)-1]). R(z) = z*(L1 + z*(L2 + z*L3)) ~ 2z/3 + 2z^2/5 + ...; fit error of log(1+f) 2^-30.2.
- */
-export const LOG_R = [0.6666677594184875, 0.39977580308914185, 0.29870930314064026];
 /** sin(r) = r + r^3 * S(r^2) on |r| <= pi/4. Fit error 2^-27.9. */
 const SIN_S = [-0.16666655242443085, 0.008332189172506332, -0.00019518285989761353];
 /** cos(r) = 1 - r^2/2 + r^4 * C(r^2) on |r| <= pi/4. Fit error 2^-33.0. */
@@ -84,8 +73,11 @@ export const TRIG_VECTOR_LIMIT = 2 ** 20;
 
 /** Functions that, on some lanes, call an imported JS Math function (see codegen.ts). */
 export interface MathEnv {
-  /** Index of an imported (f64) -> f64 function computing Math[name] (erf_inv: lax/special.ts's erfInv32). */
-  scalar(name: "sin" | "cos" | "tan" | "log1p" | "erf_inv"): number;
+  /**
+   * Index of an imported (f64) -> f64 function computing Math[name] (erf_inv: lax/special.ts's
+   * erfInv32; tanf and powf, the latter (f64, f64) -> f64: lax/libm32.ts's glibc ports).
+   */
+  scalar(name: "sin" | "cos" | "log1p" | "erf_inv" | "tanf" | "powf"): number;
 }
 
 /** The float32 bits of 2^k for integer lanes k in [-126, 127]. */
@@ -165,60 +157,6 @@ export function expm1(b: VB, x: VNode): VNode {
 }
 
 /**
- * The common log kernel: for lanes u (positive normal float32, read as bits) returns
- * k ln2 + log(m) where u = 2^k m, m in [sqrt(1/2), sqrt(2)); `kbias` is subtracted from k (for
- * inputs pre-scaled by 2^23). With `log1pOf` = x, u is fl(1 + x) and the result is corrected to
- * log1p(x) (see below).
- */
-function logKernel(b: VB, ubits: VNode, kbias: VNode | null, log1pOf: VNode | null): VNode {
-  // Subtracting the bits of sqrt(1/2) makes the exponent field count from m = sqrt(1/2).
-  const ix = b.isub(ubits, b.i(0x3f3504f3));
-  let k = b.ishr(ix, 23);
-  if (kbias) k = b.isub(k, kbias);
-  const m = b.iadd(b.and(ix, b.i(0x007fffff)), b.i(0x3f3504f3));
-  let f = b.fsub(m, b.f(1)); // exact (Sterbenz)
-  let c: VNode | null = null;
-  if (log1pOf) {
-    // log1p(x), u = fl(1 + x) = ubits. Where k = 0 (u in [sqrt(1/2), sqrt(2))) take f = x itself,
-    // exactly; elsewhere add c/u, c = (1 + x) - u the rounding error of u (exact: x - (u - 1) when
-    // u < 2, 1 - (u - x) above; Sterbenz makes each difference exact).
-    const x = log1pOf;
-    const k0 = b.ieq(k, b.i(0));
-    f = b.sel(x, f, k0);
-    const err = b.sel(b.fsub(b.f(1), b.fsub(ubits, x)), b.fsub(x, b.fsub(ubits, b.f(1))), b.fge(ubits, b.f(2)));
-    c = b.andnot(b.fdiv(err, ubits), k0);
-  }
-  const s = b.fdiv(f, b.fadd(b.f(2), f));
-  const z = b.fmul(s, s);
-  const R = b.fmul(z, b.fpoly(z, LOG_R));
-  const hfsq = b.fmul(b.fmul(b.f(0.5), f), f);
-  const kf = b.i2f(k);
-  // log(1+f) = f - hfsq + s*(hfsq + R), summed smallest terms first (fdlibm's arrangement).
-  let lo = b.fmul(kf, b.f(LN2_LO));
-  if (c) lo = b.fadd(lo, c);
-  return b.fsub(b.fmul(kf, b.f(LN2_HI)), b.fsub(b.fsub(hfsq, b.fadd(b.fmul(s, b.fadd(hfsq, R)), lo)), f));
-}
-
-/** log(x): subnormals are scaled by 2^23 first; 0 -> -inf, inf -> inf, x < 0 or NaN -> NaN. */
-export function log(b: VB, x: VNode): VNode {
-  const sub = b.flt(x, b.f(F32_MIN_NORMAL));
-  const xs = b.sel(b.fmul(x, b.f(2 ** 23)), x, sub);
-  let res = logKernel(b, xs, b.and(sub, b.i(23)), null);
-  res = b.sel(b.f(INF), res, b.feq(x, b.f(INF)));
-  res = b.sel(b.f(-INF), res, b.feq(x, b.f(0)));
-  return b.sel(res, b.f(NaN), b.fge(x, b.f(0)));
-}
-
-/** log1p(x): the log kernel on u = fl(1 + x), corrected for the rounding of u (see logKernel). */
-export function log1p(b: VB, x: VNode): VNode {
-  let res = logKernel(b, b.fadd(b.f(1), x), null, x);
-  res = b.sel(b.f(INF), res, b.feq(x, b.f(INF)));
-  res = b.sel(b.f(-INF), res, b.feq(x, b.f(-1)));
-  res = b.sel(x, res, b.feq(x, b.f(0)));
-  return b.sel(res, b.f(NaN), b.fge(x, b.f(-1)));
-}
-
-/**
  * tanh: |x| < 0.55 by the odd polynomial; above, 1 - 2/(exp(2|x|) + 1) (no cancellation there,
  * since the result is >= 0.5), then the sign of x is put back (so -0 -> -0, NaN stays NaN).
  */
@@ -273,17 +211,17 @@ function trigReduce(b: VB, x: VNode): { hi: VNode; lo: VNode; q: VNode } {
  * sin(hi + lo) = hi + st and cos(hi + lo) = 1 - cw for |hi| <= pi/4, lo tiny (first-order
  * correction by lo); s and c are those sums rounded to float32.
  */
-function sinCosKernels(b: VB, hi: VNode, lo: VNode): { s: VNode; c: VNode; hi: VNode; st: VNode; cw: VNode } {
+function sinCosKernels(b: VB, hi: VNode, lo: VNode): { s: VNode; c: VNode } {
   const z = b.fmul(hi, hi);
   // sin(hi + lo) = hi + (lo + hi^3 S(z))
   const st = b.fadd(lo, b.fmul(b.fmul(hi, z), b.fpoly(z, SIN_S)));
   // cos(hi + lo) = 1 - (z/2 - (z^2 C(z) - hi lo))
   const cw = b.fsub(b.fmul(b.f(0.5), z), b.fsub(b.fmul(b.fmul(z, z), b.fpoly(z, COS_C)), b.fmul(hi, lo)));
-  return { s: b.fadd(hi, st), c: b.fsub(b.f(1), cw), hi, st, cw };
+  return { s: b.fadd(hi, st), c: b.fsub(b.f(1), cw) };
 }
 
 /** Lanes with |x| >= TRIG_VECTOR_LIMIT (or infinite) are recomputed by the imported JS function. */
-function scalarFallback(b: VB, env: MathEnv, fn: "sin" | "cos" | "tan", x: VNode, res: VNode): VNode {
+function scalarFallback(b: VB, env: MathEnv, fn: "sin" | "cos", x: VNode, res: VNode): VNode {
   const func = env.scalar(fn);
   return b.custom("v128", [x, res], (e, [xl, rl]) => {
     const c = e.code;
@@ -299,92 +237,18 @@ function scalarFallback(b: VB, env: MathEnv, fn: "sin" | "cos" | "tan", x: VNode
   });
 }
 
-/** sin, cos or tan of float32 lanes (see trigReduce; results by quadrant q mod 4). */
-export function trig(b: VB, env: MathEnv, fn: "sin" | "cos" | "tan", x: VNode): VNode {
-  // sin(x), cos(x) and tan(x) of one x share the reduction and both polynomials.
-  const { s, c, q, hi, st, cw } = b.memo("trig", x, () => {
+/** sin or cos of float32 lanes (see trigReduce; results by quadrant q mod 4). */
+export function trig(b: VB, env: MathEnv, fn: "sin" | "cos", x: VNode): VNode {
+  // sin(x) and cos(x) of one x share the reduction and both polynomials.
+  const { s, c, q } = b.memo("trig", x, () => {
     const { hi, lo, q } = trigReduce(b, x);
     return { ...sinCosKernels(b, hi, lo), q };
   });
   const n = fn === "cos" ? b.iadd(q, b.i(1)) : q;
   // odd quadrant: swap sin and cos; quadrants 2 and 3: negate.
   const odd = b.ieq(b.and(n, b.i(1)), b.i(1));
-  let res: VNode;
-  if (fn === "tan") {
-    // tan = sin/cos: q even: s/c, q odd: -c/s. Dividing the float32-rounded s and c would add
-    // their two roundings to the division's (3 ulp seen); in float64 the sums hi + st and 1 - cw
-    // are exact, leaving one rounding at the end.
-    const half = (h: 0 | 1) => {
-      const pick = (v: VNode) => (h ? b.promoteHi(v) : b.promoteLo(v));
-      const sd = b.dadd(pick(hi), pick(st));
-      const cd = b.dsub(b.d(1), pick(cw));
-      const m = b.v("i64x2.extend_low_i32x4_s", h ? b.shuffle(odd, odd, HI_TO_LO_32) : odd);
-      return b.ddiv(b.sel(b.v("f64x2.neg", cd), sd, m), b.sel(sd, cd, m));
-    };
-    res = b.demote2(half(0), half(1));
-  } else {
-    res = b.xor(b.sel(c, s, odd), b.ishl(b.and(n, b.i(2)), 30));
-  }
-  // sin/tan(-0) = -0 (the reduction turns -0 into +0).
-  if (fn !== "cos") res = b.sel(x, res, b.feq(x, b.f(0)));
+  let res = b.xor(b.sel(c, s, odd), b.ishl(b.and(n, b.i(2)), 30));
+  // sin(-0) = -0 (the reduction turns -0 into +0).
+  if (fn === "sin") res = b.sel(x, res, b.feq(x, b.f(0)));
   return scalarFallback(b, env, fn, x, res);
-}
-
-// ---- pow, in float64 lanes -----------------------------------------------------------------
-
-const LN2_HI_D = 0.6931471806019545; // ln2 rounded to 32 bits: k*LN2_HI_D exact for |k| < 2^21
-const LN2_LO_D = -4.2009150726810846e-11;
-/** 2 atanh(s) = 2s (1 + z/3 + z^2/5 + ...), z = s^2 <= 0.0295: 7 terms, truncation < 2^-39. */
-const ATANH_D = [1, 1 / 3, 1 / 5, 1 / 7, 1 / 9, 1 / 11, 1 / 13];
-/** exp(r) = sum r^k/k!, k <= 9, |r| <= ln2/2: truncation < 2^-37. */
-const EXP_D = [1, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040, 1 / 40320, 1 / 362880];
-
-/**
- * pow(a, b) = exp(b log|a|), with log and exp in float64 so that the product b*log|a| (up to
- * ~150 in magnitude for finite float32 results) keeps ~2^-35 relative accuracy; the final
- * float64 -> float32 rounding is the only rounding of the result (subnormals and overflow
- * included). Special cases follow C99/IEEE pow (as XLA and NumPy do): pow(x, ±0) = 1 and
- * pow(1, y) = 1 even for NaN, pow(-1, ±inf) = 1, negative a needs an integer b (else NaN) and
- * gives a negative result for odd b, zeros and infinities by the limits.
- */
-export function pow(b: VB, a: VNode, y: VNode): VNode {
-  const ax = b.fabs(a);
-  const sub = b.flt(ax, b.f(F32_MIN_NORMAL));
-  const xs = b.sel(b.fmul(ax, b.f(2 ** 23)), ax, sub);
-  const ix = b.isub(xs, b.i(0x3f3504f3));
-  const k = b.isub(b.ishr(ix, 23), b.and(sub, b.i(23)));
-  const m = b.iadd(b.and(ix, b.i(0x007fffff)), b.i(0x3f3504f3)); // in [sqrt(1/2), sqrt(2))
-  // log|a| for 0, inf, NaN: ax - 1/ax gives -inf, inf, NaN respectively.
-  const special = b.fsub(ax, b.fdiv(b.f(1), ax));
-  const isSpecial = b.not(b.v("v128.and", b.fgt(ax, b.f(0)), b.flt(ax, b.f(INF))));
-  const halves = [0, 1].map((h) => {
-    const lo = h === 0;
-    const pick = (v: VNode) => (lo ? b.promoteLo(v) : b.promoteHi(v));
-    const ilanes = (v: VNode) => (lo ? v : b.shuffle(v, v, [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]));
-    const f = b.dsub(pick(m), b.d(1));
-    const s = b.ddiv(f, b.dadd(b.d(2), f));
-    const L = b.dmul(b.dadd(s, s), b.dpoly(b.dmul(s, s), ATANH_D));
-    let lg = b.dadd(b.dmul(b.v("f64x2.convert_low_i32x4_s", ilanes(k)), b.d(Math.LN2)), L);
-    lg = b.sel(pick(special), lg, b.v("i64x2.extend_low_i32x4_s", ilanes(isSpecial)));
-    // exp(t), t = b*log|a| clamped to [-200, 200] (beyond, the float32 result is 0 or inf anyway).
-    const t = b.dmin(b.dmax(b.dmul(pick(y), lg), b.d(-200)), b.d(200));
-    const kd = b.dnearest(b.dmul(t, b.d(LOG2E)));
-    const r = b.dsub(b.dsub(t, b.dmul(kd, b.d(LN2_HI_D))), b.dmul(kd, b.d(LN2_LO_D)));
-    const p = b.dpoly(r, EXP_D);
-    // 2^kd as float64 bits: (kd + 1023) << 52, with kd in [-289, 289].
-    const ki = b.v("i64x2.extend_low_i32x4_s", b.v("i32x4.trunc_sat_f64x2_s_zero", kd));
-    const scale = b.node("i64x2.shl", "v128", [b.v("i64x2.add", ki, b.i64(1023n)), b.i32c(52)]);
-    return b.dmul(p, scale);
-  });
-  let res = b.demote2(halves[0], halves[1]);
-  const isInt = b.feq(b.ffloor(y), y);
-  const half = b.fmul(y, b.f(0.5));
-  const odd = b.and(isInt, b.fne(b.ffloor(half), half));
-  // Negative base (sign bit set, so -0 and -inf too) with an odd integer exponent: negative result.
-  res = b.xor(res, b.and(b.and(odd, a), b.i(SIGN)));
-  // Finite negative base with a non-integer exponent: NaN.
-  const negFinite = b.and(b.flt(a, b.f(0)), b.fgt(a, b.f(-INF)));
-  res = b.sel(b.f(NaN), res, b.andnot(negFinite, isInt));
-  const one = b.or(b.or(b.feq(a, b.f(1)), b.feq(y, b.f(0))), b.and(b.feq(a, b.f(-1)), b.feq(b.fabs(y), b.f(INF))));
-  return b.sel(b.f(1), res, one);
 }

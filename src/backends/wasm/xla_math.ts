@@ -2,8 +2,10 @@
 // lax/special.ts's exp32, log32 and log1p32 (which match JAX 0.10.2 on 50M inputs each): the
 // same float32 steps, every contracted multiply-add an ffma (one relaxed_madd where fused, else
 // float64 with an exact fallback). XLA's CPU code runs with subnormals flushed to zero: subnormal
-// inputs count as zeros, subnormal results are 0.
+// inputs count as zeros, subnormal results are 0. For tan and pow XLA calls the C library's tanf
+// and powf: those run lane by lane as imported JS (lax/libm32.ts's ports of glibc's).
 import { EXP_HI, EXP_LO, EXP_P, LN2_HI, LN2_LO, LOG1P_DEN, LOG1P_NUM, LOG1P_SMALL, LOG2E, LOG_P, SQRT_HALF } from "../../lax/special.js";
+import type { MathEnv } from "./math.js";
 import type { VB, VNode } from "./vexpr.js";
 
 const MIN_NORMAL = 2 ** -126;
@@ -62,4 +64,21 @@ export function xlaLog1p(b: VB, y: VNode): VNode {
   const r = b.sel(near, far, b.flt(ay, b.f(LOG1P_SMALL)));
   // Subnormal y (flushed to a signed zero): y * 0.
   return b.sel(b.fmul(y, b.f(0)), r, b.flt(ay, b.f(MIN_NORMAL)));
+}
+
+/**
+ * f(x[, y]) of each float32 lane by the imported host function `name` (float64 in and out, the
+ * value a float32): the four calls build the result vector on the stack, lane by lane.
+ */
+export function hostLanes(b: VB, env: MathEnv, name: "tanf" | "powf", args: VNode[]): VNode {
+  const func = env.scalar(name);
+  return b.custom("v128", args, (e, locals) => {
+    const c = e.code;
+    c.comment(`${name} lane by lane (lax/libm32.ts)`);
+    c.op("local.get", locals[0]);
+    for (let lane = 0; lane < 4; lane++) {
+      for (const l of locals) c.op("local.get", l).op("f32x4.extract_lane", lane).op("f64.promote_f32");
+      c.op("call", func).op("f32.demote_f64").op("f32x4.replace_lane", lane);
+    }
+  });
 }
