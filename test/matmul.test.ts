@@ -123,7 +123,7 @@ describe(`float32 dot_general on ${getBackend()}`, () => {
 describe(`float32 reduce_sum on ${getBackend()}: a product with ones, bit for bit with tf.sum`, () => {
   const cases: [number[], number[]][] = [
     [[128, 40], [0]], // bias gradients: the batch axis leads
-    [[37, 19], [1]],
+    [[37, 40], [1]], // (rows of 32 or fewer sum in XLA's order: below)
     [[3, 5, 7], [0, 1]],
     [[3, 5, 7], [1]],
     [[3, 5, 7], [0, 2]], // not one stride: tf.sum itself
@@ -142,6 +142,12 @@ describe(`float32 reduce_sum on ${getBackend()}: a product with ones, bit for bi
       [got, want].forEach((t) => t.dispose());
       expect(tf.memory().numTensors).toBe(before);
     });
+  test("short rows over the last axis add up in XLA CPU's order: a float32 fold (fusion/sum_order.ts)", () => {
+    const x = values([37, 19], 7).mul(100);
+    const rows = globalThis.Array.from({ length: 37 }, (_, r) => globalThis.Array.from(x.dataSync().slice(19 * r, 19 * r + 19) as Float32Array));
+    const want = jnp.array(rows.map((row) => row.reduce((s, v) => Math.fround(s + v))));
+    expect(bits(lax.reduceSum(x, [1]))).toEqual(bits(want));
+  });
   test("NaN and infinities", () => {
     const x = jnp.array([[1, Infinity, NaN], [2, -Infinity, 3], [-0, 5, 6]]);
     const want = tf.sum((x as ArrayImpl).tensor, [0]);

@@ -21,11 +21,17 @@ const SAMPLERS: Record<string, (k: Array, n: number) => Array> = {
   pareto_3: (k, n) => random.pareto(k, 3, [n]),
   cauchy: (k, n) => random.cauchy(k, [n]),
   "weibull_min_2_1.5": (k, n) => random.weibullMin(k, 2, 1.5, [n]),
+  maxwell: (k, n) => random.maxwell(k, [n]),
+  double_sided_maxwell_1_2: (k, n) => random.doubleSidedMaxwell(k, 1, 2, [n]),
 };
 
-// Built on log, log1p, exp, tan or pow: exact where those are XLA's and glibc's (cpu, wasm);
-// WebGL's GLSL functions are not, so the browser run (test/browser/prng.test.ts) leaves these out.
-const XLA_MATH = new Set(["exponential", "laplace", "logistic", "gumbel", "lognormal_1", "rayleigh_2", "pareto_3", "cauchy", "weibull_min_2_1.5"]);
+// Built on log, log1p, exp, tan or pow, or on a sum: exact where those are XLA's and glibc's and
+// the sum in XLA's order (cpu, wasm); WebGL's GLSL functions and tfjs's WebGL sum are not, so the
+// browser run (test/browser/prng.test.ts) leaves these out.
+const XLA_MATH = new Set([
+  "exponential", "laplace", "logistic", "gumbel", "lognormal_1", "rayleigh_2", "pareto_3", "cauchy", "weibull_min_2_1.5",
+  "maxwell", "double_sided_maxwell_1_2",
+]);
 
 const bitsOf = (x: Array): number[] => globalThis.Array.from(new Uint32Array(Float32Array.from(x.dataSync()).buffer));
 const draws = FIXTURE.draws as Record<string, number[]>;

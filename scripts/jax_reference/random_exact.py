@@ -26,6 +26,9 @@ C = {
   # XLA calls glibc's tanf and powf for these (lax/libm32.ts).
   "cauchy": lambda k, n: r.cauchy(k, (n,)),
   "weibull_min_2_1.5": lambda k, n: r.weibull_min(k, 2.0, 1.5, (n,)),
+  # A sum of three squares in XLA's order (src/backends/fusion/sum_order.ts).
+  "maxwell": lambda k, n: r.maxwell(k, (n,)),
+  "double_sided_maxwell_1_2": lambda k, n: r.double_sided_maxwell(k, 1.0, 2.0, (n,)),
 }
 out = {"jax": jax.__version__, "draws": {}}
 for part, n in ((True, 1000), (False, 300)):

@@ -15,6 +15,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { LowerCtx, Params, PyList } from "../jaxpr/jaxpr.js";
 import { gemmKernel } from "./wasm/gemm.js";
 import { simdSupported } from "./wasm/codegen.js";
+import { sumRows, xlaSumOrder } from "./fusion/sum_order.js";
 
 /** A contraction as a batch of matrix products over strided operands (element strides). */
 export interface MatmulPlan {
@@ -99,14 +100,17 @@ export function dotGeneral([a, b]: tf.Tensor[], params: Params, ctx: LowerCtx, b
 }
 
 /**
- * float32 reduce_sum as the product of a row of ones with its operand (1·x is exact), summing
- * in each backend's own order: float32 from 0 in order on wasm, as tfjs-wasm's Sum does; one
- * float64 sum rounded at the end on cpu, as tfjs-cpu's Sum does. Bit-identical to tf.sum, and
- * no transpose of the operand when the reduced axes lead (the bias gradients of a batch).
+ * float32 reduce_sum in XLA CPU's order where tfjax knows it (fusion/sum_order.ts: short rows),
+ * else as the product of a row of ones with its operand (1·x is exact), summing in each
+ * backend's own order: float32 from 0 in order on wasm, as tfjs-wasm's Sum does; one float64 sum
+ * rounded at the end on cpu, as tfjs-cpu's Sum does. Bit-identical to tf.sum there, and no
+ * transpose of the operand when the reduced axes lead (the bias gradients of a batch).
  */
 export function reduceSum([x]: tf.Tensor[], params: Params, ctx: LowerCtx, backend: string): tf.Tensor[] | null {
   const axes = params.axes as number[];
   if ((backend !== "wasm" && backend !== "cpu") || !float32(ctx) || !axes.length || x.size === 0) return null;
+  const order = xlaSumOrder(x.shape, axes);
+  if (order) return [tf.tensor(sumRows(x.dataSync() as Float32Array, x.shape[axes[0]], order), ctx.outAvals[0].shape as number[], "float32")];
   const strides = rowMajor(x.shape);
   const k = group(x.shape, strides, axes);
   const n = group(x.shape, strides, x.shape.map((_, i) => i).filter((i) => !axes.includes(i)));

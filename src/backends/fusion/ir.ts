@@ -1,6 +1,7 @@
 // The fused-kernel IR: a maximal chain of elementwise primitives, as an SSA list of scalar
 // operations evaluated once per output element. Code generators (JS loop, wasm SIMD, GLSL)
 // read only this, never jaxprs.
+import type { SumOrder } from "./sum_order.js";
 
 export type UnaryFn =
   | "neg" | "abs" | "sign" | "floor" | "ceil" | "round_even" | "round_away"
@@ -63,8 +64,11 @@ export interface FusedProgram {
   nodes: Node[];
   /** Node indices of the kernel's outputs. */
   outputs: number[];
-  /** Optional epilogue: a sum over these output dims of the single output. */
-  reduceSum?: { axes: number[] };
+  /**
+   * Optional epilogue: a sum over these output dims of the single output, in XLA CPU's `order`
+   * where tfjax knows it (sum_order.ts), else the backend's own.
+   */
+  reduceSum?: { axes: number[]; order?: SumOrder };
 }
 
 /** JSON that keeps apart the constants JSON cannot spell (inf, -inf and NaN are all `null`; -0 is `0`). */

@@ -6,6 +6,7 @@ import type { ShapedArray } from "../../jaxpr/aval.js";
 import { type DType, isKey } from "../../dtypes.js";
 import { config } from "../../config.js";
 import { divByReciprocal } from "../../lax/special.js";
+import { xlaSumOrder } from "./sum_order.js";
 import { type FusedProgram, type Node, type ScalarType, type UnaryFn, type BinaryFn, type CompareFn, rowMajorStrides } from "./ir.js";
 
 const UNARY: Record<string, UnaryFn> = {
@@ -282,7 +283,9 @@ function buildGroup(members: JaxprEqn[], usedOutside: Set<Var>, epilogue?: Jaxpr
   if (epilogue) {
     // The kernel's single output is the reduction: its operand's node, summed over `axes`.
     const operandNode = valueOf.get(epilogue.inputs[0] as Var)!;
-    const program: FusedProgram = { shape, inputs: inputMeta, nodes, outputs: [operandNode], reduceSum: { axes: [...(epilogue.params.axes as number[])] } };
+    const axes = [...(epilogue.params.axes as number[])];
+    const order = st(epilogue.outBinders[0].aval) === "f32" ? xlaSumOrder(shape, axes) : null;
+    const program: FusedProgram = { shape, inputs: inputMeta, nodes, outputs: [operandNode], reduceSum: order ? { axes, order } : { axes } };
     contractUniformScale(program);
     return { eqns: [...members, epilogue], inputs, outputs: [epilogue.outBinders[0]], program };
   }

@@ -1,0 +1,68 @@
+// The order in which XLA's CPU backend adds up a float32 reduce_sum, where tfjax knows it, so that
+// jnp.sum (and samplers built on it, such as maxwell's sum of three squares) round as JAX does.
+// Measured on JAX 0.10.2 (scripts/jax_reference/sum_order.py): a sum over the last axis, of K
+// elements per row,
+//   - over fewer than 4096 elements in all, is XLA's own loop: a left fold in float32 starting
+//     from the first element (the zero init is folded away), for K <= 32 at least (beyond, it
+//     keeps several partial sums); in a kernel fused with its producer, LLVM contracts each
+//     product that feeds an add into one FMA: t0 + t1 with t0 = a*b becomes fma(a, b, t1), then
+//     fma(a_j, b_j, acc) for every later product;
+//   - over 4096 elements or more, goes to YNNPACK, which sums even and odd positions apart:
+//     (t0 + t2) + t1 for K = 3, (t0 + t2) + (t1 + t3) for K = 4 (products rounded first).
+// Other reductions keep the backend's own order (tfjs-cpu: one float64 sum; tfjs-wasm: a float32
+// fold), which may differ from JAX's in the last bit.
+
+export type SumOrder = "fold" | "pairs";
+
+/** Above this many elements XLA's CPU backend hands a reduction to YNNPACK. */
+const YNNPACK_MIN = 4096;
+/** The longest rows whose XLA order was checked to be a plain fold. */
+const FOLD_MAX = 32;
+
+/** XLA CPU's order for a float32 sum of `shape` over `axes`, or null where it is not known here. */
+export function xlaSumOrder(shape: readonly number[], axes: readonly number[]): SumOrder | null {
+  if (axes.length !== 1 || axes[0] !== shape.length - 1) return null;
+  const k = shape[axes[0]];
+  if (k < 2) return null;
+  const total = shape.reduce((a, b) => a * b, 1);
+  if (total < YNNPACK_MIN) return k <= FOLD_MAX ? "fold" : null;
+  return k <= 4 ? "pairs" : null;
+}
+
+/**
+ * JS source of the sum of t(0..k-1) in `order`: `t(j)` spells the j-th rounded summand, `fma(j, c)`
+ * (when the summands are products a*b to contract) the fused a_j*b_j + c; `F` rounds to float32.
+ */
+export function sumSource(k: number, order: SumOrder, t: (j: number) => string, fma?: (j: number, c: string) => string): string {
+  if (order === "pairs") {
+    const half = (from: number) => {
+      let s = t(from);
+      for (let j = from + 2; j < k; j += 2) s = `F(${s} + ${t(j)})`;
+      return s;
+    };
+    return `F(${half(0)} + ${half(1)})`;
+  }
+  let s = fma ? fma(0, t(1)) : `F(${t(0)} + ${t(1)})`;
+  for (let j = 2; j < k; j++) s = fma ? fma(j, s) : `F(${s} + ${t(j)})`;
+  return s;
+}
+
+/** Row sums of `x` (rows of k, contiguous) in `order`, no contraction: the unfused reduce_sum. */
+export function sumRows(x: Float32Array, k: number, order: SumOrder): Float32Array {
+  const out = new Float32Array(x.length / k);
+  const f = Math.fround;
+  for (let r = 0, o = 0; r < out.length; r++, o += k) {
+    if (order === "pairs") {
+      let even = x[o];
+      for (let j = 2; j < k; j += 2) even = f(even + x[o + j]);
+      let odd = x[o + 1];
+      for (let j = 3; j < k; j += 2) odd = f(odd + x[o + j]);
+      out[r] = even + odd;
+    } else {
+      let s = x[o];
+      for (let j = 1; j < k; j++) s = f(s + x[o + j]);
+      out[r] = s;
+    }
+  }
+  return out;
+}
