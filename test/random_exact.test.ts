@@ -33,6 +33,12 @@ const XLA_MATH = new Set([
   "maxwell", "double_sided_maxwell_1_2",
 ]);
 
+const f32 = (bits: number[]) => new Float32Array(Uint32Array.from(bits).buffer);
+const ordinal = (x: number) => {
+  const i = new Int32Array(Float32Array.of(x).buffer)[0];
+  return i < 0 ? -(i & 0x7fffffff) : i;
+};
+const ulps = (a: number, b: number) => Math.abs(ordinal(a) - ordinal(b));
 const bitsOf = (x: Array): number[] => globalThis.Array.from(new Uint32Array(Float32Array.from(x.dataSync()).buffer));
 const draws = FIXTURE.draws as Record<string, number[]>;
 
@@ -41,9 +47,14 @@ for (const mode of ["partitionable", "legacy"]) {
     beforeAll(() => config.update("jax_threefry_partitionable", mode === "partitionable"));
     afterAll(() => config.update("jax_threefry_partitionable", true));
     test.each(Object.keys(SAMPLERS))("%s", (name) => {
-      if (getBackend() === "webgl" && XLA_MATH.has(name)) return;
       const want = draws[`${name}/${mode}`];
       const f = (k: Array) => SAMPLERS[name](k, want.length);
+      if (getBackend() === "webgl" && XLA_MATH.has(name)) {
+        const [g, w] = [f32(bitsOf(f(random.key(1701)))), f32(want)];
+        const worst = Math.max(...globalThis.Array.from(g, (v, i) => ulps(v, w[i])));
+        console.log(`${name}/${mode} on WebGL: worst ${worst} ulp, ${g.filter((v, i) => v === w[i]).length}/${g.length} exact`);
+        return;
+      }
       expect(bitsOf(f(random.key(1701)))).toEqual(want);
       expect(bitsOf(jit(f)(random.key(1701)) as Array)).toEqual(want);
     });

@@ -11,8 +11,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { FusedProgram, Node, ScalarType } from "./ir.js";
 import { hasRandomBits, rowMajorStrides } from "./ir.js";
-import { GLSL_ERF_INV, GLSL_FMA, GLSL_ONE, glslFloat } from "./glsl_math.js";
+import { GLSL_ERF_INV, GLSL_FMA, GLSL_ONE, GLSL_XLA_MATH, glslFloat } from "./glsl_math.js";
 import { KS_PARITY, THREEFRY_STEPS, legacyHalf } from "./threefry_steps.js";
+import { orderedReduction, sumSource } from "./sum_order.js";
 
 const stored = (t: ScalarType) => t === "f32" || t === "bool";
 
@@ -41,10 +42,10 @@ const UNARY: Record<string, (x: string) => string> = {
   ceil: (x) => `ceil(${x})`,
   round_even: (x) => `roundEven(${x})`,
   round_away: (x) => `(sign(${x}) * floor(abs(${x}) + 0.5))`,
-  exp: (x) => `exp(${x})`,
+  exp: (x) => `tfjax_exp(${x})`,
   exp2: (x) => `exp2(${x})`,
-  log: (x) => `log(${x})`,
-  log1p: (x) => `log(1.0 + ${x})`,
+  log: (x) => `tfjax_log(${x})`,
+  log1p: (x) => `tfjax_log1p(${x})`,
   expm1: (x) => `(exp(${x}) - 1.0)`,
   sin: (x) => `sin(${x})`,
   cos: (x) => `cos(${x})`,
@@ -176,7 +177,9 @@ function randomBits(n: Extract<Node, { op: "random_bits" }>, i: number): string[
 export const expandedShape = (p: FusedProgram, i: number): number[] => p.shape.map((d, k) => (p.inputs[i].strides[k] === 0 ? 1 : d));
 
 const usesErfInv = (p: FusedProgram) => p.nodes.some((n) => n.op === "unary" && n.fn === "erf_inv");
-const usesFma = (p: FusedProgram) => usesErfInv(p) || p.nodes.some((n) => n.op === "fma");
+/** erf_inv, exp, log and log1p are XLA's float32 functions (glsl_math.ts GLSL_XLA_MATH). */
+const usesXlaMath = (p: FusedProgram) => p.nodes.some((n) => n.op === "unary" && n.type === "f32" && ["exp", "log", "log1p", "erf_inv"].includes(n.fn));
+const usesFma = (p: FusedProgram) => usesXlaMath(p) || p.nodes.some((n) => n.op === "fma") || orderedGlslReduction(p)?.product != null;
 
 /**
  * The program's uniforms and their values: an ivec2 of key words (two's complement) per key
@@ -197,33 +200,71 @@ function uniforms(p: FusedProgram, inputs: tf.Tensor[]): { decls: { name: string
   return { decls, values };
 }
 
-/** Shader source computing output `out` of the program. */
+/** Shader source computing output `out` of the program (its reduction, if `ordered`). */
 export function glslSource(p: FusedProgram, out: number): string {
   const rank = p.shape.length;
-  const coordType = rank <= 1 ? "int" : rank <= 4 ? `ivec${rank}` : `ivec${rank}`;
-  // tfjs's ivec5 / ivec6 are structs with fields x y z w u v.
-  const c = (k: number) => (rank === 1 ? "coords" : `coords.${"xyzwuv"[k]}`);
-  const ty = (i: number) => p.nodes[i].type;
+  const ordered = orderedGlslReduction(p);
+  const lines = helpers(p);
+  if (!ordered) {
+    lines.push("void main() {");
+    if (rank > 0) lines.push(`  ${coordType(rank)} coords = getOutputCoords();`);
+    lines.push(...body(p, out).map((l) => "  " + l), `  setOutput(v${p.outputs[out]});`, "}");
+    return lines.join("\n");
+  }
+  // A row sum in XLA's order (sum_order.ts): the summand of element (coords..., j) as a function,
+  // called for each j of the row, then added up in that order (a product contracted into a fold).
+  const { k, order, product } = ordered;
+  const v = `v${p.outputs[0]}`;
+  lines.push(`vec3 tfjax_summand(${coordType(rank)} coords) {`);
+  lines.push(...body(p, 0).map((l) => "  " + l));
+  lines.push(`  return vec3(${v}, ${product ? `v${product.a}, v${product.b}` : "0.0, 0.0"});`, "}");
+  lines.push("void main() {");
+  if (rank > 1) lines.push(`  ${coordType(rank - 1)} oc = getOutputCoords();`);
+  const full = (j: number) => (rank === 1 ? String(j) : rank === 2 ? `ivec2(oc, ${j})` : `ivec${rank}(oc, ${j})`);
+  for (let j = 0; j < k; j++) lines.push(`  vec3 t${j} = tfjax_summand(${full(j)});`);
+  const total = sumSource(k, order, (j) => `t${j}.x`, product ? (j, c) => `tfjax_fma(t${j}.y, t${j}.z, ${c})` : undefined, (s) => `(${s})`);
+  lines.push(`  setOutput(${total});`, "}");
+  return lines.join("\n");
+}
+
+/** The reduction a shader computes itself (rank up to 4, its last axis), or null (tf.sum's). */
+export function orderedGlslReduction(p: FusedProgram): ReturnType<typeof orderedReduction> {
+  return p.shape.length <= 4 ? orderedReduction(p) : null;
+}
+
+/** tfjs's type of output coordinates of a rank (ivec5 and ivec6 are structs with x y z w u v). */
+const coordType = (rank: number) => (rank <= 1 ? "int" : `ivec${rank}`);
+
+/** The helper functions a program's shader needs. */
+function helpers(p: FusedProgram): string[] {
   const lines: string[] = [];
   lines.push("float tfjax_pow(float a, float b) { return (a == 1.0 || b == 0.0 || (a == -1.0 && isinf(b))) ? 1.0 : (a < 0.0 && floor(b) == b) ? (mod(b, 2.0) == 0.0 ? pow(-a, b) : -pow(-a, b)) : pow(a, b); }");
   if (usesFma(p)) lines.push(GLSL_FMA);
+  if (usesXlaMath(p)) lines.push(GLSL_XLA_MATH);
   if (usesErfInv(p)) lines.push(GLSL_ERF_INV);
-  lines.push("void main() {");
-  if (rank > 0) lines.push(`  ${coordType} coords = getOutputCoords();`);
+  return lines;
+}
+
+/** Statements computing the values output `out` needs, for the element at `coords`. */
+function body(p: FusedProgram, out: number): string[] {
+  const rank = p.shape.length;
+  const c = (k: number) => (rank === 1 ? "coords" : `coords.${"xyzwuv"[k]}`);
+  const ty = (i: number) => p.nodes[i].type;
+  const lines: string[] = [];
   if (hasRandomBits(p)) {
     // The element's row-major index: the counter of random_bits.
     const strides = rowMajorStrides(p.shape);
-    lines.push(`  uint idx = uint(${p.shape.map((_, k) => `${c(k)} * ${strides[k]}`).join(" + ") || "0"});`);
+    lines.push(`uint idx = uint(${p.shape.map((_, k) => `${c(k)} * ${strides[k]}`).join(" + ") || "0"});`);
   }
   p.inputs.forEach((inp, i) => {
     if (inp.key) {
-      lines.push(`  uint k${i}_0 = uint(key${i}.x), k${i}_1 = uint(key${i}.y), k${i}_2 = k${i}_0 ^ k${i}_1 ^ ${KS_PARITY}u;`);
+      lines.push(`uint k${i}_0 = uint(key${i}.x), k${i}_1 = uint(key${i}.y), k${i}_2 = k${i}_0 ^ k${i}_1 ^ ${KS_PARITY}u;`);
       return;
     }
     const exp = expandedShape(p, i);
     const idx = exp.map((d, k) => (d === 1 ? "0" : c(k)));
     const read = rank === 0 || inp.strides.every((s) => s === 0) ? `getIn${i}(${rank === 0 ? "" : exp.map(() => "0").join(", ")})` : `getIn${i}(${idx.join(", ")})`;
-    lines.push(`  float in${i} = ${read};`);
+    lines.push(`float in${i} = ${read};`);
   });
   const v = (i: number) => `v${i}`;
   // Only the nodes this output needs.
@@ -237,12 +278,11 @@ export function glslSource(p: FusedProgram, out: number): string {
   visit(p.outputs[out]);
   p.nodes.forEach((n, i) => {
     if (!need.has(i)) return;
-    if (n.op === "random_bits") lines.push(...randomBits(n, i).map((l) => "  " + l));
-    else if (n.op === "integer_pow") lines.push(...integerPow(n, i).map((l) => "  " + l));
-    else lines.push(`  ${GLSL_TYPE[n.type]} v${i} = ${expr(n, v, ty)};`);
+    if (n.op === "random_bits") lines.push(...randomBits(n, i));
+    else if (n.op === "integer_pow") lines.push(...integerPow(n, i));
+    else lines.push(`${GLSL_TYPE[n.type]} v${i} = ${expr(n, v, ty)};`);
   });
-  lines.push(`  setOutput(v${p.outputs[out]});`, "}");
-  return lines.join("\n");
+  return lines;
 }
 
 interface WebGLBackendLike {
@@ -254,7 +294,7 @@ interface WebGLBackendLike {
  * inputs are read on the host (dataSync of a key tensor that never left the CPU is exact) and
  * passed as uniforms.
  */
-export function runGlsl(p: FusedProgram, sources: string[], inputs: tf.Tensor[]): tf.Tensor[] {
+export function runGlsl(p: FusedProgram, sources: string[], inputs: tf.Tensor[], outputShape: number[] = p.shape): tf.Tensor[] {
   const backend = tf.backend() as unknown as WebGLBackendLike;
   const textures = p.inputs.map((inp, i) => (inp.key ? -1 : i)).filter((i) => i >= 0);
   const views = textures.map((i) => (p.shape.length === 0 ? inputs[i] : tf.reshape(inputs[i], expandedShape(p, i))));
@@ -264,7 +304,7 @@ export function runGlsl(p: FusedProgram, sources: string[], inputs: tf.Tensor[])
       const outputDtype = p.nodes[p.outputs[o]].type === "bool" ? "bool" : "float32";
       const program = {
         variableNames: textures.map((i) => `in${i}`),
-        outputShape: p.shape,
+        outputShape,
         userCode,
         outputDtype,
         ...(customUniforms.length ? { customUniforms } : {}),

@@ -12,10 +12,11 @@
 // one operand by the uniform tfjax_one, a 1.0 the compiler cannot see; so does the split of a
 // constant, which a compiler would fold at a higher precision and get wrong.
 //
-// tfjax_erf_inv: XLA's float32 steps, XLA's own log1p included, with tfjax_fma where XLA's
-// multiply-adds are contracted. GLSL's division is only promised to 2.5 ulp; SwiftShader's is
-// IEEE (measured by test/browser/prng.test.ts).
-import { ERF_INV_GE_5, ERF_INV_LT_5, LN2_HI, LN2_LO, LOG1P_DEN, LOG1P_NUM, LOG1P_SMALL, LOG_P, SQRT_HALF } from "../../lax/special.js";
+// tfjax_exp, tfjax_log, tfjax_log1p and tfjax_erf_inv: XLA CPU's float32 steps (lax/special.ts),
+// with tfjax_fma where XLA's multiply-adds are contracted; results below 2^-126 flushed to zero
+// as XLA's CPU code (and a GPU) does. GLSL's division is only promised to 2.5 ulp; SwiftShader's
+// is IEEE (measured by test/browser/prng.test.ts).
+import { ERF_INV_GE_5, ERF_INV_LT_5, EXP_HI, EXP_LO, EXP_P, LN2_HI, LN2_LO, LOG1P_DEN, LOG1P_NUM, LOG1P_SMALL, LOG2E, LOG_P, SQRT_HALF } from "../../lax/special.js";
 
 /** A float32 as a GLSL float literal that reads back as exactly that float. */
 export const glslFloat = (v: number): string => {
@@ -50,16 +51,15 @@ float tfjax_fma(float a, float b, float c) {
   return s.x + intBitsToFloat(ub) * tfjax_one;
 }`;
 
-/** XLA's log1p for y in (-1, 0] (all erf_inv needs) and erf_inv; needs GLSL_FMA. */
-export const GLSL_ERF_INV = `
-float tfjax_log1p(float y) {
-  if (abs(y) < ${glslFloat(LOG1P_SMALL)}) {
-    float y2 = y * y;
-    float q = ${horner(LOG1P_NUM, "y")} / ${horner(LOG1P_DEN, "y")};
-    return y + tfjax_fma(y2, -0.5, (y * y2) * q);
-  }
-  // log(t), t = 1 + y = 2^e (1 + x), x in [sqrt(1/2) - 1, sqrt(2) - 1) (Cephes logf).
-  int bits = floatBitsToInt(max(1.0 + y, ${glslFloat(2 ** -126)}));
+const MIN_NORMAL = glslFloat(2 ** -126);
+
+/** XLA's float32 log, log1p and exp; needs GLSL_FMA. */
+export const GLSL_XLA_MATH = `
+float tfjax_log(float t) {
+  if (!(t >= ${MIN_NORMAL})) return t > -${MIN_NORMAL} ? (-1.0/0.0) : (0.0/0.0);
+  if (isinf(t)) return t;
+  // t = 2^e (1 + x), x in [sqrt(1/2) - 1, sqrt(2) - 1) (Cephes logf).
+  int bits = floatBitsToInt(t);
   float m = intBitsToFloat((bits & ${0x807fffff | 0}) | 0x3f000000);
   bool lower = m < ${glslFloat(SQRT_HALF)};
   float e = float((bits >> 23) - 126) - (lower ? 1.0 : 0.0);
@@ -71,6 +71,29 @@ float tfjax_log1p(float y) {
   float poly = tfjax_fma(tfjax_fma(tfjax_fma(p0, x3, p1), x3, p2), x3, e * ${glslFloat(LN2_LO)});
   return tfjax_fma(e, ${glslFloat(LN2_HI)}, tfjax_fma(x2, -0.5, x) + poly);
 }
+float tfjax_log1p(float y) {
+  if (abs(y) < ${MIN_NORMAL}) return y * 0.0;
+  if (abs(y) < ${glslFloat(LOG1P_SMALL)}) {
+    float y2 = y * y;
+    float q = ${horner(LOG1P_NUM, "y")} / ${horner(LOG1P_DEN, "y")};
+    return y + ((y * y2) * q - y2 * 0.5);
+  }
+  return tfjax_log(1.0 + y);
+}
+float tfjax_exp(float x) {
+  if (isnan(x)) return x;
+  float c = clamp(x, ${glslFloat(EXP_LO)}, ${glslFloat(EXP_HI)});
+  float n = clamp(floor(tfjax_fma(c, ${glslFloat(LOG2E)}, 0.5)), -127.0, 127.0);
+  // n ln2_hi is exact (n has 8 bits, ln2_hi 9).
+  float r = tfjax_fma(${glslFloat(-LN2_LO)}, n, c - n * ${glslFloat(LN2_HI)});
+  float p = ${EXP_P.slice(1).reduce((acc, c, i) => (i === 0 ? `tfjax_fma(r, ${glslFloat(EXP_P[0])}, ${glslFloat(c)})` : `tfjax_fma(${acc}, r, ${glslFloat(c)})`), "")};
+  float y = 1.0 + tfjax_fma(p, r * r, r);
+  float z = y * (n == -127.0 ? 0.0 : intBitsToFloat((int(n) + 127) << 23));
+  return z < ${MIN_NORMAL} ? 0.0 : z;
+}`;
+
+/** XLA's erf_inv; needs GLSL_FMA and GLSL_XLA_MATH. */
+export const GLSL_ERF_INV = `
 float tfjax_erf_inv(float x) {
   float ax = abs(x);
   if (isnan(x) || ax > 1.0) return (0.0/0.0);

@@ -6,7 +6,7 @@ import { erfInv32, exp32, fma32, log1p32, log32 } from "../../lax/special.js";
 import { powf32, tanf32 } from "../../lax/libm32.js";
 import { KS_PARITY, THREEFRY_STEPS, legacyHalf } from "./threefry_steps.js";
 import { CACHE_SIZES, LRU } from "../../cache.js";
-import { sumSource } from "./sum_order.js";
+import { orderedReduction, sumSource } from "./sum_order.js";
 import { type BatchedUnary, UNARY_BLOCK, type UnaryBatch, isBatchedUnary, unaryBatch } from "./unary_batch.js";
 
 export type HostArray = Float32Array | Int32Array | Uint8Array;
@@ -211,17 +211,14 @@ function generate(p: FusedProgram): string {
     const dims = [...kept, ...axes];
     const strides = rowMajorStrides(p.shape);
     const idx = hasRandomBits(p) ? `(${dims.map((d, level) => `i${level} * ${strides[d]}`).join(" + ") || "0"})` : "k";
-    const order = p.reduceSum.order;
-    if (order) {
+    const ordered = orderedReduction(p);
+    if (ordered) {
       // XLA CPU's order (sum_order.ts): the row's summands are kept, then added in that order,
       // a product summand contracted into its add (FMA) in a fold.
-      const k = p.shape[axes[0]];
-      const out = p.outputs[0];
-      const sum = p.nodes[out];
-      const contract = order === "fold" && sum.op === "binary" && sum.fn === "mul" && sum.type === "f32" && !p.nodes.some((n) => usesNode(n, out));
+      const { k, order, product } = ordered;
       lines.push(`const T = new Float64Array(${k}), TA = new Float64Array(${k}), TB = new Float64Array(${k});`);
-      const keep = contract && sum.op === "binary" ? [`T[j] = v${out}; TA[j] = v${sum.a}; TB[j] = v${sum.b}; j++;`] : [`T[j++] = v${out};`];
-      const total = sumSource(k, order, (j) => `T[${j}]`, contract ? (j, c) => `FMA(TA[${j}], TB[${j}], ${c})` : undefined);
+      const keep = product ? [`T[j] = v${p.outputs[0]}; TA[j] = v${product.a}; TB[j] = v${product.b}; j++;`] : [`T[j++] = v${p.outputs[0]};`];
+      const total = sumSource(k, order, (j) => `T[${j}]`, product ? (j, c) => `FMA(TA[${j}], TB[${j}], ${c})` : undefined);
       nest(lines, p, dims, kept.length, nodeLines(idx), [`let j = 0;`], keep, [`out0[k++] = ${total};`]);
     } else nest(lines, p, dims, kept.length, nodeLines(idx), [`let acc = 0;`], [`acc += v${p.outputs[0]};`], [`out0[k++] = acc;`]);
   } else if (simple || rank === 0) {
@@ -272,11 +269,6 @@ function nest(lines: string[], p: FusedProgram, dims: number[], split: number, b
     lines.push(`${pad(level)}}`);
     if (level === split) lines.push(...after.map((l) => pad(level) + l));
   }
-}
-
-/** Whether node n reads node i. */
-function usesNode(n: Node, i: number): boolean {
-  return ("a" in n && n.a === i) || ("b" in n && n.b === i) || (n.op === "select" && (n.c === i || n.t === i || n.f === i)) || (n.op === "fma" && n.c === i);
 }
 
 /** The first float32 erf_inv/exp/log/log1p node a kernel computes a block at a time, or -1. */

@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { config } from "../../config.js";
 import { type FusedProgram, type ScalarType, hasRandomBits } from "./ir.js";
 import { type HostArray, compileJsKernel } from "./jsloop.js";
-import { glslSource, glslSupports, runGlsl } from "./glsl.js";
+import { glslSource, glslSupports, orderedGlslReduction, runGlsl } from "./glsl.js";
 import { compileWasmKernel } from "../wasm/codegen.js";
 
 const alloc = (t: ScalarType, n: number): HostArray => (t === "f32" ? new Float32Array(n) : t === "bool" ? new Uint8Array(n) : new Int32Array(n));
@@ -79,8 +79,10 @@ function backendKernel(p: FusedProgram): FusedKernel {
   const outTypes = p.outputs.map((o) => p.nodes[o].type);
   const backend = tf.getBackend();
   if (backend === "webgl" && glslSupports(p)) {
-    // A shader cannot reduce in one pass cheaply: map in the shader, then tfjs's own sum.
     const sources = p.outputs.map((_, o) => glslSource(p, o));
+    // Short rows in XLA's order: the shader sums them itself (glsl.ts).
+    if (orderedGlslReduction(p)) return { run: (inputs) => runGlsl(p, sources, inputs, outShape), source: () => sources[0] };
+    // Otherwise a shader cannot reduce in one pass cheaply: map in the shader, then tfjs's own sum.
     const axes = p.reduceSum?.axes;
     return {
       run: (inputs) => {

@@ -12,6 +12,8 @@
 // Other reductions keep the backend's own order (tfjs-cpu: one float64 sum; tfjs-wasm: a float32
 // fold), which may differ from JAX's in the last bit.
 
+import type { FusedProgram } from "./ir.js";
+
 export type SumOrder = "fold" | "pairs";
 
 /** Above this many elements XLA's CPU backend hands a reduction to YNNPACK. */
@@ -30,20 +32,37 @@ export function xlaSumOrder(shape: readonly number[], axes: readonly number[]): 
 }
 
 /**
- * JS source of the sum of t(0..k-1) in `order`: `t(j)` spells the j-th rounded summand, `fma(j, c)`
- * (when the summands are products a*b to contract) the fused a_j*b_j + c; `F` rounds to float32.
+ * A fused program's reduction in XLA's order: the row length k, the order, and the product a*b
+ * (node indices) that is the summand, when a fold contracts it (a float32 mul read by nothing
+ * else); null when the program's sum keeps the backend's order.
  */
-export function sumSource(k: number, order: SumOrder, t: (j: number) => string, fma?: (j: number, c: string) => string): string {
+export function orderedReduction(p: FusedProgram): { k: number; order: SumOrder; product: { a: number; b: number } | null } | null {
+  const order = p.reduceSum?.order;
+  if (!order) return null;
+  const k = p.shape[p.reduceSum!.axes[0]];
+  const out = p.outputs[0];
+  const n = p.nodes[out];
+  const readElsewhere = p.nodes.some((m) => ("a" in m && m.a === out) || ("b" in m && m.b === out) || (m.op === "select" && (m.c === out || m.t === out || m.f === out)) || (m.op === "fma" && m.c === out));
+  const product = order === "fold" && n.op === "binary" && n.fn === "mul" && n.type === "f32" && !readElsewhere ? { a: n.a, b: n.b } : null;
+  return { k, order, product };
+}
+
+/**
+ * Source of the sum of t(0..k-1) in `order`: `t(j)` spells the j-th rounded summand, `fma(j, c)`
+ * (when the summands are products a*b to contract) the fused a_j*b_j + c, `round(s)` a float32
+ * rounding of s (JS: F(s); GLSL float arithmetic rounds already).
+ */
+export function sumSource(k: number, order: SumOrder, t: (j: number) => string, fma?: (j: number, c: string) => string, round = (s: string) => `F(${s})`): string {
   if (order === "pairs") {
     const half = (from: number) => {
       let s = t(from);
-      for (let j = from + 2; j < k; j += 2) s = `F(${s} + ${t(j)})`;
+      for (let j = from + 2; j < k; j += 2) s = round(`${s} + ${t(j)}`);
       return s;
     };
-    return `F(${half(0)} + ${half(1)})`;
+    return round(`${half(0)} + ${half(1)}`);
   }
-  let s = fma ? fma(0, t(1)) : `F(${t(0)} + ${t(1)})`;
-  for (let j = 2; j < k; j++) s = fma ? fma(j, s) : `F(${s} + ${t(j)})`;
+  let s = fma ? fma(0, t(1)) : round(`${t(0)} + ${t(1)}`);
+  for (let j = 2; j < k; j++) s = fma ? fma(j, s) : round(`${s} + ${t(j)}`);
   return s;
 }
 
