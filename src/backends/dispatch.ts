@@ -38,6 +38,9 @@ const GENERATED_ELSEWHERE = new Set(["max", "min"]);
 // as fused kernels do: JAX's results bit for bit (Math.exp rounded to float32, tfjs-cpu's kernel,
 // is an ulp off on ~10% of inputs; Math.tan on ~4%).
 const GENERATED_ON_CPU = new Set(["exp", "log", "log1p", "tan", "pow"]);
+// On WebGL, the same functions as generated GLSL (fusion/glsl_math.ts), where tfjs's shaders use
+// GLSL's exp and log (hundreds of ulps off near their zeros).
+const GENERATED_ON_WEBGL = new Set(["exp", "log", "log1p"]);
 
 /**
  * WebGL keeps integers in float32 textures, exact below 2^24 only: a GPU kernel moving uint32
@@ -80,7 +83,10 @@ export function runPrimitive(prim: Primitive, args: tf.Tensor[], params: Params,
   const backend = tf.getBackend();
   // The name test comes first: it keeps non-elementwise primitives (jit calls with whole jaxprs in
   // their params, matmuls, reductions) off the key building below.
-  if (ELEMENTWISE.has(prim.name) && (backend === "wasm" || GENERATED_ELSEWHERE.has(prim.name) || (backend === "cpu" && GENERATED_ON_CPU.has(prim.name)))) {
+  if (
+    ELEMENTWISE.has(prim.name) &&
+    (backend === "wasm" || GENERATED_ELSEWHERE.has(prim.name) || (backend === "cpu" && GENERATED_ON_CPU.has(prim.name)) || (backend === "webgl" && GENERATED_ON_WEBGL.has(prim.name)))
+  ) {
     const k = generatedKernelFor(prim, params, ctx, backend);
     if (k) return k.run(args);
   }
