@@ -40,7 +40,7 @@ const GENERATED_ELSEWHERE = new Set(["max", "min"]);
 const GENERATED_ON_CPU = new Set(["exp", "log", "log1p", "tan", "pow"]);
 // On WebGL, the same functions as generated GLSL (fusion/glsl_math.ts), where tfjs's shaders use
 // GLSL's exp and log (hundreds of ulps off near their zeros).
-const GENERATED_ON_WEBGL = new Set(["exp", "log", "log1p"]);
+const GENERATED_ON_WEBGL = new Set(["exp", "log", "log1p", "tan", "pow"]);
 
 /**
  * WebGL keeps integers in float32 textures, exact below 2^24 only: a GPU kernel moving uint32

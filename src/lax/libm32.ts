@@ -24,22 +24,22 @@ const asdouble = (hi: number, lo: number): number => ((U32[1] = hi), (U32[0] = l
 // ---- powf ---------------------------------------------------------------------------------
 
 /** 1/c and log2(c) for 16 subintervals c of [0x3f330000, 2 * 0x3f330000) (as float32 bits). */
-const LOG2_INVC = [
+export const LOG2_INVC = [
   "0x1.661ec79f8f3bep+0", "0x1.571ed4aaf883dp+0", "0x1.49539f0f010bp+0", "0x1.3c995b0b80385p+0",
   "0x1.30d190c8864a5p+0", "0x1.25e227b0b8eap+0", "0x1.1bb4a4a1a343fp+0", "0x1.12358f08ae5bap+0",
   "0x1.0953f419900a7p+0", "0x1p+0", "0x1.e608cfd9a47acp-1", "0x1.ca4b31f026aap-1",
   "0x1.b2036576afce6p-1", "0x1.9c2d163a1aa2dp-1", "0x1.886e6037841edp-1", "0x1.767dcf5534862p-1",
 ].map(hexFloat);
-const LOG2_LOGC = [
+export const LOG2_LOGC = [
   "-0x1.efec65b963019p-2", "-0x1.b0b6832d4fca4p-2", "-0x1.7418b0a1fb77bp-2", "-0x1.39de91a6dcf7bp-2",
   "-0x1.01d9bf3f2b631p-2", "-0x1.97c1d1b3b7afp-3", "-0x1.2f9e393af3c9fp-3", "-0x1.960cbbf788d5cp-4",
   "-0x1.a6f9db6475fcep-5", "0x0p+0", "0x1.338ca9f24f53dp-4", "0x1.476a9543891bap-3",
   "0x1.e840b4ac4e4d2p-3", "0x1.40645f0c6651cp-2", "0x1.88e9c2c1b9ff8p-2", "0x1.ce0a44eb17bccp-2",
 ].map(hexFloat);
 /** log1p(r)/ln2 ~ A0 r^5 + ... + A4 r, as the pipelined evaluation in log2Inline uses them. */
-const LOG2_POLY = ["0x1.27616c9496e0bp-2", "-0x1.71969a075c67ap-2", "0x1.ec70a6ca7baddp-2", "-0x1.7154748bef6c8p-1", "0x1.71547652ab82bp0"].map(hexFloat);
+export const LOG2_POLY = ["0x1.27616c9496e0bp-2", "-0x1.71969a075c67ap-2", "0x1.ec70a6ca7baddp-2", "-0x1.7154748bef6c8p-1", "0x1.71547652ab82bp0"].map(hexFloat);
 /** 2^(i/32) for i < 32: the table's words are 2^(i/32)'s bits less i << 47, added back here. */
-const EXP2_TAB = [
+export const EXP2_TAB = [
   [0x3ff00000, 0x00000000], [0x3fefd9b0, 0xd3158574], [0x3fefb558, 0x6cf9890f], [0x3fef9301, 0xd0125b51],
   [0x3fef72b8, 0x3c7d517b], [0x3fef5487, 0x3168b9aa], [0x3fef387a, 0x6e756238], [0x3fef1e9d, 0xf51fdee1],
   [0x3fef06fe, 0x0a31b715], [0x3feef1a7, 0x373aa9cb], [0x3feedea6, 0x4c123422], [0x3feece08, 0x6061892d],
@@ -50,12 +50,12 @@ const EXP2_TAB = [
   [0x3fef5818, 0xdcfba487], [0x3fef7c97, 0x337b9b5f], [0x3fefa4af, 0xa2a490da], [0x3fefd076, 0x5b6e4540],
 ].map(([hi, lo], i) => asdouble(hi + (i << 15), lo)); // i << 47 of the 64-bit word is i << 15 of its high half
 /** 2^r ~ C0 r^3 + C1 r^2 + C2 r + 1 on |r| <= 1/64. */
-const EXP2_POLY = ["0x1.c6af84b912394p-5", "0x1.ebfce50fac4f3p-3", "0x1.62e42ff0c52d6p-1"].map(hexFloat);
+export const EXP2_POLY = ["0x1.c6af84b912394p-5", "0x1.ebfce50fac4f3p-3", "0x1.62e42ff0c52d6p-1"].map(hexFloat);
 /** 1.5 * 2^52 / 32: adding it rounds a float64 to a multiple of 1/32. */
 const EXP2_SHIFT = 1.5 * 2 ** 47;
 const POW_OFF = 0x3f330000;
 /** log2 of the largest float32 below 2^128 rounding to it: beyond, x^y overflows. */
-const POW_OVERFLOW = hexFloat("0x1.fffffffd1d571p+6");
+export const POW_OVERFLOW = hexFloat("0x1.fffffffd1d571p+6");
 
 /** A C99 hexadecimal floating literal ("-0x1.8p+3" or a number already) as a float64. */
 function hexFloat(s: string | number): number {
@@ -167,13 +167,14 @@ const TAN_T = [
 const HPI_INV = hexFloat("0x1.45F306DC9C883p+23");
 const HPI = hexFloat("0x1.921FB54442D18p0");
 /** 2 pi * 2^-64. */
-const PI63 = hexFloat("0x1.921FB54442D18p-62");
+export const PI63 = hexFloat("0x1.921FB54442D18p-62");
 /** 4/pi to 192 bits, 8 new bits per entry. */
-const INV_PIO4 = [
+export const INV_PIO4_WORDS = [
   0xa2, 0xa2f9, 0xa2f983, 0xa2f9836e, 0xf9836e4e, 0x836e4e44, 0x6e4e4415, 0x4e441529,
   0x441529fc, 0x1529fc27, 0x29fc2757, 0xfc2757d1, 0x2757d1f5, 0x57d1f534, 0xd1f534dd, 0xf534ddc0,
   0x34ddc0db, 0xddc0db62, 0xc0db6295, 0xdb629599, 0x6295993c, 0x95993c43, 0x993c4390, 0x3c439041,
-].map(BigInt);
+];
+const INV_PIO4 = INV_PIO4_WORDS.map(BigInt);
 const M64 = (1n << 64n) - 1n;
 
 /** tan(x + y) for |x + y| <= ~pi/4, or -1/tan(x + y) when iy = -1, in float32 steps. */

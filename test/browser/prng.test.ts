@@ -9,6 +9,7 @@ import { erfInv32 } from "../../src/lax/special.js";
 import { type K, f32bits, ref, ulpDistance } from "../prng_reference.js";
 import "../prng.test.js";
 import "../random_exact.test.js";
+import "../xla_math.test.js";
 
 const flat = (x: JaxArray) => Array.from((x as unknown as { dataSync(): ArrayLike<number> }).dataSync(), Number);
 const words = (k: JaxArray) => flat(random.keyData(k)) as K;

@@ -11,7 +11,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { FusedProgram, Node, ScalarType } from "./ir.js";
 import { hasRandomBits, rowMajorStrides } from "./ir.js";
-import { GLSL_ERF_INV, GLSL_FMA, GLSL_ONE, GLSL_XLA_MATH, glslFloat } from "./glsl_math.js";
+import { GLSL_ERF_INV, GLSL_FMA, GLSL_ONE, GLSL_POW, GLSL_TAN, GLSL_XLA_MATH, glslFloat } from "./glsl_math.js";
 import { KS_PARITY, THREEFRY_STEPS, legacyHalf } from "./threefry_steps.js";
 import { orderedReduction, sumSource } from "./sum_order.js";
 
@@ -49,7 +49,7 @@ const UNARY: Record<string, (x: string) => string> = {
   expm1: (x) => `(exp(${x}) - 1.0)`,
   sin: (x) => `sin(${x})`,
   cos: (x) => `cos(${x})`,
-  tan: (x) => `tan(${x})`,
+  tan: (x) => `tfjax_tan(${x})`,
   tanh: (x) => `tanh(${x})`,
   logistic: (x) => `(1.0 / (1.0 + exp(-${x})))`,
   sqrt: (x) => `sqrt(${x})`,
@@ -65,7 +65,7 @@ const BINARY: Record<string, (a: string, b: string) => string> = {
   div: (a, b) => `(${a} / ${b})`,
   max: (a, b) => `((isnan(${a}) || isnan(${b})) ? (0.0/0.0) : max(${a}, ${b}))`,
   min: (a, b) => `((isnan(${a}) || isnan(${b})) ? (0.0/0.0) : min(${a}, ${b}))`,
-  pow: (a, b) => `tfjax_pow(${a}, ${b})`,
+  pow: (a, b) => `tfjax_powf(${a}, ${b})`,
   atan2: (a, b) => `atan(${a}, ${b})`,
 };
 /** Bit operations on bools held as 0.0 / 1.0. */
@@ -179,7 +179,11 @@ export const expandedShape = (p: FusedProgram, i: number): number[] => p.shape.m
 const usesErfInv = (p: FusedProgram) => p.nodes.some((n) => n.op === "unary" && n.fn === "erf_inv");
 /** erf_inv, exp, log and log1p are XLA's float32 functions (glsl_math.ts GLSL_XLA_MATH). */
 const usesXlaMath = (p: FusedProgram) => p.nodes.some((n) => n.op === "unary" && n.type === "f32" && ["exp", "log", "log1p", "erf_inv"].includes(n.fn));
-const usesFma = (p: FusedProgram) => usesXlaMath(p) || p.nodes.some((n) => n.op === "fma") || orderedGlslReduction(p)?.product != null;
+/** tan is glibc's tanf (glsl_math.ts GLSL_TAN). */
+const usesTan = (p: FusedProgram) => p.nodes.some((n) => n.op === "unary" && n.fn === "tan");
+/** pow is glibc's powf (glsl_math.ts GLSL_POW). */
+const usesPow = (p: FusedProgram) => p.nodes.some((n) => n.op === "binary" && n.fn === "pow");
+const usesFma = (p: FusedProgram) => usesXlaMath(p) || usesTan(p) || usesPow(p) || p.nodes.some((n) => n.op === "fma") || orderedGlslReduction(p)?.product != null;
 
 /**
  * The program's uniforms and their values: an ivec2 of key words (two's complement) per key
@@ -237,11 +241,12 @@ const coordType = (rank: number) => (rank <= 1 ? "int" : `ivec${rank}`);
 
 /** The helper functions a program's shader needs. */
 function helpers(p: FusedProgram): string[] {
-  const lines: string[] = [];
-  lines.push("float tfjax_pow(float a, float b) { return (a == 1.0 || b == 0.0 || (a == -1.0 && isinf(b))) ? 1.0 : (a < 0.0 && floor(b) == b) ? (mod(b, 2.0) == 0.0 ? pow(-a, b) : -pow(-a, b)) : pow(a, b); }");
+  const lines: string[] = ["// tfjax fused kernel"];
   if (usesFma(p)) lines.push(GLSL_FMA);
   if (usesXlaMath(p)) lines.push(GLSL_XLA_MATH);
   if (usesErfInv(p)) lines.push(GLSL_ERF_INV);
+  if (usesTan(p)) lines.push(GLSL_TAN);
+  if (usesPow(p)) lines.push(GLSL_POW);
   return lines;
 }
 
