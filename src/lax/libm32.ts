@@ -164,8 +164,8 @@ const TAN_T = [
   0x3a1a26c8, 0x398137b9, 0x38a3f445, 0x3895c07a, 0xb79bae5f, 0x37d95384,
 ].map(asfloat);
 /** 2/pi * 2^24 and pi/2 in float64, for the reduction of |x| < 120. */
-const HPI_INV = hexFloat("0x1.45F306DC9C883p+23");
-const HPI = hexFloat("0x1.921FB54442D18p0");
+export const HPI_INV = hexFloat("0x1.45F306DC9C883p+23");
+export const HPI = hexFloat("0x1.921FB54442D18p0");
 /** 2 pi * 2^-64. */
 export const PI63 = hexFloat("0x1.921FB54442D18p-62");
 /** 4/pi to 192 bits, 8 new bits per entry. */

@@ -19,7 +19,7 @@ import type { FusedProgram, Node, ScalarType } from "../fusion/ir.js";
 import { isSimpleIndexing, keyJson, programKey } from "../fusion/ir.js";
 import { Code, CodeTooLarge, type FuncImport, type ModuleDef, encodeModule, listModule } from "./emit.js";
 import { type MathEnv, exp2, expm1, logistic, tanh, trig } from "./math.js";
-import { hostLanes, xlaExp, xlaLog, xlaLog1p } from "./xla_math.js";
+import { glibcTan, hostLanes, xlaExp, xlaLog, xlaLog1p } from "./xla_math.js";
 import { erfInv } from "./erfinv.js";
 import { erfInv32 } from "../../lax/special.js";
 import { powf32, tanf32 } from "../../lax/libm32.js";
@@ -518,7 +518,7 @@ function unary(b: VB, fn: string, x: VNode, from: ScalarType, to: ScalarType, en
     case "cos":
       return trig(b, env, fn, x);
     case "tan":
-      return hostLanes(b, env, "tanf", [x]);
+      return glibcTan(b, env, x);
     case "tanh":
       return tanh(b, x);
     case "logistic":

@@ -6,6 +6,7 @@
 // and powf: those run lane by lane as imported JS (lax/libm32.ts's ports of glibc's).
 import { EXP_HI, EXP_LO, EXP_P, LN2_HI, LN2_LO, LOG1P_DEN, LOG1P_NUM, LOG1P_SMALL, LOG2E, LOG_P, SQRT_HALF } from "../../lax/special.js";
 import type { MathEnv } from "./math.js";
+import { HPI, HPI_INV } from "../../lax/libm32.js";
 import type { VB, VNode } from "./vexpr.js";
 
 const MIN_NORMAL = 2 ** -126;
@@ -80,5 +81,92 @@ export function hostLanes(b: VB, env: MathEnv, name: "tanf" | "powf", args: VNod
       for (const l of locals) c.op("local.get", l).op("f32x4.extract_lane", lane).op("f64.promote_f32");
       c.op("call", func).op("f32.demote_f64").op("f32x4.replace_lane", lane);
     }
+  });
+}
+
+/** The Sun kernel's tan coefficients (lax/libm32.ts's TAN_T), T0..T12. */
+const TAN_T = [0x3eaaaaab, 0x3e088889, 0x3d5d0dd1, 0x3cb327a4, 0x3c11371f, 0x3b6b6916, 0x3abede48, 0x3a1a26c8, 0x398137b9, 0x38a3f445, 0x3895c07a, 0xb79bae5f, 0x37d95384].map(
+  (w) => new Float32Array(Uint32Array.of(w).buffer)[0],
+);
+
+/**
+ * glibc's tanf lane-wise, bit-identical to lax/libm32.ts's tanf32: below |x| = 120 the float64
+ * reduction by pi/2 in f64x2 lanes and the float32 kernel in f32x4 lanes, every branch computed
+ * and blended; lanes at 120 and beyond (glibc's 192-bit 4/pi reduction), infinite or NaN call
+ * the imported tanf32.
+ */
+export function glibcTan(b: VB, env: MathEnv, x: VNode): VNode {
+  const ix = b.and(x, b.i(0x7fffffff));
+  const small = b.igt(b.i(0x3f490fdb), ix); // |x| <= pi/4: no reduction
+  // n = (trunc(x 2^24 2/pi) + 2^23) >> 24 and x - n pi/2, in float64 as glibc's reduce_fast.
+  const halves = [0, 1].map((h) => {
+    const xd = h ? b.promoteHi(x) : b.promoteLo(x);
+    const t = b.v("i32x4.trunc_sat_f64x2_s_zero", b.dmul(xd, b.d(HPI_INV)));
+    const n = b.ishr(b.iadd(t, b.i(0x800000)), 24);
+    return { n, dx: b.dsub(xd, b.dmul(b.v("f64x2.convert_low_i32x4_s", n), b.d(HPI))) };
+  });
+  const dx0 = b.v("f32x4.demote_f64x2_zero", halves[0].dx);
+  const dx1 = b.v("f32x4.demote_f64x2_zero", halves[1].dx);
+  const lo0 = b.v("f32x4.demote_f64x2_zero", b.dsub(halves[0].dx, b.promoteLo(dx0)));
+  const lo1 = b.v("f32x4.demote_f64x2_zero", b.dsub(halves[1].dx, b.promoteLo(dx1)));
+  const y0 = b.sel(x, b.join(dx0, dx1), small);
+  const y1 = b.sel(b.f(0), b.join(lo0, lo1), small);
+  const odd = b.andnot(b.ieq(b.and(b.join(halves[0].n, halves[1].n), b.i(1)), b.i(1)), small);
+  const iy = b.sel(b.f(-1), b.f(1), odd);
+  return hostLanesWhere(b, env, "tanf", x, tanKernel(b, y0, y1, iy, odd), b.not(b.flt(b.fabs(x), b.f(120))));
+}
+
+/** glibc's __kernel_tanf(x, y, iy) lane-wise (iy = ±1 as floats, `odd` where iy = -1). */
+function tanKernel(b: VB, x: VNode, y: VNode, iy: VNode, odd: VNode): VNode {
+  const T = TAN_T;
+  const ix = b.and(x, b.i(0x7fffffff));
+  const sign = b.and(x, b.i(0x80000000 | 0));
+  const sgn = b.or(b.f(1), sign); // ±1.0 by x's sign
+  const big = b.igt(ix, b.i(0x3f2ca13f)); // |x| >= 0.6744: tan(pi/4 - |x|)
+  // |x| and y with x's sign taken off, then pi/4 - |x| (in two parts).
+  const xb = b.fadd(b.fsub(b.f(0.78539812565), b.xor(x, sign)), b.fsub(b.f(3.7748947079e-8), b.xor(y, sign)));
+  const xk = b.sel(xb, x, big);
+  const yk = b.sel(b.f(0), y, big);
+  const z = b.fmul(xk, xk);
+  const w = b.fmul(z, z);
+  let r = T[11] as number | VNode;
+  for (const i of [9, 7, 5, 3, 1]) r = b.fadd(b.f(T[i]), b.fmul(w, typeof r === "number" ? b.f(r) : r));
+  let v = T[12] as number | VNode;
+  for (const i of [10, 8, 6, 4, 2]) v = b.fadd(b.f(T[i]), b.fmul(w, typeof v === "number" ? b.f(v) : v));
+  const vz = b.fmul(z, v as VNode);
+  const s = b.fmul(z, xk);
+  let rr = b.fadd(yk, b.fmul(z, b.fadd(b.fmul(s, b.fadd(r as VNode, vz)), yk)));
+  rr = b.fadd(rr, b.fmul(b.f(T[0]), s));
+  const wv = b.fadd(xk, rr);
+  // big: sgn (iy - 2 (x - (w^2/(w + iy) - r))); beside pi/4 (|pi/4 - |x|| < 2^-13): sgn iy (1 - 2 iy x).
+  const bigRes = b.fmul(sgn, b.fsub(iy, b.fmul(b.f(2), b.fsub(xk, b.fsub(b.fdiv(b.fmul(wv, wv), b.fadd(wv, iy)), rr)))));
+  const nearPio4 = b.fmul(b.fmul(sgn, iy), b.fsub(b.f(1), b.fmul(b.fmul(b.f(2), iy), xb)));
+  // -1/(x + r) accurately: w and -1/w split at 12 bits.
+  const zh = b.and(wv, b.i(0xfffff000 | 0));
+  const vv = b.fsub(rr, b.fsub(zh, xk));
+  const a = b.fdiv(b.f(-1), wv);
+  const th = b.and(a, b.i(0xfffff000 | 0));
+  const negRes = b.fadd(th, b.fmul(a, b.fadd(b.fadd(b.f(1), b.fmul(th, zh)), b.fmul(th, vv))));
+  let res = b.sel(negRes, wv, odd);
+  res = b.sel(b.sel(nearPio4, bigRes, b.flt(b.fabs(xb), b.f(2 ** -13))), res, big);
+  // |x| < 2^-13: x itself (iy = 1), else -1/x (+inf for a zero).
+  const tiny = b.igt(b.i(0x39000000), ix);
+  const tinyRes = b.sel(b.sel(b.f(Infinity), b.fdiv(b.f(-1), x), b.ieq(ix, b.i(0))), x, odd);
+  return b.sel(tinyRes, res, tiny);
+}
+
+/** `res`, with the lanes where `mask` holds recomputed by the imported host function `name`. */
+function hostLanesWhere(b: VB, env: MathEnv, name: "tanf", x: VNode, res: VNode, mask: VNode): VNode {
+  const func = env.scalar(name);
+  return b.custom("v128", [x, res, mask], (e, [xl, rl, ml]) => {
+    const c = e.code;
+    c.comment(`lanes beyond the vector path: ${name} on the host (lax/libm32.ts)`);
+    c.op("local.get", ml).op("v128.any_true").op("if");
+    for (let lane = 0; lane < 4; lane++) {
+      c.op("local.get", ml).op("i32x4.extract_lane", lane).op("if");
+      c.op("local.get", rl).op("local.get", xl).op("f32x4.extract_lane", lane).op("f64.promote_f32").op("call", func);
+      c.op("f32.demote_f64").op("f32x4.replace_lane", lane).op("local.set", rl).op("end");
+    }
+    c.op("end").op("local.get", rl);
   });
 }
