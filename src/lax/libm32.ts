@@ -52,8 +52,8 @@ export const EXP2_TAB = [
 /** 2^r ~ C0 r^3 + C1 r^2 + C2 r + 1 on |r| <= 1/64. */
 export const EXP2_POLY = ["0x1.c6af84b912394p-5", "0x1.ebfce50fac4f3p-3", "0x1.62e42ff0c52d6p-1"].map(hexFloat);
 /** 1.5 * 2^52 / 32: adding it rounds a float64 to a multiple of 1/32. */
-const EXP2_SHIFT = 1.5 * 2 ** 47;
-const POW_OFF = 0x3f330000;
+export const EXP2_SHIFT = 1.5 * 2 ** 47;
+export const POW_OFF = 0x3f330000;
 /** log2 of the largest float32 below 2^128 rounding to it: beyond, x^y overflows. */
 export const POW_OVERFLOW = hexFloat("0x1.fffffffd1d571p+6");
 

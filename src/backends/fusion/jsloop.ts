@@ -7,7 +7,7 @@ import { powf32, tanf32 } from "../../lax/libm32.js";
 import { KS_PARITY, THREEFRY_STEPS, legacyHalf } from "./threefry_steps.js";
 import { CACHE_SIZES, LRU } from "../../cache.js";
 import { orderedReduction, sumSource } from "./sum_order.js";
-import { type BatchedUnary, UNARY_BLOCK, type UnaryBatch, isBatchedUnary, unaryBatch } from "./unary_batch.js";
+import { type BatchedUnary, UNARY_BLOCK, type UnaryBatch, isBatched, unaryBatch } from "./unary_batch.js";
 
 export type HostArray = Float32Array | Int32Array | Uint8Array;
 export interface JsKernel {
@@ -25,7 +25,7 @@ export function compileJsKernel(p: FusedProgram): JsKernel {
     type Fn = (m: Math, f: typeof Math.fround, e: typeof erfInv32, fma: typeof fma32, eb: UnaryBatch | null, x: XlaMath, ins: HostArray[], outs: HostArray[]) => void;
     const fn = new Function("M", "F", "E", "FMA", "EB", "X", "ins", "outs", source) as Fn;
     const b = source.includes("EB.") ? batched(p) : -1;
-    const eb = b >= 0 ? unaryBatch((p.nodes[b] as Extract<Node, { op: "unary" }>).fn as BatchedUnary) : null;
+    const eb = b >= 0 ? unaryBatch((p.nodes[b] as Extract<Node, { op: "unary" | "binary" }>).fn as BatchedUnary) : null;
     k = { run: (ins, outs) => fn(Math, Math.fround, erfInv32, fma32, eb, XLA_MATH, ins, outs), source };
     cache.set(key, k);
   }
@@ -226,14 +226,16 @@ function generate(p: FusedProgram): string {
     p.inputs.forEach((inp, i) => lines.push(`let o${i} = 0;`, `const s${i} = ${inp.strides.some((s) => s !== 0) ? 1 : 0};`));
     const e = batched(p);
     if (e >= 0 && n >= 64) {
-      // Blocks of UNARY_BLOCK: a loop up to the operand of the first erf_inv/exp/log/log1p, that
-      // function of the block at once (unary_batch.ts), then a loop from its result to the
+      // Blocks of UNARY_BLOCK: a loop up to the operands of the first erf_inv/exp/log/log1p/tan/pow,
+      // that function of the block at once (unary_batch.ts), then a loop from its result to the
       // outputs. Any other such node stays per element (the same bits).
-      const a = (p.nodes[e] as Extract<Node, { op: "unary" }>).a;
+      const fnode = p.nodes[e] as Extract<Node, { op: "unary" | "binary" }>;
+      const operands = fnode.op === "binary" ? [fnode.a, fnode.b] : [fnode.a];
+      const feed = operands.map((o, q) => `EB.${q ? "x2" : "x"}[j] = v${o};`);
       const offsets = p.inputs.map((_, i) => `o${i} = k * s${i};`);
       const pass = (live: boolean[]) => p.nodes.flatMap((x, i) => (!live[i] ? [] : i === e ? [`const v${e} = EB.y[j];`] : lineOf(x, i, "k")));
       lines.push(`for (let k0 = 0; k0 < ${n}; k0 += ${UNARY_BLOCK}) {`, `  const m = M.min(${UNARY_BLOCK}, ${n} - k0);`);
-      lines.push(`  for (let j = 0; j < m; j++) {`, `    const k = k0 + j;`, ...[...offsets, ...pass(reach(p, [a], -1)), `EB.x[j] = v${a};`].map((l) => "    " + l), "  }");
+      lines.push(`  for (let j = 0; j < m; j++) {`, `    const k = k0 + j;`, ...[...offsets, ...pass(reach(p, operands, -1)), ...feed].map((l) => "    " + l), "  }");
       lines.push(`  EB.run(m);`);
       const stores = p.outputs.map((node, i) => `out${i}[k] = v${node};`);
       lines.push(`  for (let j = 0; j < m; j++) {`, `    const k = k0 + j;`, ...[...offsets, ...pass(reach(p, p.outputs, e)), ...stores].map((l) => "    " + l), "  }", "}");
@@ -271,9 +273,9 @@ function nest(lines: string[], p: FusedProgram, dims: number[], split: number, b
   }
 }
 
-/** The first float32 erf_inv/exp/log/log1p node a kernel computes a block at a time, or -1. */
+/** The first float32 erf_inv/exp/log/log1p/tan/pow node a kernel computes a block at a time, or -1. */
 function batched(p: FusedProgram): number {
-  return p.nodes.findIndex((x) => x.op === "unary" && x.type === "f32" && isBatchedUnary(x.fn));
+  return p.nodes.findIndex(isBatched);
 }
 
 /** Nodes the roots depend on, not looking past node `stop` (-1: none). */

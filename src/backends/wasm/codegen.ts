@@ -19,7 +19,7 @@ import type { FusedProgram, Node, ScalarType } from "../fusion/ir.js";
 import { isSimpleIndexing, keyJson, programKey } from "../fusion/ir.js";
 import { Code, CodeTooLarge, type FuncImport, type ModuleDef, encodeModule, listModule } from "./emit.js";
 import { type MathEnv, exp2, expm1, logistic, tanh, trig } from "./math.js";
-import { glibcTan, hostLanes, xlaExp, xlaLog, xlaLog1p } from "./xla_math.js";
+import { glibcPow, glibcTan, xlaExp, xlaLog, xlaLog1p } from "./xla_math.js";
 import { erfInv } from "./erfinv.js";
 import { erfInv32 } from "../../lax/special.js";
 import { powf32, tanf32 } from "../../lax/libm32.js";
@@ -557,7 +557,7 @@ function binary(b: VB, fn: string, x: VNode, y: VNode, t: ScalarType, env: MathE
       case "min":
         return b.fmin(x, y);
       case "pow":
-        return hostLanes(b, env, "powf", [x, y]);
+        return glibcPow(b, env, x, y);
     }
   } else if (t === "i32" || t === "u32") {
     const u = t === "u32" ? "u" : "s";

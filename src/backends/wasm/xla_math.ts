@@ -3,10 +3,11 @@
 // same float32 steps, every contracted multiply-add an ffma (one relaxed_madd where fused, else
 // float64 with an exact fallback). XLA's CPU code runs with subnormals flushed to zero: subnormal
 // inputs count as zeros, subnormal results are 0. For tan and pow XLA calls the C library's tanf
-// and powf: those run lane by lane as imported JS (lax/libm32.ts's ports of glibc's).
+// and powf: glibcTan and glibcPow compute lax/libm32.ts's ports of glibc's in SIMD (float64 steps
+// in f64x2 lanes), leaving rare lanes (huge tan arguments, special pow operands) to those ports.
 import { EXP_HI, EXP_LO, EXP_P, LN2_HI, LN2_LO, LOG1P_DEN, LOG1P_NUM, LOG1P_SMALL, LOG2E, LOG_P, SQRT_HALF } from "../../lax/special.js";
 import type { MathEnv } from "./math.js";
-import { HPI, HPI_INV } from "../../lax/libm32.js";
+import { EXP2_POLY, EXP2_SHIFT, EXP2_TAB, HPI, HPI_INV, LOG2_INVC, LOG2_LOGC, LOG2_POLY, POW_OFF } from "../../lax/libm32.js";
 import type { VB, VNode } from "./vexpr.js";
 
 const MIN_NORMAL = 2 ** -126;
@@ -67,23 +68,6 @@ export function xlaLog1p(b: VB, y: VNode): VNode {
   return b.sel(b.fmul(y, b.f(0)), r, b.flt(ay, b.f(MIN_NORMAL)));
 }
 
-/**
- * f(x[, y]) of each float32 lane by the imported host function `name` (float64 in and out, the
- * value a float32): the four calls build the result vector on the stack, lane by lane.
- */
-export function hostLanes(b: VB, env: MathEnv, name: "tanf" | "powf", args: VNode[]): VNode {
-  const func = env.scalar(name);
-  return b.custom("v128", args, (e, locals) => {
-    const c = e.code;
-    c.comment(`${name} lane by lane (lax/libm32.ts)`);
-    c.op("local.get", locals[0]);
-    for (let lane = 0; lane < 4; lane++) {
-      for (const l of locals) c.op("local.get", l).op("f32x4.extract_lane", lane).op("f64.promote_f32");
-      c.op("call", func).op("f32.demote_f64").op("f32x4.replace_lane", lane);
-    }
-  });
-}
-
 /** The Sun kernel's tan coefficients (lax/libm32.ts's TAN_T), T0..T12. */
 const TAN_T = [0x3eaaaaab, 0x3e088889, 0x3d5d0dd1, 0x3cb327a4, 0x3c11371f, 0x3b6b6916, 0x3abede48, 0x3a1a26c8, 0x398137b9, 0x38a3f445, 0x3895c07a, 0xb79bae5f, 0x37d95384].map(
   (w) => new Float32Array(Uint32Array.of(w).buffer)[0],
@@ -113,7 +97,7 @@ export function glibcTan(b: VB, env: MathEnv, x: VNode): VNode {
   const y1 = b.sel(b.f(0), b.join(lo0, lo1), small);
   const odd = b.andnot(b.ieq(b.and(b.join(halves[0].n, halves[1].n), b.i(1)), b.i(1)), small);
   const iy = b.sel(b.f(-1), b.f(1), odd);
-  return hostLanesWhere(b, env, "tanf", x, tanKernel(b, y0, y1, iy, odd), b.not(b.flt(b.fabs(x), b.f(120))));
+  return hostLanesWhere(b, env, "tanf", [x], tanKernel(b, y0, y1, iy, odd), b.not(b.flt(b.fabs(x), b.f(120))));
 }
 
 /** glibc's __kernel_tanf(x, y, iy) lane-wise (iy = ±1 as floats, `odd` where iy = -1). */
@@ -155,18 +139,121 @@ function tanKernel(b: VB, x: VNode, y: VNode, iy: VNode, odd: VNode): VNode {
   return b.sel(tinyRes, res, tiny);
 }
 
-/** `res`, with the lanes where `mask` holds recomputed by the imported host function `name`. */
-function hostLanesWhere(b: VB, env: MathEnv, name: "tanf", x: VNode, res: VNode, mask: VNode): VNode {
+/** `res`, with the lanes where `mask` holds recomputed by the imported host function `name` of `args`. */
+function hostLanesWhere(b: VB, env: MathEnv, name: "tanf" | "powf", args: VNode[], res: VNode, mask: VNode): VNode {
   const func = env.scalar(name);
-  return b.custom("v128", [x, res, mask], (e, [xl, rl, ml]) => {
+  return b.custom("v128", [res, mask, ...args], (e, [rl, ml, ...al]) => {
     const c = e.code;
     c.comment(`lanes beyond the vector path: ${name} on the host (lax/libm32.ts)`);
     c.op("local.get", ml).op("v128.any_true").op("if");
     for (let lane = 0; lane < 4; lane++) {
       c.op("local.get", ml).op("i32x4.extract_lane", lane).op("if");
-      c.op("local.get", rl).op("local.get", xl).op("f32x4.extract_lane", lane).op("f64.promote_f32").op("call", func);
-      c.op("f32.demote_f64").op("f32x4.replace_lane", lane).op("local.set", rl).op("end");
+      c.op("local.get", rl);
+      for (const l of al) c.op("local.get", l).op("f32x4.extract_lane", lane).op("f64.promote_f32");
+      c.op("call", func).op("f32.demote_f64").op("f32x4.replace_lane", lane).op("local.set", rl).op("end");
     }
     c.op("end").op("local.get", rl);
   });
+}
+
+// ---- powf ---------------------------------------------------------------------------------
+
+/** The high and low 32-bit words of float64s. */
+const words = (ds: readonly number[]) => {
+  const u = new Uint32Array(Float64Array.from(ds).buffer);
+  return { hi: ds.map((_, i) => u[2 * i + 1]), lo: ds.map((_, i) => u[2 * i]) };
+};
+const LOGC_INVC = words(LOG2_INVC);
+const LOGC_LOGC = words(LOG2_LOGC);
+const EXP2_WORDS = words(EXP2_TAB);
+
+/**
+ * table[i] for each i32 lane i (table: up to 32 words): per byte position, i8x16.swizzle of a
+ * vector holding that byte of 16 entries, by i repeated in the lane's four bytes (indices 16 and
+ * up read 0, so entries 16-31 come from a second vector by i - 16).
+ */
+function lookup(b: VB, table: readonly number[], i: VNode): VNode {
+  const rep = b.imul(i, b.i(0x01010101));
+  const parts = [rep, ...(table.length > 16 ? [b.isub(rep, b.i(0x10101010))] : [])];
+  let out: VNode | null = null;
+  for (let p = 0; p < 4; p++) {
+    let byte: VNode | null = null;
+    parts.forEach((idx, half) => {
+      const plane = Array.from({ length: 16 }, (_, k) => (table[16 * half + k] ?? 0) >>> (8 * p));
+      const bytes = b.ilanes([0, 1, 2, 3].map((q) => (plane[4 * q] & 255) | ((plane[4 * q + 1] & 255) << 8) | ((plane[4 * q + 2] & 255) << 16) | ((plane[4 * q + 3] & 255) << 24)));
+      const got = b.v("i8x16.swizzle", bytes, idx);
+      byte = byte ? b.or(byte, got) : got;
+    });
+    const masked = b.and(byte!, b.i(255 << (8 * p)));
+    out = out ? b.or(out, masked) : masked;
+  }
+  return out!;
+}
+
+/** Lanes 0,1 (h = 0) or 2,3 (h = 1) of the float64s whose words are `hi` and `lo` (i32x4 each). */
+const f64Lanes = (b: VB, hi: VNode, lo: VNode, h: 0 | 1) =>
+  b.shuffle(lo, hi, h ? [8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31] : [0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23]);
+
+/**
+ * glibc's powf lane-wise, bit-identical to lax/libm32.ts's powf32: log2 from a 16-entry table and
+ * a polynomial, times y, then 2^ from a 32-entry table and a polynomial, all in float64 lanes as
+ * glibc computes them; the tables are read by byte swizzles. Lanes with a zero, subnormal,
+ * infinite or NaN base, or a zero, infinite or NaN exponent, call the imported powf32.
+ */
+export function glibcPow(b: VB, env: MathEnv, x: VNode, y: VNode): VNode {
+  const ax = b.and(x, b.i(0x7fffffff));
+  const special = b.or(
+    b.v("i32x4.ge_u", b.isub(ax, b.i(0x00800000)), b.i(0x7f800000 - 0x00800000)),
+    b.v("i32x4.ge_u", b.isub(b.ishl(y, 1), b.i(1)), b.i((2 * 0x7f800000 - 1) | 0)),
+  );
+  // A negative base needs an integer exponent (else NaN); an odd one makes the result negative.
+  const isInt = b.feq(b.ffloor(y), y);
+  const half = b.fmul(y, b.f(0.5));
+  const negOdd = b.and(b.and(isInt, b.fne(b.ffloor(half), half)), b.and(x, b.i(0x80000000 | 0)));
+  const nan = b.andnot(b.flt(x, b.f(0)), isInt);
+  // log2(|x|) = log1p(z/c - 1)/ln2 + log2(c) + k, c from the table.
+  const tmp = b.isub(ax, b.i(POW_OFF));
+  const i = b.and(b.ishru(tmp, 19), b.i(15));
+  const top = b.and(tmp, b.i(0xff800000 | 0));
+  const z = b.isub(ax, top);
+  const k = b.ishr(top, 23);
+  const [invcHi, invcLo, logcHi, logcLo] = [LOGC_INVC.hi, LOGC_INVC.lo, LOGC_LOGC.hi, LOGC_LOGC.lo].map((t) => lookup(b, t, i));
+  const A = LOG2_POLY;
+  const C = EXP2_POLY;
+  const ylogx = [0, 1].map((h) => {
+    const pick = (v: VNode) => (h ? b.promoteHi(v) : b.promoteLo(v));
+    const ilanes = (v: VNode) => (h ? b.shuffle(v, v, [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]) : v);
+    const r = b.dsub(b.dmul(pick(z), f64Lanes(b, invcHi, invcLo, h as 0 | 1)), b.d(1));
+    const y0 = b.dadd(f64Lanes(b, logcHi, logcLo, h as 0 | 1), b.v("f64x2.convert_low_i32x4_s", ilanes(k)));
+    const r2 = b.dmul(r, r);
+    const yy = b.dadd(b.dmul(b.d(A[0]), r), b.d(A[1]));
+    const p = b.dadd(b.dmul(b.d(A[2]), r), b.d(A[3]));
+    const r4 = b.dmul(r2, r2);
+    const q = b.dadd(b.dmul(p, r2), b.dadd(b.dmul(b.d(A[4]), r), y0));
+    const t = b.dmul(pick(y), b.dadd(b.dmul(yy, r4), q));
+    // Outside [-160, 160] the result is 0 or inf (selected below); clamped, n stays small.
+    return b.dmin(b.dmax(t, b.d(-160)), b.d(160));
+  });
+  // 2^t = 2^(n/32) 2^r: n = round(32 t) by adding and subtracting 1.5 2^47.
+  const kd = ylogx.map((t) => b.dsub(b.dadd(t, b.d(EXP2_SHIFT)), b.d(EXP2_SHIFT)));
+  const n = b.join(...(kd.map((d) => b.v("i32x4.trunc_sat_f64x2_s_zero", b.dmul(d, b.d(32)))) as [VNode, VNode]));
+  const j = b.and(n, b.i(31));
+  const [tHi, tLo] = [lookup(b, EXP2_WORDS.hi, j), lookup(b, EXP2_WORDS.lo, j)];
+  const e = b.ishr(n, 5);
+  const res = [0, 1].map((h) => {
+    const ilanes = (v: VNode) => (h ? b.shuffle(v, v, [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]) : v);
+    const r = b.dsub(ylogx[h], kd[h]);
+    const zz = b.dadd(b.dmul(b.d(C[0]), r), b.d(C[1]));
+    const yv = b.dadd(b.dmul(zz, b.dmul(r, r)), b.dadd(b.dmul(b.d(C[2]), r), b.d(1)));
+    // 2^e as float64 bits: (e + 1023) << 52.
+    const scale = b.node("i64x2.shl", "v128", [b.v("i64x2.add", b.v("i64x2.extend_low_i32x4_s", ilanes(e)), b.i64(1023n)), b.i32c(52)]);
+    return b.dmul(yv, b.dmul(f64Lanes(b, tHi, tLo, h as 0 | 1), scale));
+  });
+  // Rounding to float32 overflows to inf exactly beyond glibc's threshold (POW_OVERFLOW is where
+  // x^y passes the midpoint below 2^128); subnormal results flush to zero (XLA's FTZ), as do glibc's
+  // underflows.
+  let out = b.xor(b.demote2(res[0], res[1]), b.and(negOdd, b.i(0x80000000 | 0)));
+  out = b.sel(b.and(out, b.i(0x80000000 | 0)), out, b.flt(b.fabs(out), b.f(2 ** -126)));
+  out = b.sel(b.f(NaN), out, nan);
+  return hostLanesWhere(b, env, "powf", [x, y], out, special);
 }
