@@ -8,6 +8,7 @@ import { type Array as JaxArray, config, getBackend, jit, lax, numpy as jnp, ran
 import { erfInv32 } from "../../src/lax/special.js";
 import { type K, f32bits, ref, ulpDistance } from "../prng_reference.js";
 import "../prng.test.js";
+import GAMMA from "../fixtures/random_gamma_jax.json" with { type: "json" };
 import "../random_exact.test.js";
 import "../xla_math.test.js";
 
@@ -89,4 +90,26 @@ describe("random on webgl: samplers are one shader each", () => {
         config.update("jax_threefry_partitionable", true);
       }
     });
+});
+
+// gamma and loggamma draw from while loops (Marsaglia-Tsang) whose bodies run as WebGL kernels:
+// JAX's 1000 draws per shape (test/fixtures/random_gamma_jax.json) bit for bit up to a = 5, as on
+// cpu and wasm; above, c = (1/3) rsqrt(d) is where JAX's own draws depend on the CPU (XLA refines
+// the hardware's rsqrt estimate), within 6 ulps.
+
+describe("gamma and loggamma on WebGL, against JAX's draws", () => {
+  const ord = (v: number) => {
+    const i = new Int32Array(Float32Array.of(v).buffer)[0];
+    return i < 0 ? -(i & 0x7fffffff) : i;
+  };
+  const names = Object.keys(GAMMA).filter((n) => /^(gamma|loggamma)_\d/.test(n));
+  it.each(names)("%s", (name) => {
+    const a = Number(name.split("_")[1]);
+    const k = random.key(42);
+    const got = flat(name.startsWith("gamma") ? random.gamma(k, a, [1000]) : random.loggamma(k, a, [1000]));
+    const want = new Float32Array(Uint8Array.from(atob((GAMMA as unknown as Record<string, { base64: string }>)[name].base64), (c) => c.charCodeAt(0)).buffer);
+    const off = got.map((v, i) => (v === want[i] || (want[i] === 0 && Math.abs(v) < 2 ** -126) ? 0 : Math.abs(ord(v) - ord(want[i]))));
+    if (a <= 5) expect(off.filter((d) => d > 0).length).toBe(0);
+    else expect(Math.max(...off)).toBeLessThanOrEqual(6);
+  });
 });
