@@ -10,7 +10,8 @@
 //   - over 4096 elements or more, goes to YNNPACK, which sums even and odd positions apart:
 //     (t0 + t2) + t1 for K = 3, (t0 + t2) + (t1 + t3) for K = 4 (products rounded first).
 // Other reductions keep the backend's own order (tfjs-cpu: one float64 sum; tfjs-wasm: a float32
-// fold), which may differ from JAX's in the last bit.
+// fold), which may differ from JAX's in the last bit. On WebGL the order holds in fused kernels
+// (glsl.ts sums short rows in the shader); an eager reduce_sum there is tfjs's.
 
 import type { FusedProgram } from "./ir.js";
 
