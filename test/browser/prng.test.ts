@@ -11,6 +11,7 @@ import "../prng.test.js";
 import GAMMA from "../fixtures/random_gamma_jax.json" with { type: "json" };
 import "../random_exact.test.js";
 import "../xla_math.test.js";
+import "../xla_simplify.test.js";
 
 const flat = (x: JaxArray) => Array.from((x as unknown as { dataSync(): ArrayLike<number> }).dataSync(), Number);
 const words = (k: JaxArray) => flat(random.keyData(k)) as K;

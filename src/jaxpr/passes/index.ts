@@ -1,5 +1,6 @@
-// The jaxpr optimiser run before lowering: jit inlining once, then simplification, transpose
-// folding into dot_general, constant folding, CSE and DCE repeated to a fixed point. Every pass
+// The jaxpr optimiser run before lowering: jit inlining once, then simplification, XLA's division
+// rewrites, transpose folding into dot_general, constant folding, CSE and DCE repeated to a fixed
+// point. Every pass
 // is pure (Jaxpr → new Jaxpr), linear in the number of equations, keeps invars and constvars,
 // and keeps every type.
 import { Jaxpr } from "../jaxpr.js";
@@ -10,15 +11,17 @@ import { cse } from "./cse.js";
 import { fold } from "./fold.js";
 import { simplify } from "./simplify.js";
 import { transposeFolding } from "./transpose_folding.js";
+import { xlaDivide } from "./xla_divide.js";
 import { sameJaxpr } from "./util.js";
 
-export { inlineJits, dce, cse, fold, simplify, transposeFolding };
+export { inlineJits, dce, cse, fold, simplify, transposeFolding, xlaDivide };
 export { RULES } from "./simplify.js";
 
 export interface OptimizeOptions {
   /** Each pass can be turned off (all default to on). */
   inline?: boolean;
   simplify?: boolean;
+  xlaDivide?: boolean;
   transposeFolding?: boolean;
   fold?: boolean;
   cse?: boolean;
@@ -50,6 +53,7 @@ export function optimize(jaxpr: Jaxpr, opts: OptimizeOptions = {}): Jaxpr {
   const passes: Pass[] = (
     [
       ["simplify", simplify],
+      ["xlaDivide", xlaDivide],
       ["transposeFolding", transposeFolding],
       ["fold", fold],
       ["cse", cse],
