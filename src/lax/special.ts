@@ -350,8 +350,9 @@ export function polygamma32(n: number, x: number): number {
  * algebraic simplifier rewrites `a / broadcast(b)` (and `a / constant`) that way, so JAX on CPU
  * computes `x / 3` and `x / row` with the reciprocal, eagerly too (jnp's divide is a jit), and
  * 1/3 of `x / 3`'s quotients differ from a true division in the last bit. tfjax follows it
- * wherever the divisor's shape differs from the output's: in div's kernel (elementwise.ts) and
- * in fused kernels (backends/fusion/plan.ts), so jit still equals eager.
+ * wherever the divisor's shape differs from the output's: in div's kernel (elementwise.ts), in
+ * fused kernels (backends/fusion/plan.ts), and in compiled jaxprs, where the division becomes a
+ * product before planning (jaxpr/passes/xla_divide.ts, which also sees broadcasts written out).
  */
 export function divByReciprocal(b: ShapedArray, out: ShapedArray): boolean {
   return isFloat(out.dtype) && (b.shape.length !== out.shape.length || b.shape.some((d, i) => d !== out.shape[i]));

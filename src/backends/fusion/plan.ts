@@ -300,8 +300,8 @@ function buildGroup(members: JaxprEqn[], usedOutside: Set<Var>, epilogue?: Jaxpr
  * [0, 1) float made from random bits (`bitcast(bits | 1.0's exponent) - 1`), one fused
  * multiply-add, as JAX computes it on CPU: XLA's CPU backend lets LLVM contract every float32
  * multiply whose only use is an add into an FMA. tfjax does not contract user arithmetic: its
- * jit equals eager op-by-op execution bit for bit (test/fusion.test.ts), while in JAX jit(x*y + z)
- * and eager x*y + z differ in the last bit. JAX's samplers are jits even when called eagerly, so
+ * fused kernels equal the optimised jaxpr run op by op bit for bit (test/fusion.test.ts), while
+ * in JAX jit(x*y + z) and eager x*y + z differ in the last bit. JAX's samplers are jits even when called eagerly, so
  * this contraction is what JAX draws either way; erf_inv's FMAs live inside its own kernels.
  * The multiply is left in place, unused (code generators skip or optimize it away).
  */
