@@ -6,7 +6,7 @@
 // shaders compute XLA's exp, log and log1p, glibc's tanf and powf (its float64 steps in
 // float-float) and short row sums in XLA's order (fusion/glsl_math.ts, glsl.ts).
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Array, config, jit, random } from "../src/index.js";
+import { type Array, config, jit, jnp, random } from "../src/index.js";
 import FIXTURE from "./fixtures/random_exact_jax.json" with { type: "json" };
 
 const SAMPLERS: Record<string, (k: Array, n: number) => Array> = {
@@ -25,6 +25,15 @@ const SAMPLERS: Record<string, (k: Array, n: number) => Array> = {
   "weibull_min_2_1.5": (k, n) => random.weibullMin(k, 2, 1.5, [n]),
   maxwell: (k, n) => random.maxwell(k, [n]),
   double_sided_maxwell_1_2: (k, n) => random.doubleSidedMaxwell(k, 1, 2, [n]),
+  ball_3_2: (k, n) => random.ball(k, 3, 2, [n / 3]),
+  t_4: (k, n) => random.t(k, 4, [n]),
+  chisquare_3: (k, n) => random.chisquare(k, 3, [n]),
+  beta_2_5: (k, n) => random.beta(k, 2, 5, [n]),
+  dirichlet: (k, n) => random.dirichlet(k, jnp.array([0.5, 1, 2]), [n / 3]),
+  "generalized_normal_1.5": (k, n) => random.generalizedNormal(k, 1.5, [n]),
+  categorical: (k, n) => random.categorical(k, jnp.log(jnp.array([0.1, 0.2, 0.7])), -1, [n]),
+  rademacher: (k, n) => random.rademacher(k, [n]),
+  "binomial_20_0.3": (k, n) => random.binomial(k, 20, 0.3, [n]),
 };
 
 

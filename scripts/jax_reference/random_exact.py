@@ -29,6 +29,17 @@ C = {
   # A sum of three squares in XLA's order (src/backends/fusion/sum_order.ts).
   "maxwell": lambda k, n: r.maxwell(k, (n,)),
   "double_sided_maxwell_1_2": lambda k, n: r.double_sided_maxwell(k, 1.0, 2.0, (n,)),
+  # Built on gamma (shapes up to 5), erf_inv and pow; ball divides by pow(s, 1/p), which XLA
+  # turns into a product with pow(s, -1/p) (src/jaxpr/passes/xla_divide.ts).
+  "ball_3_2": lambda k, n: r.ball(k, 3, 2.0, (n // 3,)),
+  "t_4": lambda k, n: r.t(k, 4.0, (n,)),
+  "chisquare_3": lambda k, n: r.chisquare(k, 3.0, (n,)),
+  "beta_2_5": lambda k, n: r.beta(k, 2.0, 5.0, (n,)),
+  "dirichlet": lambda k, n: r.dirichlet(k, jnp.array([0.5, 1.0, 2.0]), (n // 3,)),
+  "generalized_normal_1.5": lambda k, n: r.generalized_normal(k, 1.5, (n,)),
+  "categorical": lambda k, n: r.categorical(k, jnp.log(jnp.array([0.1, 0.2, 0.7])), shape=(n,)),
+  "rademacher": lambda k, n: r.rademacher(k, (n,)),
+  "binomial_20_0.3": lambda k, n: r.binomial(k, 20.0, 0.3, (n,)),
 }
 out = {"jax": jax.__version__, "draws": {}}
 for part, n in ((True, 1000), (False, 300)):
@@ -36,5 +47,5 @@ for part, n in ((True, 1000), (False, 300)):
   k = r.key(1701)
   for name, f in C.items():
     x = np.asarray(f(k, n), dtype=np.float32)
-    out["draws"][f"{name}/{'partitionable' if part else 'legacy'}"] = x.view(np.uint32).tolist()
+    out["draws"][f"{name}/{'partitionable' if part else 'legacy'}"] = x.view(np.uint32).ravel().tolist()
 print(json.dumps(out, separators=(",", ":")))
