@@ -8,7 +8,7 @@
 // Each rounds differently from the quotient (random.ball's g / |g|_p^(1/p) is a * pow(s, -1/p) in
 // JAX). Eager ops see no producer, in JAX as here, so this runs only on compiled jaxprs
 // (optimize); eager divisions by smaller shapes get the reciprocal in div's own lowering
-// (lax/special.ts divByReciprocal). Checked against JAX by test/xla_math.test.ts.
+// (lax/special.ts divByReciprocal). Checked against JAX by test/xla_simplify.test.ts.
 import { type Atom, Jaxpr, JaxprEqn, Literal, Var, literalOf } from "../jaxpr.js";
 import { isFloat } from "../../dtypes.js";
 import { primitives } from "../../lax/primitive.js";
