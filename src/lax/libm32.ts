@@ -156,10 +156,11 @@ export function powf32(x: number, y: number): number {
 
 // ---- tanf ---------------------------------------------------------------------------------
 
-const PIO4 = f32(0.78539812565);
-const PIO4LO = f32(3.7748947079e-8);
+/** pi/4 in two float32 parts, for tan(pi/4 - |x|) near pi/4 (also used by the SIMD and GLSL tan). */
+export const PIO4 = f32(0.78539812565);
+export const PIO4LO = f32(3.7748947079e-8);
 /** tan(x) ~ x + T0 x^3 + T1 x^5 + ... on |x| <= pi/4 (the Sun kernel's float32 coefficients). */
-const TAN_T = [
+export const TAN_T = [
   0x3eaaaaab, 0x3e088889, 0x3d5d0dd1, 0x3cb327a4, 0x3c11371f, 0x3b6b6916, 0x3abede48,
   0x3a1a26c8, 0x398137b9, 0x38a3f445, 0x3895c07a, 0xb79bae5f, 0x37d95384,
 ].map(asfloat);

@@ -16,7 +16,7 @@
 // with tfjax_fma where XLA's multiply-adds are contracted; results below 2^-126 flushed to zero
 // as XLA's CPU code (and a GPU) does. GLSL's division is only promised to 2.5 ulp; SwiftShader's
 // is IEEE (measured by test/browser/prng.test.ts).
-import { EXP2_POLY, EXP2_TAB, INV_PIO4_WORDS, LOG2_INVC, LOG2_LOGC, LOG2_POLY, PI63, POW_OVERFLOW } from "../../lax/libm32.js";
+import { EXP2_POLY, EXP2_TAB, HPI as HPI_D, HPI_INV, INV_PIO4_WORDS, LOG2_INVC, LOG2_LOGC, LOG2_POLY, PI63, PIO4, PIO4LO, POW_OVERFLOW, TAN_T } from "../../lax/libm32.js";
 import { ERF_INV_GE_5, ERF_INV_LT_5, EXP_HI, EXP_LO, EXP_P, LN2_HI, LN2_LO, LOG1P_DEN, LOG1P_NUM, LOG1P_SMALL, LOG2E, LOG_P, SQRT_HALF } from "../../lax/special.js";
 
 /** A float32 as a GLSL float literal that reads back as exactly that float. */
@@ -123,13 +123,17 @@ float tfjax_erf_inv(float x) {
   return x * p;
 }`;
 
-/** The Sun kernel's tan coefficients (lax/libm32.ts), T0..T12. */
-const TAN_T = [0x3eaaaaab, 0x3e088889, 0x3d5d0dd1, 0x3cb327a4, 0x3c11371f, 0x3b6b6916, 0x3abede48, 0x3a1a26c8, 0x398137b9, 0x38a3f445, 0x3895c07a, 0xb79bae5f, 0x37d95384].map(
-  (w) => new Float32Array(Uint32Array.of(w).buffer)[0],
-);
-/** glibc's float64 pi/2 as three float32s (exactly), and 2/pi as two. */
-const HPI = [1.5707963705062866, -4.371138828673793e-8, -1.7763568394002505e-15];
-const TWO_OVER_PI = [0.6366197466850281, 2.5682552973194106e-8];
+/** glibc's float64 pi/2 as three float32s (their sum is exactly it), and 2/pi as two. */
+const split = (d: number, parts: number): number[] => {
+  const out: number[] = [];
+  for (let rest = d, k = 0; k < parts; k++) {
+    out.push(Math.fround(rest));
+    rest -= out[k]; // exact: each part takes the leading 24 bits of the rest
+  }
+  return out;
+};
+const HPI = split(HPI_D, 3);
+const TWO_OVER_PI = split(HPI_INV * 2 ** -24, 2);
 
 /**
  * glibc's tanf (lax/libm32.ts): its float32 kernel step for step; the reduction x - n pi/2, which
@@ -170,7 +174,7 @@ float tfjax_tan_kernel(float x, float y, int iy) {
   bool big = ix >= 0x3f2ca140;
   if (big) {
     if (hx < 0) { x = -x; y = -y; }
-    x = (${glslFloat(0.78539812565)} - x) + (${glslFloat(3.7748947079e-8)} - y);
+    x = (${glslFloat(PIO4)} - x) + (${glslFloat(PIO4LO)} - y);
     y = 0.0;
     if (abs(x) < ${glslFloat(2 ** -13)}) return sgn * float(iy) * (1.0 - 2.0 * float(iy) * x);
   }

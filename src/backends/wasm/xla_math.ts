@@ -7,7 +7,7 @@
 // in f64x2 lanes), leaving rare lanes (huge tan arguments, special pow operands) to those ports.
 import { EXP_HI, EXP_LO, EXP_P, LN2_HI, LN2_LO, LOG1P_DEN, LOG1P_NUM, LOG1P_SMALL, LOG2E, LOG_P, SQRT_HALF } from "../../lax/special.js";
 import type { MathEnv } from "./math.js";
-import { EXP2_POLY, EXP2_SHIFT, EXP2_TAB, HPI, HPI_INV, LOG2_INVC, LOG2_LOGC, LOG2_POLY, POW_OFF } from "../../lax/libm32.js";
+import { EXP2_POLY, EXP2_SHIFT, EXP2_TAB, HPI, HPI_INV, LOG2_INVC, LOG2_LOGC, LOG2_POLY, PIO4, PIO4LO, POW_OFF, TAN_T } from "../../lax/libm32.js";
 import type { VB, VNode } from "./vexpr.js";
 
 const MIN_NORMAL = 2 ** -126;
@@ -68,10 +68,6 @@ export function xlaLog1p(b: VB, y: VNode): VNode {
   return b.sel(b.fmul(y, b.f(0)), r, b.flt(ay, b.f(MIN_NORMAL)));
 }
 
-/** The Sun kernel's tan coefficients (lax/libm32.ts's TAN_T), T0..T12. */
-const TAN_T = [0x3eaaaaab, 0x3e088889, 0x3d5d0dd1, 0x3cb327a4, 0x3c11371f, 0x3b6b6916, 0x3abede48, 0x3a1a26c8, 0x398137b9, 0x38a3f445, 0x3895c07a, 0xb79bae5f, 0x37d95384].map(
-  (w) => new Float32Array(Uint32Array.of(w).buffer)[0],
-);
 
 /**
  * glibc's tanf lane-wise, bit-identical to lax/libm32.ts's tanf32: below |x| = 120 the float64
@@ -108,7 +104,7 @@ function tanKernel(b: VB, x: VNode, y: VNode, iy: VNode, odd: VNode): VNode {
   const sgn = b.or(b.f(1), sign); // ±1.0 by x's sign
   const big = b.igt(ix, b.i(0x3f2ca13f)); // |x| >= 0.6744: tan(pi/4 - |x|)
   // |x| and y with x's sign taken off, then pi/4 - |x| (in two parts).
-  const xb = b.fadd(b.fsub(b.f(0.78539812565), b.xor(x, sign)), b.fsub(b.f(3.7748947079e-8), b.xor(y, sign)));
+  const xb = b.fadd(b.fsub(b.f(PIO4), b.xor(x, sign)), b.fsub(b.f(PIO4LO), b.xor(y, sign)));
   const xk = b.sel(xb, x, big);
   const yk = b.sel(b.f(0), y, big);
   const z = b.fmul(xk, xk);
