@@ -67,22 +67,16 @@ export function sumSource(k: number, order: SumOrder, t: (j: number) => string, 
   return s;
 }
 
+/** One row's sum, compiled from sumSource (so the order is written once), per (k, order). */
+type RowSum = (x: Float32Array, o: number, F: (v: number) => number) => number;
+const rowSum = new Map<string, RowSum>();
+
 /** Row sums of `x` (rows of k, contiguous) in `order`, no contraction: the unfused reduce_sum. */
 export function sumRows(x: Float32Array, k: number, order: SumOrder): Float32Array {
+  const key = `${k}/${order}`;
+  let sum = rowSum.get(key);
+  if (!sum) rowSum.set(key, (sum = new Function("x", "o", "F", `return ${sumSource(k, order, (j) => `x[o + ${j}]`)};`) as RowSum));
   const out = new Float32Array(x.length / k);
-  const f = Math.fround;
-  for (let r = 0, o = 0; r < out.length; r++, o += k) {
-    if (order === "pairs") {
-      let even = x[o];
-      for (let j = 2; j < k; j += 2) even = f(even + x[o + j]);
-      let odd = x[o + 1];
-      for (let j = 3; j < k; j += 2) odd = f(odd + x[o + j]);
-      out[r] = even + odd;
-    } else {
-      let s = x[o];
-      for (let j = 1; j < k; j++) s = f(s + x[o + j]);
-      out[r] = s;
-    }
-  }
+  for (let r = 0, o = 0; r < out.length; r++, o += k) out[r] = sum(x, o, Math.fround);
   return out;
 }
